@@ -1,0 +1,195 @@
+// The one definition of an experiment file: TypeScript types and JSON Schema both come from here.
+// Defaults live here, each with the reason for it. See ../shared/docs/design.md for the contract.
+import { Type, type Static } from '@sinclair/typebox';
+
+const PositiveInt = (description: string, dflt?: number) =>
+  Type.Integer({ minimum: 1, description, ...(dflt === undefined ? {} : { default: dflt }) });
+const PositiveNumber = (description: string) => Type.Number({ exclusiveMinimum: 0, description });
+const Fraction = (description: string, dflt: number) =>
+  Type.Number({ minimum: 0, maximum: 1, default: dflt, description });
+
+/** Where the words come from: the built-in list (default) or a UTF-8 file, one word a line. */
+export const DataSchema = Type.Object(
+  {
+    builtin: Type.Optional(
+      Type.Literal('names', { description: 'The built-in word list (first names from @stdlib data sets); the default when no file is given.' }),
+    ),
+    file: Type.Optional(Type.String({ minLength: 1, description: 'A UTF-8 word-per-line file, relative to the YAML file.' })),
+    slice: Type.Optional(
+      Type.Object(
+        { first: PositiveInt('Only the first N words, as in "the first five words".') },
+        { additionalProperties: false, description: 'Take part of the word list before shuffling.' },
+      ),
+    ),
+    split: Type.Object(
+      {
+        train: Fraction('Fraction of words for training.', 0.8),
+        dev: Fraction('Fraction of words for the dev (validation) split.', 0.1),
+        test: Fraction('Fraction of words for the test split.', 0.1),
+      },
+      // The lecture's 80/10/10.
+      { additionalProperties: false, default: {}, description: 'Word fractions per split; they must sum to 1.' },
+    ),
+    // The lecture's random.seed(42) before shuffling the words.
+    shuffle_seed: Type.Integer({ minimum: 0, default: 42, description: 'Seed of the word shuffle before the split.' }),
+  },
+  { additionalProperties: false, default: {}, description: 'The data set, its slice and its split.' },
+);
+
+/** The MLP's dimensions; the vocabulary size comes from the data. */
+export const ModelSchema = Type.Object(
+  {
+    // The lecture's final network: 3 characters of context, 10-d embeddings, 200 tanh units.
+    block_size: PositiveInt('Characters of context.', 3),
+    embed_dim: PositiveInt('Size of each character embedding (columns of C).', 10),
+    hidden: PositiveInt('Units in the tanh hidden layer.', 200),
+  },
+  { additionalProperties: false, default: {}, description: 'Model dimensions.' },
+);
+
+export const LossSchema = Type.Union([Type.Literal('fused'), Type.Literal('manual')], {
+  // fused is what the lecture recommends: stable and faster.
+  default: 'fused',
+  description: 'fused: one stable cross-entropy op; manual: exp → normalise → pick → log → mean (overflows for large logits).',
+});
+
+export const StepDropSchema = Type.Object(
+  { at: Type.Integer({ minimum: 0, description: 'Step at which the new lr starts.' }), lr: PositiveNumber('The new learning rate.') },
+  { additionalProperties: false },
+);
+
+export const LrScheduleSchema = Type.Union(
+  [
+    Type.Object(
+      {
+        schedule: Type.Literal('step'),
+        start: PositiveNumber('Learning rate from step 0.'),
+        drops: Type.Array(StepDropSchema, { minItems: 1, description: 'Drops in step order, each within train.steps.' }),
+      },
+      { additionalProperties: false, description: 'Piecewise constant: start, then each drop from its step on.' },
+    ),
+    Type.Object(
+      {
+        schedule: Type.Literal('exponential'),
+        start: PositiveNumber('Learning rate at step 0.'),
+        end: PositiveNumber('Learning rate at the last step.'),
+      },
+      { additionalProperties: false, description: 'Geometric decay from start to end.' },
+    ),
+    Type.Object(
+      {
+        schedule: Type.Literal('cosine'),
+        start: PositiveNumber('Peak learning rate (after warm-up).'),
+        end: Type.Number({ minimum: 0, description: 'Learning rate at the last step.' }),
+        warmup: Type.Integer({ minimum: 0, default: 0, description: 'Steps of linear warm-up from 0 to start.' }),
+      },
+      { additionalProperties: false, description: 'Cosine annealing from start to end, after an optional linear warm-up.' },
+    ),
+    Type.Object(
+      {
+        schedule: Type.Literal('range'),
+        min: PositiveNumber('Learning rate at the first step.'),
+        max: PositiveNumber('Learning rate at the last step.'),
+      },
+      { additionalProperties: false, description: 'LR range test: lr log-spaced from min to max, one lr per step.' },
+    ),
+  ],
+  { description: 'A learning-rate schedule.' },
+);
+
+export const LrSchema = Type.Union([PositiveNumber('A constant learning rate.'), LrScheduleSchema], {
+  // The lecture's rate before decay, the valley of its range test.
+  default: 0.1,
+  description: 'A constant learning rate or a schedule.',
+});
+
+export const TrainSchema = Type.Object(
+  {
+    // Short enough to finish in seconds; the lecture's final run uses 200,000.
+    steps: PositiveInt('SGD steps.', 1000),
+    // The lecture's minibatch size.
+    batch_size: Type.Union([PositiveInt('Examples per minibatch.'), Type.Literal('full')], {
+      default: 32,
+      description: 'Examples per step, or "full" for the whole training split every step.',
+    }),
+    lr: LrSchema,
+  },
+  { additionalProperties: false, default: {}, description: 'The training loop.' },
+);
+
+export const SplitNameSchema = Type.Union([Type.Literal('train'), Type.Literal('dev'), Type.Literal('test')]);
+
+export const EvalSchema = Type.Object(
+  {
+    // Often enough to draw a curve, rarely enough to cost little.
+    every: PositiveInt('Full-split losses every N steps, and always at the end.', 1000),
+    // The test split stays untouched until asked for, as it should.
+    splits: Type.Array(SplitNameSchema, { default: ['train', 'dev'], uniqueItems: true, description: 'Splits to evaluate.' }),
+  },
+  { additionalProperties: false, default: {}, description: 'Evaluation on full splits, without gradients.' },
+);
+
+const Bound = Type.Object(
+  {
+    lt: Type.Optional(Type.Number({ description: 'Must be less than this.' })),
+    gt: Type.Optional(Type.Number({ description: 'Must be greater than this.' })),
+    approx: Type.Optional(Type.Number({ description: 'Must be within tol of this.' })),
+    tol: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Tolerance for approx (default 0.05).' })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export const TrialStatusSchema = Type.Union([Type.Literal('ok'), Type.Literal('diverged'), Type.Literal('failed')]);
+
+/** One assertion on the results of the trials it selects (all trials unless `where` narrows them). */
+export const ExpectationSchema = Type.Object(
+  {
+    where: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), { description: 'Only trials whose values match, e.g. {loss: manual}.' }),
+    ),
+    train_loss: Type.Optional(Bound),
+    dev_loss: Type.Optional(Bound),
+    test_loss: Type.Optional(Bound),
+    suggested_lr: Type.Optional(Bound),
+    status: Type.Optional(Type.Union([TrialStatusSchema, Type.Array(TrialStatusSchema, { minItems: 1 })])),
+  },
+  { additionalProperties: false, description: 'Assertions on each selected trial; a miss fails the run.' },
+);
+
+export const ExperimentSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$', maxLength: 100, description: 'Names the outputs: DIR/NAME.html, DIR/NAME/.' }),
+    description: Type.String({ default: '', description: 'What question the experiment asks.' }),
+    // The lecture's torch.Generator().manual_seed(2147483647).
+    seed: Type.Integer({ minimum: 0, maximum: 4294967295, default: 2147483647, description: 'Base seed of init, minibatches and sampling.' }),
+    data: DataSchema,
+    model: ModelSchema,
+    loss: LossSchema,
+    train: TrainSchema,
+    eval: EvalSchema,
+    // Enough names to judge the model by eye.
+    sample: Type.Integer({ minimum: 0, maximum: 10000, default: 20, description: 'Names generated at the end.' }),
+    grid: Type.Record(Type.String(), Type.Array(Type.Unknown(), { minItems: 1 }), {
+      default: {},
+      description: 'Dotted key → values; each combination is one trial.',
+    }),
+    repeat: Type.Integer({ minimum: 1, maximum: 1000, default: 1, description: 'Seeds per combination.' }),
+    expect: Type.Optional(
+      Type.Union([ExpectationSchema, Type.Array(ExpectationSchema, { minItems: 1 })], {
+        description: 'Assertions on the results; a miss makes the exit code 1.',
+      }),
+    ),
+  },
+  { additionalProperties: false, $id: 'https://run-exp.dev/experiment.schema.json', title: 'run-exp experiment' },
+);
+
+export type Experiment = Static<typeof ExperimentSchema>;
+export type Data = Static<typeof DataSchema>;
+export type Model = Static<typeof ModelSchema>;
+export type LossMode = Static<typeof LossSchema>;
+export type Train = Static<typeof TrainSchema>;
+export type Lr = Static<typeof LrSchema>;
+export type LrSchedule = Static<typeof LrScheduleSchema>;
+export type Eval = Static<typeof EvalSchema>;
+export type SplitName = Static<typeof SplitNameSchema>;
+export type Expectation = Static<typeof ExpectationSchema>;
+export type TrialStatus = Static<typeof TrialStatusSchema>;

@@ -1,0 +1,116 @@
+// Plain data passed between pipeline stages: expand → run → report.
+// Everything here is JSON-serialisable; it is what config.json, metrics.jsonl and summary.json hold.
+import type { Data, Eval, Experiment, LossMode, Model, SplitName, Train, TrialStatus } from './config/schema.js';
+
+/** Where the words of a trial come from, resolved: a built-in list, or an absolute file path with its content hash. */
+export type ResolvedData = Omit<Data, 'builtin' | 'file'> &
+  ({ builtin: 'names'; file?: undefined } | { builtin?: undefined; file: string; sha256: string });
+
+/** Everything one training job needs, every default filled in. The worker receives exactly this. */
+export interface TrialConfig {
+  seed: number; // the trial's own seed, derived from the base seed and the configuration
+  data: ResolvedData;
+  model: Model;
+  loss: LossMode;
+  train: Train;
+  eval: Eval;
+  sample: number;
+}
+
+/** One trial of an experiment: a point of the grid × one repeat. Written as trials/ID/config.json. */
+export interface Trial {
+  id: string; // short hash of the resolved configuration (stable across runs and machines)
+  index: number; // position in the stable expansion order
+  params: Record<string, unknown>; // the values that vary (grid keys, and "repeat" when repeat > 1)
+  repeat: number; // 0-based repeat index
+  config: TrialConfig;
+}
+
+/** The plan: the resolved experiment and its trials. */
+export interface Plan {
+  file: string; // the YAML file, as given
+  experiment: Experiment; // resolved: every default filled in, overrides applied
+  trials: Trial[];
+}
+
+/** A line of metrics.jsonl: a training step, or a full-split evaluation. */
+export type MetricRow =
+  | { step: number; lr: number; loss: number; smooth?: number } // smooth: de-biased EMA (range tests)
+  | { step: number; split: SplitName; loss: number };
+
+export interface FinalLosses {
+  train_loss: number | null;
+  dev_loss: number | null;
+  test_loss: number | null;
+}
+
+/** summary.json: written last; a trial is finished exactly when it exists. */
+export interface Summary {
+  id: string;
+  status: TrialStatus;
+  reason?: string; // why diverged or failed, in words
+  error?: string; // failed: the error message and stack
+  steps: number; // steps reached
+  steps_planned: number;
+  final: FinalLosses; // full-split losses at the end (null where not evaluated)
+  steps_per_s: number; // of the training loop alone
+  seconds: number; // wall-clock time of the whole trial
+  train_seconds: number; // the training loop alone
+  backend: string; // 'tensorflow' | 'wasm' | 'cpu'
+  backend_version: string; // @tensorflow/tfjs version (and backend details)
+  params: number; // parameter count
+  seed: number;
+  suggested_lr?: { steepest: number | null; min_over_10: number | null }; // range tests only
+  vocab: string; // index → character; '.' at 0
+  words: { train: number; dev: number; test: number };
+  examples: { train: number; dev: number; test: number };
+  reference: { uniform: number; bigram: number }; // ln V, and the bigram model's loss on the training split
+  peak_bytes?: number; // peak memory of the worker, where measured
+  started_at: string; // ISO time
+  finished_at: string;
+}
+
+/** Progress a worker reports while training. */
+export interface Progress {
+  step: number;
+  steps: number;
+  loss: number;
+  steps_per_s: number;
+}
+
+/** weights.json: trained parameters. */
+export interface Weight {
+  name: string; // C, W1, b1, W2, b2
+  shape: number[];
+  values: number[];
+}
+
+/** run.json, next to experiment.yaml: when and how the experiment ran (the report's header). */
+export interface RunInfo {
+  name: string;
+  file: string;
+  started_at: string;
+  finished_at: string;
+  seconds: number;
+  git_commit: string | null;
+  run_exp_version: string;
+  node_version: string;
+  argv: string[];
+}
+
+/** What one training job produces; the worker writes it to trials/ID/ (see src/train/trial.ts). */
+export interface TrialOutput {
+  summary: Summary;
+  metrics: MetricRow[];
+  samples: string[];
+  weights: Weight[];
+}
+
+export type BackendName = 'auto' | 'node' | 'wasm' | 'cpu';
+
+/** Options of one training job that are not part of its configuration (they do not change its id). */
+export interface TrainOptions {
+  id: string;
+  backend: BackendName;
+  onProgress?: (p: Progress) => void; // called every few hundred ms at most
+}
