@@ -1,0 +1,132 @@
+// The data stage of a trial, as in the lecture: words → vocabulary → seeded shuffle → 80/10/10 split → context windows.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { ResolvedData } from '../types.js';
+import { builtinWords } from './builtin.js';
+import { Rng, streamSeed } from './rng.js';
+
+/** One split: its words and every (context, next character) example built from them. */
+export interface Split {
+  words: string[];
+  X: Int32Array; // (n, blockSize) row-major: the blockSize previous characters' indices
+  Y: Int32Array; // (n,) the index of the character that follows
+  n: number; // examples: Σ (word length + 1)
+}
+
+/** A trial's data: the vocabulary (index → character, '.' at 0) and the three splits. */
+export interface Dataset {
+  vocab: string;
+  blockSize: number;
+  train: Split;
+  dev: Split;
+  test: Split;
+}
+
+/** The start/end token: index 0 of every vocabulary, and never part of a word. */
+export const DOT = '.';
+
+const MAX_REPORTED = 10; // problems listed in one error before "… and N more"
+
+/** The words of a trial: the built-in list or the file (checked against its planned sha256), then `slice.first`. */
+export async function loadWords(data: ResolvedData): Promise<string[]> {
+  const words = data.file === undefined ? builtinWords(data.builtin) : await readWordFile(data.file, data.sha256);
+  const first = data.slice?.first;
+  return first === undefined ? words : words.slice(0, first);
+}
+
+/** Read a UTF-8 word-per-line file: surrounding whitespace trimmed, blank lines skipped, every problem reported at once. */
+async function readWordFile(file: string, sha256: string): Promise<string[]> {
+  const bytes = await readFile(file);
+  const found = createHash('sha256').update(bytes).digest('hex');
+  if (found !== sha256) {
+    throw new Error(`${file}: data.file: expected content with sha256 ${sha256} (as planned), found ${found}: the file changed; plan the run again`);
+  }
+  const words: string[] = [];
+  const problems: string[] = [];
+  const lines = bytes.toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+  lines.forEach((line, i) => {
+    const word = line.trim();
+    if (word === '') return;
+    const col = line.indexOf(word) + 1;
+    const problem = wordProblem(word);
+    if (problem) problems.push(`${file}:${i + 1}:${col + problem.at}: data.file: ${problem.message}`);
+    else words.push(word);
+  });
+  if (problems.length > 0) {
+    const more = problems.length > MAX_REPORTED ? [`… and ${problems.length - MAX_REPORTED} more`] : [];
+    throw new Error([...problems.slice(0, MAX_REPORTED), ...more].join('\n'));
+  }
+  if (words.length === 0) throw new Error(`${file}:1:1: data.file: expected at least one word (one per line), found none`);
+  return words;
+}
+
+/** Why a word cannot be used, with its 0-based offset, or null when it can. */
+function wordProblem(word: string): { at: number; message: string } | null {
+  const dot = word.indexOf(DOT);
+  if (dot >= 0) {
+    return { at: dot, message: `expected a word without "${DOT}" (the start/end token), found ${JSON.stringify(word)}` };
+  }
+  const surrogate = word.search(/[\uD800-\uDFFF]/);
+  if (surrogate >= 0) {
+    return {
+      at: surrogate,
+      message: `expected characters of the Basic Multilingual Plane (the vocabulary is indexed by UTF-16 unit), found ${JSON.stringify(word)}`,
+    };
+  }
+  return null;
+}
+
+/** The vocabulary of some words: '.' at index 0, then their distinct characters in sorted order (the lecture's stoi). */
+export function vocabularyOf(words: readonly string[]): string {
+  const chars = new Set<string>();
+  for (const w of words) for (const c of w) chars.add(c);
+  return DOT + [...chars].sort().join('');
+}
+
+/**
+ * The lecture's data pipeline: vocabulary from all the words; shuffle them with the 'shuffle' stream of
+ * `data.shuffle_seed`; split at n1 = ⌊train·n⌋ and n2 = ⌊(train+dev)·n⌋; then each split's context windows.
+ */
+export function buildDataset(words: readonly string[], data: ResolvedData, blockSize: number): Dataset {
+  if (words.length === 0) throw new Error('data: expected at least one word, found none');
+  if (!Number.isInteger(blockSize) || blockSize < 1) throw new Error(`model.block_size: expected a positive integer, found ${blockSize}`);
+  words.forEach((w, i) => {
+    const problem = wordProblem(w) ?? (w === '' ? { at: 0, message: 'expected a non-empty word, found ""' } : null);
+    if (problem) throw new Error(`data: word ${i}: ${problem.message}`);
+  });
+  const vocab = vocabularyOf(words);
+  const shuffled = new Rng(streamSeed(data.shuffle_seed, 'shuffle')).shuffle(words.slice());
+  const n = shuffled.length;
+  const n1 = Math.floor(data.split.train * n);
+  const n2 = Math.floor((data.split.train + data.split.dev) * n);
+  const stoi = new Map([...vocab].map((c, i) => [c, i]));
+  return {
+    vocab,
+    blockSize,
+    train: buildSplit(shuffled.slice(0, n1), stoi, blockSize),
+    dev: buildSplit(shuffled.slice(n1, n2), stoi, blockSize),
+    test: buildSplit(shuffled.slice(n2), stoi, blockSize),
+  };
+}
+
+/** The lecture's build_dataset: the context starts as blockSize dots; each character of word + '.' is a target. */
+export function buildSplit(words: string[], stoi: ReadonlyMap<string, number>, blockSize: number): Split {
+  let n = 0;
+  for (const w of words) n += w.length + 1;
+  const X = new Int32Array(n * blockSize);
+  const Y = new Int32Array(n);
+  const context = new Int32Array(blockSize); // indices of the last blockSize characters, oldest first
+  let row = 0;
+  for (const w of words) {
+    context.fill(0);
+    for (const ch of w + DOT) {
+      const ix = stoi.get(ch);
+      if (ix === undefined) throw new Error(`data: expected a character of the vocabulary, found ${JSON.stringify(ch)} in ${JSON.stringify(w)}`);
+      X.set(context, row * blockSize);
+      Y[row++] = ix;
+      context.copyWithin(0, 1);
+      context[blockSize - 1] = ix;
+    }
+  }
+  return { words, X, Y, n };
+}
