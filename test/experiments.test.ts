@@ -1,0 +1,88 @@
+// Every example in experiments/ runs end to end through the real CLI, in a shortened form:
+// its report is written and worth opening, and the expectations that still apply to the short form hold.
+// The full-length figures are in the README; these runs keep the examples from rotting.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { parse } from 'yaml';
+import type { Experiment } from '../src/config/schema.js';
+import type { Summary, Trial, TrialConfig } from '../src/types.js';
+import { checkExpectations, formatMisses } from '../src/expect/index.js';
+import { ROOT } from './paths.js';
+
+interface Example {
+  file: string;
+  set: string[]; // the overrides that shorten it
+  holds: number[] | 'all'; // indices of the expectations that must still hold in the short form
+  why: string; // why the others do not
+}
+
+const EXAMPLES: Example[] = [
+  { file: 'overfit-one-batch.yaml', set: [], holds: 'all', why: 'already short: 30 examples' },
+  { file: 'loss-modes.yaml', set: ['train.steps=300'], holds: [1, 2], why: 'at 300 steps the lr-0.1 losses are still far from 2.45' },
+  { file: 'minibatch.yaml', set: ['train.steps=60', 'eval.every=20'], holds: [0], why: 'at 60 steps no run is near its final loss' },
+  { file: 'lr-sweep.yaml', set: ['train.steps=400'], holds: 'all', why: '' },
+  { file: 'lr-decay.yaml', set: ['train.steps=1500', 'train.lr=0.1', 'eval.every=500'], holds: [0], why: 'losses need the full 200,000 steps' },
+  { file: 'quickstart.yaml', set: ['train.steps=600'], holds: [0], why: 'at 600 steps the dev loss is still above 2.6' },
+];
+
+/** What `run-exp --json` prints (see the design). */
+interface JsonOutput {
+  report: string;
+  trials: { id: string; params: Record<string, unknown>; status: string; final: Summary['final'] }[];
+}
+
+for (const example of EXAMPLES) {
+  test(`${example.file} runs in short form, writes its report, and meets the expectations that apply`, { timeout: 120_000 }, async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'run-exp-example-'));
+    try {
+      const args = ['bin/run-exp.js', `experiments/${example.file}`, ...example.set.flatMap((s) => ['--set', s]), '--out', out, '--json'];
+      const run = await execa('node', args, { cwd: ROOT, reject: false, env: { NO_COLOR: '1' } });
+      assert.ok(run.stdout.trim().startsWith('{'), `expected one JSON document on stdout (exit ${run.exitCode}); stderr:\n${run.stderr}`);
+      const json = JSON.parse(run.stdout) as JsonOutput;
+
+      // 1. No trial failed: diverged is a result, failed is a defect.
+      for (const t of json.trials) assert.notEqual(t.status, 'failed', `trial ${t.id} failed; stderr:\n${run.stderr}`);
+
+      // 2. The report exists and carries charts and the experiment's name.
+      const html = await readFile(path.resolve(ROOT, json.report), 'utf8');
+      const name = path.basename(example.file, '.yaml');
+      assert.ok(html.length > 20_000, `report ${json.report} is only ${html.length} characters`);
+      assert.ok(html.includes(name), `report does not name the experiment ${name}`);
+      assert.ok(/vega/i.test(html), 'report has no Vega-Lite charts');
+
+      // 3. Expectations, recomputed from what was written: the ones that apply to the short form hold,
+      //    and the exit code is 1 exactly when some expectation missed.
+      const { experiment, trials, summaries } = await readResults(out, name, json);
+      const results = checkExpectations(experiment, trials, summaries);
+      const applicable = results.filter((r) => example.holds === 'all' || example.holds.includes(r.expectation));
+      assert.ok(applicable.length > 0, 'no expectation was checked');
+      assert.equal(formatMisses(applicable), '', `expectations missed in the short form (${example.why || 'all should hold'})`);
+      const missed = results.some((r) => !r.passed);
+      assert.equal(run.exitCode, missed ? 1 : 0, `exit code; misses:\n${formatMisses(results)}\nstderr:\n${run.stderr}`);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+}
+
+/** The resolved experiment, the trials (params from --json, configuration from config.json) and their summaries. */
+async function readResults(out: string, name: string, json: JsonOutput) {
+  const dir = path.join(out, name);
+  const experiment = parse(await readFile(path.join(dir, 'experiment.yaml'), 'utf8')) as Experiment;
+  const ids = new Set(await readdir(path.join(dir, 'trials')));
+  const trials: Trial[] = [];
+  const summaries = new Map<string, Summary>();
+  for (const [index, t] of json.trials.entries()) {
+    assert.ok(ids.has(t.id), `trial ${t.id} has no directory in ${dir}/trials`);
+    const stored = JSON.parse(await readFile(path.join(dir, 'trials', t.id, 'config.json'), 'utf8')) as Trial | TrialConfig;
+    const config = 'config' in stored ? stored.config : stored;
+    trials.push({ id: t.id, index, params: t.params, repeat: 0, config });
+    const summaryFile = path.join(dir, 'trials', t.id, 'summary.json');
+    if ((await stat(summaryFile).catch(() => null)) !== null) summaries.set(t.id, JSON.parse(await readFile(summaryFile, 'utf8')) as Summary);
+  }
+  return { experiment, trials, summaries };
+}
