@@ -1,0 +1,77 @@
+// Checks the schema cannot express: fractions that sum to 1, schedules that fit train.steps,
+// names usable as file names, no non-finite numbers. Each check is defensive about types, so it can
+// run next to schema errors and every problem is reported at once.
+import type { KeyPath } from './load.js';
+import type { Report } from './schema-errors.js';
+import * as msg from './messages.js';
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Every check of one (possibly partly invalid) experiment value. */
+export function checkExperiment(exp: unknown, report: Report): void {
+  if (!isObject(exp)) return;
+  checkName(exp.name, report);
+  checkData(exp.data, report, exp.eval);
+  checkTrain(exp.train, report);
+}
+
+/** .inf and .nan are numbers to YAML and to JSON Schema, but no key means them. */
+export function checkFinite(value: unknown, report: Report, path: KeyPath = []): void {
+  if (typeof value === 'number' && !Number.isFinite(value)) report(path, msg.notFinite(value));
+  else if (Array.isArray(value)) value.forEach((v, i) => checkFinite(v, report, [...path, i]));
+  else if (isObject(value)) for (const [k, v] of Object.entries(value)) checkFinite(v, report, [...path, k]);
+}
+
+// Names that Windows reserves for devices, whatever the extension.
+const RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/;
+
+function checkName(name: unknown, report: Report): void {
+  if (typeof name === 'string' && RESERVED.test(name)) report(['name'], msg.reservedName(name));
+}
+
+function checkData(data: unknown, report: Report, evalConfig: unknown): void {
+  if (!isObject(data)) return;
+  if (data.builtin !== undefined && data.file !== undefined) report(['data', 'file'], msg.builtinAndFile());
+  const split = data.split;
+  if (!isObject(split) || !isNumber(split.train) || !isNumber(split.dev) || !isNumber(split.test)) return;
+  const { train, dev, test } = split as { train: number; dev: number; test: number };
+  if (Math.abs(train + dev + test - 1) > 1e-9) report(['data', 'split'], msg.splitSum(train, dev, test));
+  if (train === 0) report(['data', 'split', 'train'], msg.splitTrainEmpty());
+  const splits = isObject(evalConfig) && Array.isArray(evalConfig.splits) ? evalConfig.splits : [];
+  splits.forEach((name, i) => {
+    if ((name === 'dev' || name === 'test') && split[name] === 0) report(['eval', 'splits', i], msg.evalSplitEmpty(name));
+  });
+}
+
+function checkTrain(train: unknown, report: Report): void {
+  if (!isObject(train) || !isObject(train.lr)) return;
+  const lr = train.lr;
+  const steps = isNumber(train.steps) ? train.steps : undefined;
+  const at = (...keys: KeyPath) => ['train', 'lr', ...keys];
+  switch (lr.schedule) {
+    case 'range':
+      if (isNumber(lr.min) && isNumber(lr.max) && lr.max <= lr.min) report(at('max'), msg.rangeOrder(lr.min, lr.max));
+      return;
+    case 'step': {
+      if (!Array.isArray(lr.drops)) return;
+      let previous = -1;
+      lr.drops.forEach((drop, i) => {
+        if (!isObject(drop) || !isNumber(drop.at)) return;
+        if (drop.at <= previous) report(at('drops', i, 'at'), msg.dropOrder(previous, drop.at));
+        else if (steps !== undefined && drop.at >= steps) report(at('drops', i, 'at'), msg.dropBeyondSteps(steps, drop.at));
+        previous = Math.max(previous, drop.at);
+      });
+      return;
+    }
+    case 'cosine':
+      if (steps !== undefined && isNumber(lr.warmup) && lr.warmup >= steps) report(at('warmup'), msg.warmupTooLong(steps, lr.warmup));
+      return;
+    case 'exponential':
+      return;
+    default:
+      return; // not recognised: the schema reports unknown schedules
+  }
+}

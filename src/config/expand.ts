@@ -1,0 +1,96 @@
+// Stage 3, expand: a resolved experiment → its trials (grid × repeat), in a stable order.
+// A trial's id is a short hash of its resolved configuration; its seed comes from the base seed and
+// that configuration, so adding a grid value changes no other trial's id or seed.
+import { createHash } from 'node:crypto';
+import type { Experiment } from './schema.js';
+import type { ResolvedData, Trial, TrialConfig } from '../types.js';
+
+/** More trials than this is a mistake, not a study: refused before anything runs. */
+export const MAX_TRIALS = 10_000;
+
+/** Hex digits of the trial id (40 bits: collisions are negligible for any sane sweep). */
+const ID_LENGTH = 10;
+
+/** Number of trials: grid combinations × repeat, computed without listing them. */
+export function countTrials(grid: Record<string, unknown[]>, repeat: number): number {
+  return Object.values(grid).reduce((n, values) => n * values.length, repeat);
+}
+
+/** The grid's combinations: keys in file order, the first key varying slowest, values in given order. */
+export function gridPoints(grid: Record<string, unknown[]>): Record<string, unknown>[] {
+  let points: Record<string, unknown>[] = [{}];
+  for (const [key, values] of Object.entries(grid)) points = points.flatMap((p) => values.map((v) => ({ ...p, [key]: v })));
+  return points;
+}
+
+/** A copy of the experiment with each dotted key of `params` set to its value. */
+export function applyParams<T extends object>(experiment: T, params: Record<string, unknown>): T {
+  const copy = structuredClone(experiment) as Record<string, unknown>;
+  for (const [dotted, value] of Object.entries(params)) {
+    const keys = dotted.split('.');
+    let node = copy;
+    for (const key of keys.slice(0, -1)) {
+      if (node[key] === null || typeof node[key] !== 'object') node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[keys.at(-1)!] = structuredClone(value);
+  }
+  return copy as T;
+}
+
+/**
+ * Every trial of a resolved experiment (data.file absolute; `hashes` maps each such file to the
+ * sha256 of its content). Pure: the same experiment and hashes give the same trials, ids and seeds.
+ */
+export function expand(experiment: Experiment, hashes: ReadonlyMap<string, string>): Trial[] {
+  const trials: Trial[] = [];
+  for (const point of gridPoints(experiment.grid)) {
+    const exp = applyParams(experiment, point);
+    const base = trialBase(exp, hashes);
+    const configHash = sha256(canonicalJson(idView(base)));
+    for (let repeat = 0; repeat < experiment.repeat; repeat++) {
+      const seed = trialSeed(experiment.seed, configHash, repeat);
+      const config: TrialConfig = { seed, ...base };
+      const id = sha256(canonicalJson({ ...idView(base), seed, repeat })).slice(0, ID_LENGTH);
+      const params = experiment.repeat > 1 ? { ...point, repeat } : { ...point };
+      trials.push({ id, index: trials.length, params, repeat, config });
+    }
+  }
+  return trials;
+}
+
+/** The seed of one trial: 32 unsigned bits of sha256(base seed, configuration hash, repeat index). */
+export function trialSeed(baseSeed: number, configHash: string, repeat: number): number {
+  return createHash('sha256').update(`${baseSeed}:${configHash}:${repeat}`).digest().readUInt32BE(0);
+}
+
+function trialBase(exp: Experiment, hashes: ReadonlyMap<string, string>): Omit<TrialConfig, 'seed'> {
+  return { data: resolvedData(exp.data, hashes), model: exp.model, loss: exp.loss, train: exp.train, eval: exp.eval, sample: exp.sample };
+}
+
+function resolvedData(data: Experiment['data'], hashes: ReadonlyMap<string, string>): ResolvedData {
+  const { builtin: _builtin, file, ...rest } = data;
+  if (file === undefined) return { ...rest, builtin: 'names' };
+  const digest = hashes.get(file);
+  if (digest === undefined) throw new Error(`expand: no content hash for ${file} (resolve the data files first)`);
+  return { ...rest, file, sha256: digest };
+}
+
+/** What the id covers: the configuration with the data file named by its content, not its path. */
+function idView(base: Omit<TrialConfig, 'seed'>): Record<string, unknown> {
+  const { file: _file, ...data } = base.data;
+  return { ...base, data };
+}
+
+/** JSON with object keys sorted at every level: equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,89 @@
+// The keys an experiment can hold, walked from the schema: sub-schemas by dotted path, allowed keys,
+// and "did you mean" suggestions by edit distance.
+import type { TSchema } from '@sinclair/typebox';
+import { ExperimentSchema } from './schema.js';
+import { flattenUnion } from './messages.js';
+
+type Json = Record<string, unknown>;
+
+/** Top-level keys that describe the study rather than a trial: they cannot be grid keys. */
+export const NOT_GRID_KEYS = ['name', 'description', 'grid', 'repeat', 'expect'];
+
+/** The named properties of a schema, looking through unions into their object branches. */
+export function propertiesOf(schema: TSchema): Record<string, TSchema> {
+  const s = schema as Json;
+  const branches = Array.isArray(s.anyOf) ? flattenUnion(s.anyOf as TSchema[]) : [schema];
+  const out: Record<string, TSchema> = {};
+  for (const b of branches) {
+    const props = (b as Json).properties as Record<string, TSchema> | undefined;
+    for (const [key, sub] of Object.entries(props ?? {})) out[key] ??= sub;
+  }
+  return out;
+}
+
+/** The sub-schema at a key path (["train", "lr"]), or undefined if there is no such key. */
+export function schemaAt(path: string[], root: TSchema = ExperimentSchema): TSchema | undefined {
+  let node: TSchema | undefined = root;
+  for (const key of path) {
+    node = node === undefined ? undefined : propertiesOf(node)[key];
+    if (node === undefined) return undefined;
+  }
+  return node;
+}
+
+/** Where a dotted key stops being a known key: the index of the first unknown segment, or -1. */
+export function firstUnknownSegment(path: string[]): number {
+  let node: TSchema = ExperimentSchema;
+  for (let i = 0; i < path.length; i++) {
+    const next = propertiesOf(node)[path[i]!];
+    if (next === undefined) return i;
+    node = next;
+  }
+  return -1;
+}
+
+/** The keys allowed under a path (["train"] → steps, batch_size, lr). */
+export function keysAt(path: string[]): string[] {
+  const schema = schemaAt(path);
+  return schema === undefined ? [] : Object.keys(propertiesOf(schema));
+}
+
+/** Every dotted key a grid or --set can name (train.lr, train.lr.start, model.hidden, …). */
+export function settableKeys(): string[] {
+  const out: string[] = [];
+  const walk = (schema: TSchema, prefix: string) => {
+    for (const [key, sub] of Object.entries(propertiesOf(schema))) {
+      if (prefix === '' && NOT_GRID_KEYS.includes(key)) continue;
+      const dotted = prefix === '' ? key : `${prefix}.${key}`;
+      out.push(dotted);
+      walk(sub, dotted);
+    }
+  };
+  walk(ExperimentSchema, '');
+  return out;
+}
+
+/** The closest candidate to a misspelt word, if it is close enough to be what was meant. */
+export function suggest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  const limit = Math.max(1, Math.floor(word.length / 3));
+  return bestDistance <= limit && bestDistance > 0 ? best : undefined;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours cost 1. */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}

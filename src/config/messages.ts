@@ -1,0 +1,176 @@
+// Every user-facing message of the config stages, one function each, in one place.
+// A message reads "expected X, got Y" (plus a suggestion where one helps); the location and key path
+// are added by the caller (see diagnostics.ts).
+import type { TSchema } from '@sinclair/typebox';
+
+type Json = Record<string, unknown>;
+
+/** What a schema accepts, in words: `a positive integer or "full"`. */
+export function expectedOf(schema: TSchema): string {
+  const s = schema as Json;
+  if (Array.isArray(s.anyOf)) return unionPhrase(s.anyOf as TSchema[]);
+  if ('const' in s) return JSON.stringify(s.const);
+  switch (s.type) {
+    case 'integer':
+      return numberPhrase(s, 'integer');
+    case 'number':
+      return numberPhrase(s, 'number');
+    case 'string':
+      return stringPhrase(s);
+    case 'boolean':
+      return 'true or false';
+    case 'array':
+      return arrayPhrase(s);
+    case 'object':
+      return objectPhrase(s);
+    default:
+      return 'a value';
+  }
+}
+
+function numberPhrase(s: Json, kind: 'integer' | 'number'): string {
+  const noun = kind === 'integer' ? 'integer' : 'number';
+  const { minimum: min, maximum: max, exclusiveMinimum: xmin } = s as { minimum?: number; maximum?: number; exclusiveMinimum?: number };
+  if (min !== undefined && max !== undefined) return `${article(noun)} ${noun} from ${min} to ${max}`;
+  if (xmin === 0 || (kind === 'integer' && min === 1)) return `a positive ${noun}`;
+  if (min === 0) return `a non-negative ${noun}`;
+  if (min !== undefined) return `${article(noun)} ${noun} ≥ ${min}`;
+  if (xmin !== undefined) return `${article(noun)} ${noun} > ${xmin}`;
+  return `${article(noun)} ${noun}`;
+}
+
+function stringPhrase(s: Json): string {
+  if (s.pattern === NAME_PATTERN) return 'a name of lowercase letters, digits, "-" and "_" that starts with a letter or digit';
+  if (typeof s.pattern === 'string') return `a string matching /${s.pattern}/`;
+  if (s.minLength === 1) return 'a non-empty string';
+  return 'a string';
+}
+
+function arrayPhrase(s: Json): string {
+  const items = s.items ? expectedOf(s.items as TSchema) : 'values';
+  const adjectives = [s.minItems === 1 ? 'non-empty' : '', s.uniqueItems ? 'repeat-free' : ''].filter(Boolean).join(' ');
+  return `a ${adjectives ? adjectives + ' ' : ''}list of ${plural(items)}`;
+}
+
+function objectPhrase(s: Json): string {
+  const props = (s.properties ?? {}) as Record<string, Json>;
+  const tag = discriminator([s as TSchema]);
+  if (tag !== undefined) return `{${tag}: ${JSON.stringify(props[tag]!.const)}, …}`;
+  const keys = Object.keys(props);
+  return keys.length > 0 ? `a mapping with keys ${keys.join(', ')}` : 'a mapping';
+}
+
+/** Literals join as `"a" or "b"`; tagged objects of one family collapse into `{schedule: a|b|c, …}`. */
+function unionPhrase(branches: TSchema[]): string {
+  const flat = flattenUnion(branches);
+  const tagged = flat.filter((b) => discriminator([b]) !== undefined);
+  const tag = tagged.length > 1 ? discriminator(tagged) : undefined;
+  const parts: string[] = [];
+  let taggedDone = false;
+  for (const branch of flat) {
+    if (tag !== undefined && tagged.includes(branch)) {
+      if (taggedDone) continue;
+      taggedDone = true;
+      const values = tagged.map((b) => (b as Json).properties as Record<string, Json>).map((p) => String(p[tag]!.const));
+      parts.push(`{${tag}: ${values.join('|')}, …}`);
+    } else {
+      parts.push(expectedOf(branch));
+    }
+  }
+  return orList([...new Set(parts)]);
+}
+
+/** The branches of a (possibly nested) union, in order. */
+export function flattenUnion(branches: TSchema[]): TSchema[] {
+  return branches.flatMap((b) => (Array.isArray((b as Json).anyOf) ? flattenUnion((b as Json).anyOf as TSchema[]) : [b]));
+}
+
+/** The property whose literal value tells object branches apart (e.g. `schedule`), if every branch has it. */
+export function discriminator(branches: TSchema[]): string | undefined {
+  const first = (branches[0] as Json | undefined)?.properties as Record<string, Json> | undefined;
+  if (first === undefined) return undefined;
+  return Object.keys(first).find((key) =>
+    branches.every((b) => {
+      const p = ((b as Json).properties as Record<string, Json> | undefined)?.[key];
+      return p !== undefined && 'const' in p;
+    }),
+  );
+}
+
+const NAME_PATTERN = '^[a-z0-9][a-z0-9_-]*$';
+
+function article(noun: string): string {
+  return /^[aeiou]/.test(noun) ? 'an' : 'a';
+}
+
+function plural(phrase: string): string {
+  return phrase.replace(/^an? /, '').replace(/^(\w+ )?(integer|number|string|mapping|name)\b/, (m) => m + 's');
+}
+
+/** "a", "a or b", "a, b or c". */
+export function orList(items: string[]): string {
+  return items.length <= 2 ? items.join(' or ') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
+}
+
+/** A found value, short: strings quoted, lists and mappings by kind. */
+export function shown(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 37) + '...' : value);
+  if (typeof value === 'number') return Number.isNaN(value) ? '.nan' : value === Infinity ? '.inf' : value === -Infinity ? '-.inf' : String(value);
+  if (typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : `a list of ${value.length}`;
+  if (typeof value === 'object') {
+    const text = JSON.stringify(value);
+    return text.length <= 50 ? text.replace(/"(\w+)":/g, '$1: ').replace(/,/g, ', ') : 'a mapping';
+  }
+  return String(value);
+}
+
+/** The message core: `expected X, got Y`. */
+export const expectedGot = (expected: string, found: unknown): string => `expected ${expected}, got ${shown(found)}`;
+
+export const withSuggestion = (message: string, suggestion: string | undefined): string =>
+  suggestion === undefined ? message : `${message}; did you mean \`${suggestion}\`?`;
+
+// ---- loading ------------------------------------------------------------------------------------
+
+export const fileUnreadable = (reason: string) => `cannot read the experiment file (${reason})`;
+export const emptyFile = () => 'expected a mapping of keys (name: …, train: …), got an empty file';
+export const notAMapping = (found: string) => `expected a mapping of keys (name: …, train: …), got ${found}`;
+export const multipleDocuments = (count: number) => `expected one YAML document, got ${count} (remove the \`---\` separators)`;
+export const yamlSyntax = (detail: string) => `YAML syntax error: ${detail}`;
+export const duplicateKey = (firstLine: number) => `duplicate key; it already appears at line ${firstLine}`;
+export const aliasBomb = (limit: number) =>
+  `refused: aliases expand to more than ${limit} nodes (a YAML "billion laughs" document); write the values out instead`;
+
+// ---- schema ---------------------------------------------------------------------------------------
+
+export const unknownKey = (allowed: string[], suggestion: string | undefined) =>
+  suggestion !== undefined ? withSuggestion('unknown key', suggestion) : `unknown key; expected one of ${allowed.join(', ')}`;
+export const missingKey = (expected: string) => `missing; expected ${expected}`;
+export const missingTag = (tag: string, values: string[]) => `expected a \`${tag}:\` key (${values.join('|')}) in this mapping`;
+export const notFinite = (found: unknown) => expectedGot('a finite number', found);
+
+// ---- checks the schema cannot express --------------------------------------------------------------
+
+export const splitSum = (train: number, dev: number, test: number) =>
+  `expected fractions that sum to 1, got ${train} + ${dev} + ${test} = ${+(train + dev + test).toFixed(12)}`;
+export const splitTrainEmpty = () => expectedGot('a fraction > 0 (training needs words)', 0);
+export const evalSplitEmpty = (split: string) => `expected splits with words, got ${JSON.stringify(split)}, whose fraction in data.split is 0`;
+export const rangeOrder = (min: number, max: number) => `expected max > min (${min}), got ${max}`;
+export const dropOrder = (previous: number, at: number) => `expected a step after the previous drop (${previous}), got ${at}`;
+export const dropBeyondSteps = (steps: number, at: number) => `expected a step before train.steps (${steps}), got ${at}`;
+export const warmupTooLong = (steps: number, warmup: number) => `expected fewer warm-up steps than train.steps (${steps}), got ${warmup}`;
+export const builtinAndFile = () => 'expected either `builtin` or `file`, got both';
+export const fileMissing = (given: string, absolute: string) => `expected an existing word file, got ${JSON.stringify(given)} (${absolute} does not exist)`;
+export const fileNotRegular = (given: string) => `expected a word file, got ${JSON.stringify(given)}, which is not a regular file`;
+export const fileNoWords = (given: string) => `expected a file with at least one word, got ${JSON.stringify(given)}, which holds none`;
+export const reservedName = (name: string) => `expected a name usable as a file name on every system, got ${JSON.stringify(name)} (reserved on Windows)`;
+export const gridKeyNotAllowed = (key: string) => `expected a key that varies training, got \`${key}\` (name, description, grid, repeat and expect cannot be grid keys)`;
+export const gridTooLarge = (limit: number, count: string) => `expected at most ${limit.toLocaleString('en-US')} trials, got ${count} (grid combinations × repeat)`;
+
+// ---- overrides ----------------------------------------------------------------------------------------
+
+export const overrideSyntax = () => 'expected KEY=VALUE, e.g. --set train.lr=0.05 or --set loss=manual,fused';
+export const overrideNotMapping = (parent: string) => `cannot set a key inside \`${parent}\`, which is not a mapping in the file`;
+export const overrideValue = (detail: string) => `expected a YAML value, got a syntax error (${detail})`;

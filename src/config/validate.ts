@@ -1,0 +1,94 @@
+// Stage 2, validate: the loaded document → an Experiment with every default filled in, or every
+// problem at once. (1) finite numbers, (2) defaults, (3) the schema (ajv), (4) grid keys and values,
+// (5) the checks the schema cannot express, for the base and for every grid combination.
+import { Value } from '@sinclair/typebox/value';
+import type { TSchema } from '@sinclair/typebox';
+import { ExperimentSchema, type Experiment } from './schema.js';
+import { diagnosticAt, toValue, type KeyPath, type Source } from './load.js';
+import type { Diagnostic } from './diagnostics.js';
+import { checkAgainst, type Report } from './schema-errors.js';
+import { checkExperiment, checkFinite } from './checks.js';
+import { NOT_GRID_KEYS, firstUnknownSegment, keysAt, schemaAt, settableKeys, suggest } from './keys.js';
+import { MAX_TRIALS, applyParams, countTrials, gridPoints } from './expand.js';
+import * as msg from './messages.js';
+
+/** The validated experiment (defaults filled in) and every problem found; valid when the list is empty. */
+export interface Validated {
+  experiment: Experiment;
+  diagnostics: Diagnostic[];
+}
+
+/** Validate a loaded (and possibly overridden) document against the schema and the semantic checks. */
+export function validate(source: Source): Validated {
+  const diagnostics: Diagnostic[] = [];
+  const nonFinite = new Set<string>();
+  const report: Report = (path, message, part) => {
+    if (!nonFinite.has(JSON.stringify(path))) diagnostics.push(diagnosticAt(source, path, message, part));
+  };
+  const value = toValue(source);
+  // 1. Numbers YAML allows but no key means (reported once, without the schema's echo).
+  checkFinite(value, (path, message) => (report(path, message), nonFinite.add(JSON.stringify(path))));
+  // 2. Defaults: TypeBox fills them, including inside the union branch a value picked (cosine warmup).
+  const experiment = Value.Default(ExperimentSchema, structuredClone(value)) as Experiment;
+  // 3. The schema.
+  const schemaValid = checkAgainst(ExperimentSchema, experiment, [], report);
+  // 4. Grid keys name real keys; grid values are valid for their key (and get its defaults).
+  const gridValid = schemaValid && checkGrid(experiment, report);
+  // 5. What the schema cannot say: on the base, and on every combination once the grid is sound.
+  if (gridValid) checkCombinations(experiment, report);
+  else checkExperiment(experiment, report);
+  return { experiment, diagnostics };
+}
+
+function checkGrid(experiment: Experiment, report: Report): boolean {
+  let valid = true;
+  const fail: Report = (...args) => ((valid = false), report(...args));
+  for (const [key, values] of Object.entries(experiment.grid)) {
+    const path = key.split('.');
+    const schema = gridKeySchema(key, path, fail);
+    if (schema === undefined) continue;
+    values.forEach((raw, i) => {
+      const v = Value.Default(schema, structuredClone(raw));
+      if (checkAgainst(schema, v, ['grid', key, i], fail)) values[i] = v;
+    });
+  }
+  const count = countTrials(experiment.grid, experiment.repeat);
+  if (count > MAX_TRIALS) fail(['grid'], msg.gridTooLarge(MAX_TRIALS, count.toLocaleString('en-US')));
+  return valid;
+}
+
+function gridKeySchema(key: string, path: string[], report: Report): TSchema | undefined {
+  if (NOT_GRID_KEYS.includes(path[0]!)) {
+    report(['grid', key], msg.gridKeyNotAllowed(key), 'key');
+    return undefined;
+  }
+  const unknown = firstUnknownSegment(path);
+  if (unknown >= 0) {
+    const prefix = path.slice(0, unknown);
+    const allowed = unknown === 0 ? settableKeys().filter((k) => !k.includes('.')) : keysAt(prefix).map((k) => [...prefix, k].join('.'));
+    report(['grid', key], msg.unknownKey(allowed, suggest(key, settableKeys())), 'key');
+    return undefined;
+  }
+  return schemaAt(path);
+}
+
+/** Each combination must pass the checks too (e.g. a warm-up from one axis, steps from another). */
+function checkCombinations(experiment: Experiment, report: Report): void {
+  const keys = Object.keys(experiment.grid);
+  for (const point of gridPoints(experiment.grid)) {
+    const combined = applyParams(experiment, point);
+    checkExperiment(combined, (path, message, part) => report(gridPath(keys, point, experiment.grid, path), message, part));
+  }
+}
+
+/** Blame the grid value a problem comes from, when it comes from one. */
+function gridPath(keys: string[], point: Record<string, unknown>, grid: Record<string, unknown[]>, path: KeyPath): KeyPath {
+  const dotted = path.join('.');
+  for (const key of keys) {
+    if (dotted === key || dotted.startsWith(key + '.')) {
+      const index = grid[key]!.indexOf(point[key]);
+      return ['grid', key, index, ...path.slice(key.split('.').length)];
+    }
+  }
+  return path;
+}
