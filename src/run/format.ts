@@ -1,0 +1,52 @@
+// Pure text formatting for what the user sees: trial labels, numbers, durations, status colours.
+import { styleText } from 'node:util';
+import type { TrialStatus } from '../config/schema.js';
+
+/** Whether to colour text written to this stream: a terminal that has colours, NO_COLOR unset (Node's hasColors honours NO_COLOR and FORCE_COLOR). */
+export function useColor(stream: NodeJS.WriteStream): boolean {
+  return stream.isTTY === true && typeof stream.hasColors === 'function' && stream.hasColors();
+}
+
+/** The values that vary, as "loss=manual train.lr=0.1". */
+export function describeParams(params: Record<string, unknown>): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${k}=${formatValue(v)}`)
+    .join(' ');
+}
+
+/** A parameter value: strings bare, everything else as JSON. */
+export function formatValue(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** A loss with 4 decimals, or "-" when there is none. */
+export function formatLoss(loss: number | null | undefined): string {
+  return loss === null || loss === undefined || Number.isNaN(loss) ? '-' : loss.toFixed(4);
+}
+
+/** Seconds as "0.8s", "42s", "3m05s", "1h02m". */
+export function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '-';
+  if (seconds < 10) return `${seconds.toFixed(1)}s`;
+  if (seconds < 60) return `${Math.round(seconds)}s`;
+  const m = Math.floor(seconds / 60);
+  if (m < 60) return `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** A status, coloured when asked: ok green, diverged yellow, failed red. */
+export function formatStatus(status: TrialStatus | 'pending', color: boolean): string {
+  if (!color) return status;
+  switch (status) {
+    case 'ok':
+      return styleText('green', status);
+    case 'diverged':
+      return styleText('yellow', status);
+    case 'failed':
+      return styleText('red', status);
+    case 'pending':
+      return styleText('dim', status);
+    default:
+      throw new Error(`status not recognised: ${JSON.stringify(status satisfies never)}`);
+  }
+}

@@ -1,0 +1,213 @@
+// A pool of warm worker processes: `jobs` slots, each takes the next trial and hands it to its worker.
+// A worker that finished a trial well takes the next one (TF.js stays loaded); a worker whose trial failed is
+// replaced by a fresh process, so a leak or a broken state cannot spill over into the next trial.
+import { execaNode } from 'execa';
+import type { BackendName, Progress, Trial, TrialOutput } from '../types.js';
+import type { Failure } from './failure.js';
+import { isWorkerMessage, type ParentMessage, type ReadyMessage, type WorkerMessage } from './protocol.js';
+
+/** How a trial ended, as the pool saw it. */
+export type Outcome = { kind: 'output'; output: TrialOutput } | { kind: 'failed'; failure: Failure } | { kind: 'interrupted' };
+
+/** A trial that ended, with what the parent knows about it. */
+export interface Ended {
+  trial: Trial;
+  outcome: Outcome;
+  started: Date;
+  finished: Date;
+  progress: Progress | undefined; // the last one reported
+  log: string; // what the worker wrote on stdout and stderr while it had this trial (and, for its first, while starting)
+  worker: { pid: number | undefined; load_seconds: number | undefined; trials: number }; // trials: run by this process so far
+}
+
+export interface PoolOptions {
+  jobs: number;
+  workerPath: string; // the worker's module (src/run/worker.ts compiled, or a test fixture)
+  execArgv: string[]; // node flags of the workers
+  backend: BackendName;
+  timeoutSeconds?: number; // per trial, from the moment the trial is handed to a ready worker
+  signal: AbortSignal; // aborted: kill every worker now, end running trials as interrupted
+}
+
+export interface PoolEvents {
+  start(trial: Trial): void;
+  progress(trial: Trial, progress: Progress): void;
+  /** Awaited before the slot takes its next trial: the place to write the trial's files. Not called for interrupted trials. */
+  end(ended: Ended): Promise<void>;
+}
+
+/** Run the trials, `jobs` at a time, until all have ended or the signal aborts. Resolves when every worker has exited. */
+export async function runPool(trials: Trial[], options: PoolOptions, events: PoolEvents): Promise<void> {
+  const queue = [...trials];
+  const live = new Set<WorkerProcess>();
+  const onAbort = () => live.forEach((w) => w.interrupt());
+  options.signal.addEventListener('abort', onAbort);
+
+  const slot = async () => {
+    let worker: WorkerProcess | undefined;
+    try {
+      for (let trial = queue.shift(); trial !== undefined && !options.signal.aborted; trial = queue.shift()) {
+        if (worker === undefined || worker.exited) {
+          worker = new WorkerProcess(options.workerPath, options.execArgv);
+          live.add(worker);
+        }
+        events.start(trial);
+        const ended = await worker.run(trial, options, (p) => events.progress(trial!, p));
+        if (ended.outcome.kind === 'interrupted') break;
+        await events.end(ended);
+        if (ended.outcome.kind === 'failed') {
+          await worker.kill();
+          live.delete(worker);
+          worker = undefined;
+        }
+      }
+    } finally {
+      if (worker !== undefined) {
+        await (options.signal.aborted ? worker.kill() : worker.close());
+        live.delete(worker);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, trials.length)) }, slot));
+  } finally {
+    options.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** How long a worker may take to leave after `exit` before it is killed. */
+const CLOSE_GRACE_MS = 2000;
+
+/** Start a worker process: node with IPC (structured messages both ways), its output piped to us. */
+function spawnWorker(workerPath: string, execArgv: string[]) {
+  return execaNode(workerPath, [], {
+    nodeOptions: execArgv,
+    ipc: true,
+    serialization: 'advanced', // structured clone: large arrays of numbers cross without JSON text
+    stdin: 'ignore',
+    stdout: 'pipe', // never ours: stdout may carry the --json document
+    stderr: 'pipe',
+    buffer: false,
+    reject: false, // a dead worker is a value (exitCode, signal), not an exception
+    cleanup: true, // killed if the parent exits
+    env: { FORCE_COLOR: '0' },
+  });
+}
+
+/** One worker process and the trial it runs. */
+class WorkerProcess {
+  private readonly subprocess: ReturnType<typeof spawnWorker>;
+  private readonly ready: Promise<ReadyMessage | undefined>;
+  private readonly done: Promise<void>;
+  private log = '';
+  private trials = 0;
+  private loadSeconds: number | undefined;
+  private lastProgress: Progress | undefined;
+  private current: { trial: Trial; progress?: Progress; onProgress: (p: Progress) => void; finish: (o: Outcome) => void } | undefined;
+  private interrupted = false;
+  exited = false;
+
+  constructor(workerPath: string, execArgv: string[]) {
+    const subprocess = spawnWorker(workerPath, execArgv);
+    this.subprocess = subprocess;
+    subprocess.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.log += chunk));
+    subprocess.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.log += chunk));
+    let resolveReady!: (m: ReadyMessage | undefined) => void;
+    this.ready = new Promise((resolve) => (resolveReady = resolve));
+    const messages = (async () => {
+      for await (const message of subprocess.getEachMessage()) this.receive(message, resolveReady);
+    })().catch(() => {}); // the iteration ends (or breaks) when the process goes; the exit below says why
+    this.done = subprocess.then(async (result) => {
+      await messages;
+      this.exited = true;
+      resolveReady(undefined);
+      this.current?.finish({ kind: 'failed', failure: { kind: 'died', exitCode: result.exitCode, signal: result.signal } });
+    });
+  }
+
+  /** Hand the trial to this worker once it is ready; resolves when the trial has ended, however it ended. */
+  async run(trial: Trial, options: PoolOptions, onProgress: (p: Progress) => void): Promise<Ended> {
+    const ready = await this.ready;
+    const started = new Date();
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await new Promise<Outcome>((resolve) => {
+      const finish = (o: Outcome) => {
+        clearTimeout(timer);
+        this.current = undefined;
+        resolve(this.interrupted ? { kind: 'interrupted' } : o);
+      };
+      this.current = { trial, onProgress, finish };
+      if (ready === undefined || this.interrupted) {
+        // The worker died while starting (or we are stopping): the exit has been seen already.
+        return this.done.then(() => finish({ kind: 'failed', failure: { kind: 'died', exitCode: this.subprocess.exitCode ?? undefined, signal: this.subprocess.signalCode ?? undefined } }));
+      }
+      if (options.timeoutSeconds !== undefined) {
+        const seconds = options.timeoutSeconds;
+        timer = setTimeout(() => {
+          this.subprocess.kill('SIGKILL');
+          finish({ kind: 'failed', failure: { kind: 'timeout', seconds } });
+        }, seconds * 1000);
+      }
+      this.send({ type: 'trial', trial, backend: options.backend });
+    });
+    if (outcome.kind === 'failed' && outcome.failure.kind !== 'threw') await this.done; // killed: wait for its last stderr
+    const progress = this.lastProgress;
+    this.lastProgress = undefined;
+    const log = this.log;
+    this.log = '';
+    this.trials += 1;
+    return { trial, outcome, started, finished: new Date(), progress, log, worker: { pid: this.subprocess.pid, load_seconds: this.loadSeconds, trials: this.trials } };
+  }
+  /** Stop at once: SIGKILL; the running trial ends as interrupted. */
+  interrupt(): void {
+    this.interrupted = true;
+    this.subprocess.kill('SIGKILL');
+    this.current?.finish({ kind: 'interrupted' });
+  }
+
+  /** Kill the process and wait until it is gone. */
+  async kill(): Promise<void> {
+    if (!this.exited) this.subprocess.kill('SIGKILL');
+    await this.done;
+  }
+
+  /** Ask the worker to leave; kill it if it has not after a grace period. */
+  async close(): Promise<void> {
+    if (!this.exited) this.send({ type: 'exit' });
+    const timer = setTimeout(() => this.subprocess.kill('SIGKILL'), CLOSE_GRACE_MS);
+    await this.done;
+    clearTimeout(timer);
+  }
+
+  private send(message: ParentMessage): void {
+    this.subprocess.sendMessage(message as unknown as Parameters<ReturnType<typeof spawnWorker>['sendMessage']>[0]).catch(() => {}); // a dead worker is seen by its exit
+  }
+
+  private receive(message: unknown, resolveReady: (m: ReadyMessage) => void): void {
+    if (!isWorkerMessage(message)) return this.breach(`not a message of the protocol: ${JSON.stringify(message)?.slice(0, 200)}`);
+    const current = this.current;
+    const m: WorkerMessage = message;
+    switch (m.type) {
+      case 'ready':
+        this.loadSeconds = m.load_seconds;
+        return resolveReady(m);
+      case 'progress':
+        if (current?.trial.id !== m.id) return;
+        this.lastProgress = m.progress;
+        return current.onProgress(m.progress);
+      case 'result':
+        if (current?.trial.id !== m.id) return this.breach(`a result for trial ${m.id}, which it was not running`);
+        return current.finish({ kind: 'output', output: m.output });
+      case 'error':
+        if (current?.trial.id !== m.id) return this.breach(`an error for trial ${m.id}, which it was not running`);
+        return current.finish({ kind: 'failed', failure: { kind: 'threw', message: m.error.message, stack: m.error.stack } });
+      default:
+        throw new Error(`worker message type not recognised: ${JSON.stringify(m satisfies never)}`);
+    }
+  }
+
+  private breach(message: string): void {
+    this.subprocess.kill('SIGKILL');
+    this.current?.finish({ kind: 'failed', failure: { kind: 'protocol', message } });
+  }
+}

@@ -1,0 +1,71 @@
+// The messages between the parent (src/run/pool.ts) and a worker process (src/run/serve.ts), sent with execa's IPC
+// (structured clone, so numbers, arrays and nested objects cross as they are). One worker runs one trial at a time:
+//
+//   parent                         worker
+//     ◀──────── ready ───────────── (imports done: TF.js is loaded, the worker is warm)
+//     ── trial {trial, backend} ──▶
+//     ◀─────── progress … ────────  (every few hundred ms at most)
+//     ◀── result {output} | error ─ (one of them ends the trial)
+//     ── trial … ─────────────────▶ (the same warm worker takes the next trial)
+//     ── exit ────────────────────▶ (no more trials: the worker leaves its loop and ends)
+//
+// The worker never writes results to disk: the parent writes every file, so one process owns atomicity and
+// cleanup, and a worker killed at any moment cannot leave a half-written file behind.
+import type { BackendName, Progress, Trial, TrialOutput } from '../types.js';
+
+/** Parent → worker: train this trial. */
+export interface TrialMessage {
+  type: 'trial';
+  trial: Trial;
+  backend: BackendName;
+}
+
+/** Parent → worker: no more trials; end the process. */
+export interface ExitMessage {
+  type: 'exit';
+}
+
+export type ParentMessage = TrialMessage | ExitMessage;
+
+/** Worker → parent: the worker has loaded its modules and waits for a trial. */
+export interface ReadyMessage {
+  type: 'ready';
+  pid: number;
+  load_seconds: number; // from process start to ready (node start + imports, TF.js included)
+}
+
+/** Worker → parent: how far the current trial is. */
+export interface ProgressMessage {
+  type: 'progress';
+  id: string;
+  progress: Progress;
+}
+
+/** Worker → parent: the trial trained to its end (ok or diverged). */
+export interface ResultMessage {
+  type: 'result';
+  id: string;
+  output: TrialOutput;
+}
+
+/** Worker → parent: the trial threw; the worker is then retired. */
+export interface ErrorMessage {
+  type: 'error';
+  id: string;
+  error: { message: string; stack: string };
+}
+
+export type WorkerMessage = ReadyMessage | ProgressMessage | ResultMessage | ErrorMessage;
+
+const WORKER_TYPES = new Set(['ready', 'progress', 'result', 'error']);
+const PARENT_TYPES = new Set(['trial', 'exit']);
+
+/** Whether a value received over IPC is a worker message (anything else is a protocol error). */
+export function isWorkerMessage(value: unknown): value is WorkerMessage {
+  return typeof value === 'object' && value !== null && WORKER_TYPES.has((value as { type?: unknown }).type as string);
+}
+
+/** Whether a value received over IPC is a parent message. */
+export function isParentMessage(value: unknown): value is ParentMessage {
+  return typeof value === 'object' && value !== null && PARENT_TYPES.has((value as { type?: unknown }).type as string);
+}

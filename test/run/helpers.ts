@@ -1,0 +1,106 @@
+// Helpers for the run tests: fixture plans, a temp output directory, and the driver process that runs them.
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execaNode } from 'execa';
+import type { Experiment } from '../../src/config/schema.js';
+import type { RunOptions } from '../../src/run/index.js';
+import type { Plan, Summary, Trial, TrialConfig } from '../../src/types.js';
+import type { Behaviour } from '../fixtures/workers/behave.js';
+import type { DriverSpec } from '../fixtures/workers/driver.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The compiled fixture worker and driver. */
+export const BEHAVE_WORKER = path.resolve(here, '../fixtures/workers/behave.js');
+export const DRIVER = path.resolve(here, '../fixtures/workers/driver.js');
+
+/** A complete experiment (every default filled in), as expand would resolve it. */
+export function experiment(name: string, overrides: Partial<Experiment> = {}): Experiment {
+  return {
+    name,
+    description: '',
+    seed: 2147483647,
+    data: { builtin: 'names', slice: { first: 50 }, split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
+    model: { block_size: 3, embed_dim: 2, hidden: 16 },
+    loss: 'fused',
+    train: { steps: 20, batch_size: 32, lr: 0.1 },
+    eval: { every: 10, splits: ['train', 'dev'] },
+    sample: 3,
+    grid: {},
+    repeat: 1,
+    ...overrides,
+  };
+}
+
+/** A trial's configuration drawn from an experiment. */
+export function trialConfig(e: Experiment, seed: number): TrialConfig {
+  const { data, model, loss, train, eval: ev, sample } = e;
+  const { file: _file, ...rest } = data;
+  return { seed, data: { ...rest, builtin: 'names' }, model, loss, train, eval: ev, sample };
+}
+
+/** A fixture trial: its behaviour is a parameter, so it shows in the table and in the id. */
+export interface FixtureTrial {
+  behave: Behaviour;
+  ms?: number; // sleep: how long
+  id?: string; // default: t<index>-<behave>
+}
+
+/** A plan of fixture trials for the behave worker. */
+export function fixturePlan(name: string, trials: FixtureTrial[]): Plan {
+  const e = experiment(name, { grid: { behave: [...new Set(trials.map((t) => t.behave))] } });
+  return {
+    file: path.join(os.tmpdir(), `${name}.yaml`),
+    experiment: e,
+    trials: trials.map(
+      (t, index): Trial => ({
+        id: t.id ?? `t${index}-${t.behave}`,
+        index,
+        params: t.ms === undefined ? { behave: t.behave } : { behave: t.behave, ms: t.ms },
+        repeat: 0,
+        config: trialConfig(e, 1000 + index),
+      }),
+    ),
+  };
+}
+
+/** A fresh output directory. */
+export function tempOut(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), 'run-exp-run-'));
+}
+
+/** Options for a fixture run into `out`. */
+export function fixtureOptions(out: string, overrides: Partial<DriverSpec['options']> = {}): DriverSpec['options'] {
+  return { out, jobs: 2, backend: 'cpu', force: false, quiet: false, json: false, argv: ['test'], workerPath: BEHAVE_WORKER, ...overrides };
+}
+
+/** Start the driver on a plan (a real process: its own stdout, stderr and signals); await it for the result. */
+export async function startDriver(plan: Plan, options: DriverSpec['options'], report: DriverSpec['report'] = 'fake') {
+  const spec = path.join(options.out, `.spec-${Date.now()}-${Math.random().toString(16).slice(2)}.json`);
+  await writeFile(spec, JSON.stringify({ plan, options, report } satisfies DriverSpec));
+  return execaNode(DRIVER, [spec], { reject: false, nodeOptions: [], env: { NO_COLOR: '1' } });
+}
+
+/** Run the driver to its end. */
+export async function runDriver(plan: Plan, options: DriverSpec['options'], report: DriverSpec['report'] = 'fake') {
+  return await startDriver(plan, options, report);
+}
+
+/** A trial's summary.json. */
+export async function summaryOf(out: string, name: string, id: string): Promise<Summary> {
+  return JSON.parse(await readFile(path.join(out, name, 'trials', id, 'summary.json'), 'utf8')) as Summary;
+}
+
+/** The files of a trial's directory, sorted (none when it does not exist). */
+export async function filesOf(out: string, name: string, id: string): Promise<string[]> {
+  return (await readdir(path.join(out, name, 'trials', id)).catch(() => [] as string[])).sort();
+}
+
+/** Every file under a directory whose name looks like a temp file. */
+export async function tempFilesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true });
+  return entries.filter((e) => /\.tmp$/.test(e));
+}
+
+export type { RunOptions };
