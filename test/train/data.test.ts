@@ -33,6 +33,19 @@ function wordsFromTargets(split: Split, vocab: string): string[] {
   return text === '' ? [] : text.slice(0, -1).split('.');
 }
 
+/** The lecture's build_dataset on strings: the oracle for every split's windows. */
+function lectureWindows(words: string[], blockSize: number): string[] {
+  const rows: string[] = [];
+  for (const w of words) {
+    let context = '.'.repeat(blockSize);
+    for (const ch of w + '.') {
+      rows.push(`${context} → ${ch}`);
+      context = context.slice(1) + ch;
+    }
+  }
+  return rows;
+}
+
 const examples = (words: string[]) => words.reduce((s, w) => s + w.length + 1, 0);
 
 test("the context windows of 'emma' are the lecture's", () => {
@@ -41,6 +54,14 @@ test("the context windows of 'emma' are the lecture's", () => {
   const split = buildSplit(['emma'], new Map([...vocab].map((c, i) => [c, i])), 3);
   assert.equal(split.n, 5);
   assert.deepEqual(windows(split, vocab, 3), ['... → e', '..e → m', '.em → m', 'emm → a', 'mma → .']);
+});
+
+test('each word starts again from a context of dots', () => {
+  const words = ['emma', 'ava', 'olivia'];
+  const vocab = vocabularyOf(words);
+  const split = buildSplit(words, new Map([...vocab].map((c, i) => [c, i])), 3);
+  assert.deepEqual(windows(split, vocab, 3).slice(4, 7), ['mma → .', '... → a', '..a → v']);
+  assert.deepEqual(windows(split, vocab, 3), lectureWindows(words, 3));
 });
 
 test('context windows of other block sizes slide the same way', async (t) => {
@@ -153,7 +174,7 @@ test('names.txt gives the lecture\'s vocabulary, 228,146 examples and an 80/10/1
   for (const s of [ds.train, ds.dev, ds.test]) {
     assert.equal(s.n, examples(s.words));
     assert.equal(s.X.length, s.n * 3);
-    assert.deepEqual(wordsFromTargets(s, ds.vocab), s.words);
+    assert.deepEqual(windows(s, ds.vocab, 3), lectureWindows(s.words, 3));
   }
   const first = await loadWords({ ...data, slice: { first: 5 } } as ResolvedData);
   assert.equal(buildDataset(first, { ...data, split: { train: 1, dev: 0, test: 0 } } as ResolvedData, 3).train.n, 32);
