@@ -85,7 +85,8 @@ export function vocabularyOf(words: readonly string[]): string {
 
 /**
  * The lecture's data pipeline: vocabulary from all the words; shuffle them with the 'shuffle' stream of
- * `data.shuffle_seed`; split at n1 = ⌊train·n⌋ and n2 = ⌊(train+dev)·n⌋; then each split's context windows.
+ * `data.shuffle_seed`; split at n1 = ⌊train·n⌋ and n2 = ⌊(train+dev)·n⌋ (the lecture's int(0.8·n), int(0.9·n), with
+ * train+dev rounded to 12 decimals so that 0.7 + 0.2 cuts where 0.9 does); then each split's context windows.
  */
 export function buildDataset(words: readonly string[], data: ResolvedData, blockSize: number): Dataset {
   if (words.length === 0) throw new Error('data: expected at least one word, found none');
@@ -98,7 +99,7 @@ export function buildDataset(words: readonly string[], data: ResolvedData, block
   const shuffled = new Rng(streamSeed(data.shuffle_seed, 'shuffle')).shuffle(words.slice());
   const n = shuffled.length;
   const n1 = Math.floor(data.split.train * n);
-  const n2 = Math.floor((data.split.train + data.split.dev) * n);
+  const n2 = Math.floor(decimal(data.split.train + data.split.dev) * n);
   const stoi = new Map([...vocab].map((c, i) => [c, i]));
   return {
     vocab,
@@ -107,6 +108,11 @@ export function buildDataset(words: readonly string[], data: ResolvedData, block
     dev: buildSplit(shuffled.slice(n1, n2), stoi, blockSize),
     test: buildSplit(shuffled.slice(n2), stoi, blockSize),
   };
+}
+
+/** A sum of decimal fractions as the decimal it stands for: 0.7 + 0.2 is 0.8999999999999999 in binary, 0.9 here. */
+function decimal(x: number): number {
+  return Number(x.toFixed(12));
 }
 
 /** The lecture's build_dataset: the context starts as blockSize dots; each character of word + '.' is a target. */

@@ -90,15 +90,16 @@ test('the first five words give the lecture\'s 32 examples and a 13-character vo
 });
 
 test('split sizes follow n1 = ⌊train·n⌋ and n2 = ⌊(train + dev)·n⌋', async (t) => {
-  const words = Array.from({ length: 10 }, (_, i) => 'abcdefghij'.slice(0, i + 1));
-  const cases = [
+  const cases: { split: { train: number; dev: number; test: number }; sizes: number[]; n?: number }[] = [
     { split: LECTURE_SPLIT, sizes: [8, 1, 1] },
     { split: { train: 0.5, dev: 0.25, test: 0.25 }, sizes: [5, 2, 3] },
     { split: { train: 0.34, dev: 0.33, test: 0.33 }, sizes: [3, 3, 4] },
     { split: { train: 1, dev: 0, test: 0 }, sizes: [10, 0, 0] },
+    { split: { train: 0.7, dev: 0.2, test: 0.1 }, sizes: [70, 20, 10], n: 100 }, // 0.7 + 0.2 = 0.8999999999999999 in binary
   ];
-  for (const { split, sizes } of cases) {
-    await t.test(`${split.train}/${split.dev}/${split.test} of 10 words`, () => {
+  for (const { split, sizes, n = 10 } of cases) {
+    await t.test(`${split.train}/${split.dev}/${split.test} of ${n} words`, () => {
+      const words = Array.from({ length: n }, (_, i) => `w${i}`);
       const ds = buildDataset(words, { builtin: 'names', split, shuffle_seed: 1 }, 2);
       assert.deepEqual([ds.train.words.length, ds.dev.words.length, ds.test.words.length], sizes);
       for (const s of [ds.train, ds.dev, ds.test]) {
