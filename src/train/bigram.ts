@@ -12,7 +12,9 @@ export function bigramLoss(trainWords: readonly string[], vocab: string, smoothi
   const stoi = new Map([...vocab].map((c, i) => [c, i]));
   const index = (c: string, word: string): number => {
     const i = stoi.get(c);
-    if (i === undefined) throw new Error(`bigramLoss: expected a character of the vocabulary, found ${JSON.stringify(c)} in ${JSON.stringify(word)}`);
+    if (i === undefined) {
+      throw new Error(`bigramLoss: expected a character of the vocabulary, found ${JSON.stringify(c)} in ${JSON.stringify(word)}`);
+    }
     return i;
   };
   const N = new Float64Array(V * V); // (V, V) counts, row = previous character

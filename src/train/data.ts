@@ -39,7 +39,9 @@ async function readWordFile(file: string, sha256: string): Promise<string[]> {
   const bytes = await readFile(file);
   const found = createHash('sha256').update(bytes).digest('hex');
   if (found !== sha256) {
-    throw new Error(`${file}: data.file: expected content with sha256 ${sha256} (as planned), found ${found}: the file changed; plan the run again`);
+    throw new Error(
+      `${file}: data.file: expected content with sha256 ${sha256} (as planned), found ${found}: the file changed; plan the run again`,
+    );
   }
   const words: string[] = [];
   const problems: string[] = [];
@@ -127,7 +129,9 @@ export function buildSplit(words: string[], stoi: ReadonlyMap<string, number>, b
     context.fill(0);
     for (const ch of w + DOT) {
       const ix = stoi.get(ch);
-      if (ix === undefined) throw new Error(`data: expected a character of the vocabulary, found ${JSON.stringify(ch)} in ${JSON.stringify(w)}`);
+      if (ix === undefined) {
+        throw new Error(`data: expected a character of the vocabulary, found ${JSON.stringify(ch)} in ${JSON.stringify(w)}`);
+      }
       X.set(context, row * blockSize);
       Y[row++] = ix;
       context.copyWithin(0, 1);

@@ -44,8 +44,10 @@ export function lrAt(lr: Lr, step: number, steps: number): number {
     }
     case 'range':
       return geometric(lr.min, lr.max, progress(step, 0, last));
-    default:
-      throw new Error(`train.lr.schedule: expected step, exponential, cosine or range, found ${JSON.stringify((lr satisfies never as { schedule: unknown }).schedule)}: not recognised`);
+    default: {
+      const found = JSON.stringify((lr satisfies never as { schedule: unknown }).schedule);
+      throw new Error(`train.lr.schedule: expected step, exponential, cosine or range, found ${found}: not recognised`);
+    }
   }
 }
 
