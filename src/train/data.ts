@@ -62,8 +62,8 @@ async function readWordFile(file: string, sha256: string): Promise<string[]> {
   return words;
 }
 
-/** Why a word cannot be used, with its 0-based offset, or null when it can. */
-function wordProblem(word: string): { at: number; message: string } | null {
+/** Why a word cannot be used ('.' inside, or a character beyond UTF-16's BMP), with its 0-based offset; null when it can. */
+export function wordProblem(word: string): { at: number; message: string } | null {
   const dot = word.indexOf(DOT);
   if (dot >= 0) {
     return { at: dot, message: `expected a word without "${DOT}" (the start/end token), found ${JSON.stringify(word)}` };
