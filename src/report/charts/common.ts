@@ -1,0 +1,173 @@
+// What the chart modules share: the Chart type, data-set selection, trial colours, the loss axis, reference lines.
+import type { TopLevelSpec } from 'vega-lite';
+import type { ReportData } from '../data.js';
+
+/** One chart of the report: a complete Vega-Lite spec (its data under `datasets`) with a title and a caption. */
+export interface Chart {
+  id: string; // unique in the report; also the HTML element id
+  title: string;
+  caption: string; // one or two sentences on how to read it
+  spec: TopLevelSpec;
+}
+
+/** The named data sets a spec refers to, taken from the report data (shared arrays, not copies). */
+export function datasets(data: ReportData, names: (keyof ReportData & string)[]): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const n of names) out[n] = data[n] as unknown[];
+  return out;
+}
+
+/** Above this many trials, colour by the first varying value instead of by trial (a legend of 100 is no legend). */
+export const MAX_TRIAL_COLOURS = 10;
+
+/** How trials are coloured: the field, its title and type, and whether lines need `detail: trial` to stay apart. */
+export interface Colouring {
+  field: string;
+  title: string;
+  type: 'nominal' | 'ordinal';
+  sort: (string | number)[] | null;
+  detail: boolean;
+}
+
+/** Colour by trial label when there are few trials, else by the first varying value (repeat last). */
+export function colouring(data: ReportData): Colouring {
+  const key = data.keys.find((k) => k.key !== 'repeat') ?? data.keys[0];
+  if (data.trials.length <= MAX_TRIAL_COLOURS || key === undefined) {
+    return { field: 'label', title: 'trial', type: 'nominal', sort: data.trials.map((t) => t.label), detail: false };
+  }
+  return { field: key.field, title: key.key, type: key.numeric ? 'ordinal' : 'nominal', sort: key.values, detail: true };
+}
+
+/** The fields a layer looks up from the trials data set by trial index. */
+export function trialLookup(data: ReportData, extra: string[] = []) {
+  return {
+    lookup: 'trial',
+    from: { data: { name: 'trials' }, key: 'trial', fields: ['label', 'id', 'steps_per_s', ...data.keys.map((k) => k.field), ...extra] },
+  };
+}
+
+/** The colour encoding of a trial-coloured layer (legend clicks highlight, see `pickParam`). */
+export function colourEncoding(c: Colouring) {
+  return {
+    field: c.field,
+    type: c.type,
+    title: c.title,
+    ...(c.sort === null ? {} : { sort: c.sort }),
+    scale: colourScale(c.type, c.sort?.length ?? 0),
+    legend: { symbolOpacity: 1, symbolStrokeWidth: 2, labelLimit: 260 },
+  };
+}
+
+/** Distinct hues for a few values; an ordered scheme (dark → light, stopping short of pale yellow) for many ordered ones. */
+export function colourScale(type: 'nominal' | 'ordinal', values: number) {
+  return type === 'ordinal' && values > 10 ? { scheme: { name: 'viridis', extent: [0, 0.88] } } : { scheme: values > 10 ? 'category20' : 'tableau10' };
+}
+
+/** A legend-bound selection on the colour field: click a legend entry to bring its trials forward. */
+export function pickParam(c: Colouring) {
+  return { name: 'pick', select: { type: 'point' as const, fields: [c.field] }, bind: 'legend' as const };
+}
+
+/** Opacity that dims what the legend selection left out. */
+export function pickOpacity(on: number, off: number) {
+  return { condition: { param: 'pick', value: on, empty: true }, value: off };
+}
+
+/** A loss range [lo, hi] for the y axis: from the lowest loss to the highest starting loss (spikes beyond are clipped). */
+export function lossDomain(losses: (number | null)[], starts: (number | null)[]): [number, number] {
+  const finite = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null && Number.isFinite(x) && x > 0);
+  const all = finite(losses);
+  if (all.length === 0) return [1, 4];
+  const lo = Math.min(...all);
+  const top = finite(starts);
+  const hi = top.length > 0 ? Math.max(...top) : Math.max(...all);
+  return [lo * 0.95, Math.max(hi * 1.05, lo * 1.2)];
+}
+
+/** Tick values for a loss axis on a log scale: 1, 1.5, 2, 2.5, 3, 4, 5, 7 times powers of ten inside the domain. */
+export function logTicks([lo, hi]: [number, number]): number[] {
+  const ticks: number[] = [];
+  for (let p = Math.floor(Math.log10(lo)); p <= Math.ceil(Math.log10(hi)); p++) {
+    for (const m of [1, 1.5, 2, 2.5, 3, 4, 5, 7]) {
+      const v = Number((m * 10 ** p).toPrecision(3));
+      if (v >= lo && v <= hi) ticks.push(v);
+    }
+  }
+  // Too many ticks on a wide range: keep the 1-2-5 ones, then only the powers of ten.
+  const mantissa = (v: number) => Math.round((v / 10 ** Math.floor(Math.log10(v) + 1e-9)) * 10) / 10;
+  if (ticks.length <= 12) return ticks;
+  const ones = ticks.filter((v) => [1, 2, 5].includes(mantissa(v)));
+  return ones.length <= 12 ? ones : ticks.filter((v) => mantissa(v) === 1);
+}
+
+/** Evenly spaced "nice" tick values (steps of 1, 2 or 5 × a power of ten) inside the domain, about `count` of them. */
+export function linearTicks([lo, hi]: [number, number], count = 6): number[] {
+  const raw = (hi - lo) / count;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-12; v += step) ticks.push(Number(v.toPrecision(6)));
+  return ticks;
+}
+
+/** A checkbox (a boolean param) that switches an axis between linear and log, see `switchableScale`. */
+export function logParam(on: boolean, name = 'log_y', label = 'log-scale loss ') {
+  return { name, value: on, bind: { input: 'checkbox' as const, name: label } };
+}
+
+/**
+ * A scale and axis that the boolean param `param` switches between linear and log. Vega cannot change a scale's type
+ * at run time, so this is a symlog scale whose constant does it: symlog(v) = log(1 + v/c) is linear in v when c ≫ v
+ * and log(v) plus a constant when c ≪ v (`small` must be well below the values that matter). Ticks are set per mode.
+ */
+export function switchableScale(param: string, domain: [number, number], small: number) {
+  const big = Math.max(1e6, domain[1] * 1e6);
+  const logDomain: [number, number] = [Math.max(domain[0], small), domain[1]];
+  return {
+    scale: { type: 'symlog' as const, constant: { expr: `${param} ? ${small} : ${big}` }, domain, nice: false, zero: false },
+    axis: { format: '~r', values: { expr: `${param} ? ${JSON.stringify(logTicks(logDomain))} : ${JSON.stringify(linearTicks(domain))}` } },
+  };
+}
+
+/** A y encoding for losses, switched between linear and log by the `log_y` checkbox. */
+export function lossY(domain: [number, number], title = 'loss') {
+  return { field: 'loss', type: 'quantitative' as const, title, ...switchableScale('log_y', domain, 0.0001) };
+}
+
+/** Use the log scale by default when the losses span more than a factor of 4. */
+export function defaultLog([lo, hi]: [number, number]): boolean {
+  return hi / lo > 4;
+}
+
+/** Dashed horizontal lines at the reference losses (uniform guess, bigram), labelled at the right edge. */
+export function referenceLayers<Y extends { field: string; type: 'quantitative' }>(y: Y) {
+  const data = { name: 'reference' };
+  const ref = { ...y, title: null };
+  return [
+    {
+      data,
+      mark: { type: 'rule' as const, strokeDash: [6, 4], color: '#666', strokeWidth: 1 },
+      encoding: { y: ref, tooltip: [{ field: 'text', title: 'reference' }] },
+    },
+    // Labels at the right edge: the uniform guess above its line, the bigram (always lower) below its own.
+    ...(['uniform', 'bigram'] as const).map((name) => ({
+      data,
+      transform: [{ filter: { field: 'name', equal: name } }],
+      mark: {
+        type: 'text' as const, align: 'right' as const, baseline: name === 'uniform' ? ('bottom' as const) : ('top' as const),
+        dx: -4, dy: name === 'uniform' ? -2 : 2, color: '#555', fontSize: 11,
+      },
+      encoding: { y: ref, x: { value: 'width' as const }, text: { field: 'text' } },
+    })),
+  ];
+}
+
+/** The tooltip of a point on a trial's curve. */
+export function curveTooltip(data: ReportData, extra: { field: string; title: string; type: 'quantitative' | 'nominal' }[] = []) {
+  return [
+    { field: 'label', title: 'trial' },
+    ...extra,
+    { field: 'loss', title: 'loss', type: 'quantitative' as const, format: '.4f' },
+    ...(data.keys.length === 0 ? [{ field: 'id', title: 'id' }] : []),
+  ];
+}

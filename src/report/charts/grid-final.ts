@@ -1,0 +1,76 @@
+// For grids: the final loss against each varying value (log x for learning rates), one chart per key.
+import type { TopLevelSpec } from 'vega-lite';
+import type { ParamField, ReportData } from '../data.js';
+import { colourEncoding, datasets, referenceLayers, type Chart } from './common.js';
+
+/** True when a key's values read best on a log axis: learning rates, or positive numbers spanning 100× or more. */
+export function logAxis(k: ParamField): boolean {
+  if (!k.numeric || k.values.length < 2) return false;
+  const xs = k.values as number[];
+  if (xs.some((v) => v <= 0)) return false;
+  return /(^|[._])lr($|[._])/.test(k.key) || Math.max(...xs) / Math.min(...xs) >= 100;
+}
+
+/** Final loss (dev when evaluated) against one varying key: a point per trial, the mean per value as a line. */
+export function gridFinal(data: ReportData, k: ParamField): Chart {
+  const others = data.keys.filter((o) => o !== k && o.key !== 'repeat');
+  const colourKey = others[0];
+  const split = data.trials.find((t) => t.loss_split !== null)?.loss_split ?? 'dev';
+  const x = k.numeric
+    ? { field: k.field, type: 'quantitative' as const, title: k.key, scale: logAxis(k) ? { type: 'log' as const, nice: false, padding: 24 } : { zero: false, nice: false, padding: 24 }, axis: { values: k.values as number[] } }
+    : { field: k.field, type: 'ordinal' as const, title: k.key, sort: k.values, axis: { labelAngle: 0 } };
+  const losses = data.trials.map((t) => t.loss).filter((v): v is number => v !== null);
+  const refs = data.reference.map((r) => r.loss).filter((v): v is number => v !== null);
+  const lo = Math.min(...losses, ...refs);
+  const hi = Math.max(...losses, ...refs);
+  const y = { field: 'loss', type: 'quantitative' as const, title: `final ${split} loss`, scale: { domain: [Number((lo * 0.97).toFixed(3)), Number((hi * 1.03).toFixed(3))], zero: false, nice: false } };
+  const colour = colourKey === undefined
+    ? { value: '#1f77b4' }
+    : colourEncoding({ field: colourKey.field, title: colourKey.key, type: colourKey.numeric ? 'ordinal' : 'nominal', sort: colourKey.values, detail: false });
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 'container',
+    height: 280,
+    datasets: datasets(data, ['trials', 'reference']),
+    layer: [
+      {
+        data: { name: 'trials' },
+        transform: [{ filter: 'datum.loss != null' }],
+        mark: { type: 'line', point: false, strokeWidth: 1.5, opacity: 0.8 },
+        encoding: {
+          x,
+          y: { ...y, aggregate: 'mean' },
+          color: colour,
+          ...(colourKey === undefined ? {} : { detail: { field: colourKey.field, type: 'nominal' as const } }),
+        },
+      },
+      {
+        data: { name: 'trials' },
+        transform: [{ filter: 'datum.loss != null' }],
+        mark: { type: 'point', filled: true, size: 70, clip: true },
+        encoding: {
+          x,
+          y,
+          color: colour,
+          shape: { field: 'status', type: 'nominal', title: 'status', scale: { domain: ['ok', 'diverged'], range: ['circle', 'cross'] }, legend: data.trials.some((t) => t.status === 'diverged' && t.loss !== null) ? {} : null },
+          tooltip: [
+            { field: 'label', title: 'trial' },
+            { field: 'status' },
+            { field: 'loss', title: `final ${split} loss`, format: '.4f' },
+            { field: 'train_loss', title: 'final train loss', format: '.4f' },
+          ],
+        },
+      },
+      ...referenceLayers(y),
+    ],
+  };
+  const failedOrNot = data.trials.filter((t) => t.loss === null).length;
+  return {
+    id: `final-vs-${k.field}`,
+    title: `Final ${split} loss by ${k.key}`,
+    caption:
+      `One point per trial${colourKey ? `, coloured by ${colourKey.key}` : ''}; the line joins the means.` +
+      (failedOrNot > 0 ? ` ${failedOrNot} trial(s) without a final loss (failed, diverged or unfinished) are in the table only.` : ''),
+    spec,
+  };
+}

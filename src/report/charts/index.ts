@@ -1,0 +1,46 @@
+// Which charts an experiment gets, decided from its results alone (what varies, the schedule, embed_dim).
+import { buildData, type ReportData } from '../data.js';
+import { isRangeTest, type Results } from '../results.js';
+import type { Chart } from './common.js';
+import { embedding } from './embedding.js';
+import { gridFinal } from './grid-final.js';
+import { lossVsStep } from './loss-vs-step.js';
+import { lossVsTime } from './loss-vs-time.js';
+import { lrRange, type Suggestion } from './lr-range.js';
+
+export type { Chart } from './common.js';
+
+/** Keys whose comparison is about cost as much as loss: they get the loss-by-time chart. */
+export const TIME_KEYS = ['loss', 'train.batch_size'];
+
+/**
+ * The charts that fit the results, in reading order:
+ * 1. training loss by step, whenever some trial logged steps;
+ * 2. the LR range test, when a trial used the range schedule;
+ * 3. final loss by each varying key (not "repeat"), when two or more trials have a final loss;
+ * 4. loss by training time, when the loss mode or the batch size varies;
+ * 5. the 2-D character embedding, when a finished trial has embed_dim 2.
+ */
+export function chooseCharts(results: Results, data: ReportData = buildData(results)): Chart[] {
+  const charts: Chart[] = [];
+  if (data.curve.length > 0) charts.push(lossVsStep(data));
+  if (data.range.length > 0) charts.push(lrRange(data, suggestions(results)));
+  if (data.trials.filter((t) => t.loss !== null).length >= 2) {
+    for (const k of data.keys) if (k.key !== 'repeat' && k.values.length >= 2) charts.push(gridFinal(data, k));
+  }
+  if (data.smooth.length > 0 && data.keys.some((k) => TIME_KEYS.includes(k.key) && k.values.length >= 2)) charts.push(lossVsTime(data));
+  if (data.embedding.length > 0) charts.push(embedding(data));
+  return charts;
+}
+
+/** The suggested learning rates of the range-test trials (steepest descent and min/10) that were found. */
+export function suggestions(results: Results): Suggestion[] {
+  const out: Suggestion[] = [];
+  for (const t of results.trials) {
+    const s = t.summary?.suggested_lr;
+    if (!isRangeTest(t.trial) || s === undefined) continue;
+    if (s.steepest !== null && s.steepest > 0) out.push({ trial: t.trial.index, kind: 'steepest', lr: s.steepest });
+    if (s.min_over_10 !== null && s.min_over_10 > 0) out.push({ trial: t.trial.index, kind: 'min_over_10', lr: s.min_over_10 });
+  }
+  return out;
+}

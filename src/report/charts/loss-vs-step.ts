@@ -1,0 +1,70 @@
+// Training loss against step for every trial: faint raw points, a smoothed line, eval losses as points.
+import type { TopLevelSpec } from 'vega-lite';
+import type { ReportData } from '../data.js';
+import {
+  colourEncoding, colouring, curveTooltip, datasets, defaultLog, logParam, lossDomain, lossY, pickOpacity, pickParam,
+  referenceLayers, trialLookup, type Chart,
+} from './common.js';
+
+/** Loss against step: the smoothed training loss over its raw points, train/dev evaluations as filled points. */
+export function lossVsStep(data: ReportData): Chart {
+  const c = colouring(data);
+  const starts = firstLosses(data);
+  const domain = lossDomain([...data.curve.map((r) => r.loss), ...data.evals.map((r) => r.loss), ...data.reference.map((r) => r.loss)], starts);
+  const y = lossY(domain);
+  const x = { field: 'step', type: 'quantitative' as const, title: 'step', scale: { nice: false } };
+  const colour = colourEncoding(c);
+  const detail = c.detail ? { detail: { field: 'trial', type: 'nominal' as const } } : {};
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 'container',
+    height: 340,
+    datasets: datasets(data, ['trials', 'curve', 'smooth', 'evals', 'reference']),
+    params: [logParam(defaultLog(domain))],
+    layer: [
+      {
+        data: { name: 'curve' },
+        transform: [trialLookup(data)],
+        mark: { type: 'circle', size: 6, clip: true },
+        encoding: { x, y, color: colour, opacity: pickOpacity(0.25, 0.03), ...detail, tooltip: curveTooltip(data, [{ field: 'step', title: 'step', type: 'quantitative' }]) },
+      },
+      {
+        data: { name: 'smooth' },
+        transform: [trialLookup(data)],
+        params: [pickParam(c), { name: 'zoom', select: { type: 'interval', encodings: ['x'] }, bind: 'scales' }],
+        mark: { type: 'line', strokeWidth: 1.8, clip: true },
+        encoding: { x, y, color: colour, opacity: pickOpacity(1, 0.1), detail: { field: 'trial', type: 'nominal' } },
+      },
+      {
+        data: { name: 'evals' },
+        transform: [trialLookup(data)],
+        mark: { type: 'point', filled: true, size: 45, stroke: 'white', strokeWidth: 0.8, clip: true },
+        encoding: {
+          x,
+          y,
+          color: colour,
+          shape: { field: 'split', type: 'nominal', title: 'evaluation', scale: { domain: ['train', 'dev', 'test'], range: ['circle', 'diamond', 'triangle-up'] } },
+          opacity: pickOpacity(1, 0.1),
+          tooltip: curveTooltip(data, [{ field: 'step', title: 'step', type: 'quantitative' }, { field: 'split', title: 'split', type: 'nominal' }]),
+        },
+      },
+      ...referenceLayers(y),
+    ],
+    resolve: { scale: { color: 'shared' } },
+  };
+  return {
+    id: 'loss-vs-step',
+    title: 'Training loss by step',
+    caption:
+      `Faint dots: the minibatch loss (at most ${data.budget} per trial, each bucket's min and max); lines: its moving average; ` +
+      'filled marks: the loss on the whole train/dev split. Dashed: a uniform guess and the bigram model. Drag to zoom steps; click the legend to highlight.',
+    spec,
+  };
+}
+
+/** Each trial's first finite training loss: where the y axis ends (later spikes are clipped). */
+function firstLosses(data: ReportData): (number | null)[] {
+  const first = new Map<number, number | null>();
+  for (const r of data.curve) if (!first.has(r.trial)) first.set(r.trial, r.loss);
+  return [...first.values()];
+}

@@ -1,0 +1,83 @@
+// The LR range test as in the lecture: loss against log10(lr), the suggested lr marked and written beside it.
+import type { TopLevelSpec } from 'vega-lite';
+import type { ReportData } from '../data.js';
+import { colourEncoding, colouring, datasets, pickOpacity, pickParam, referenceLayers, trialLookup, type Chart } from './common.js';
+
+/** A suggested learning rate of one range-test trial, for the rules and labels. */
+export interface Suggestion {
+  trial: number;
+  kind: 'steepest' | 'min_over_10';
+  lr: number;
+}
+
+/** Loss (faint) and its smoothed curve against log10(lr) for every range-test trial, with the suggestions marked. */
+export function lrRange(data: ReportData, suggestions: Suggestion[]): Chart {
+  const c = colouring(data);
+  const colour = colourEncoding(c);
+  const rows = data.range;
+  const smooth = rows.map((r) => r.smooth).filter((v): v is number => v !== null);
+  const lo = Math.min(...smooth, ...data.reference.map((r) => r.loss ?? Infinity));
+  // Up to the highest starting loss: the blow-up at the end leaves the chart rather than squashing the valley.
+  const starts = new Map<number, number>();
+  for (const r of rows) if (!starts.has(r.trial) && r.smooth !== null) starts.set(r.trial, r.smooth);
+  const hi = Math.max(...starts.values(), lo * 1.5);
+  const domain: [number, number] = [Number((lo * 0.9).toFixed(3)), Number((hi * 1.1).toFixed(3))];
+  const y = { field: 'loss', type: 'quantitative' as const, title: 'loss', scale: { domain, zero: false, nice: false } };
+  const x = { field: 'log_lr', type: 'quantitative' as const, title: 'log10(learning rate)', scale: { nice: false } };
+  const marks = suggestions.map((s) => ({
+    ...s,
+    log_lr: Number(Math.log10(s.lr).toFixed(4)),
+    text: `${s.kind === 'steepest' ? 'steepest descent' : 'min / 10'}: lr ≈ ${formatLr(s.lr)}`,
+  }));
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 'container',
+    height: 340,
+    datasets: { ...datasets(data, ['trials', 'range', 'reference']), suggestions: marks },
+    layer: [
+      {
+        data: { name: 'range' },
+        transform: [trialLookup(data)],
+        mark: { type: 'circle', size: 8, clip: true },
+        encoding: { x, y, color: colour, opacity: pickOpacity(0.3, 0.04), tooltip: [{ field: 'label', title: 'trial' }, { field: 'log_lr', title: 'log10 lr', format: '.3f' }, { field: 'loss', format: '.4f' }] },
+      },
+      {
+        data: { name: 'range' },
+        transform: [trialLookup(data)],
+        params: [pickParam(c)],
+        mark: { type: 'line', strokeWidth: 2, clip: true },
+        encoding: { x, y: { ...y, field: 'smooth' }, color: colour, opacity: pickOpacity(1, 0.1), detail: { field: 'trial', type: 'nominal' } },
+      },
+      {
+        data: { name: 'suggestions' },
+        mark: { type: 'rule', strokeWidth: 1.5 },
+        encoding: {
+          x: { field: 'log_lr', type: 'quantitative' },
+          strokeDash: { field: 'kind', type: 'nominal', title: 'suggested lr', scale: { domain: ['steepest', 'min_over_10'], range: [[1, 0], [5, 3]] } },
+          color: { value: '#c0392b' },
+          tooltip: [{ field: 'text', title: 'suggested' }],
+        },
+      },
+      {
+        data: { name: 'suggestions' },
+        transform: [{ window: [{ op: 'row_number', as: 'row' }] }, { calculate: '14 + 16 * (datum.row - 1)', as: 'dy' }],
+        mark: { type: 'text', align: 'left', dx: 5, color: '#c0392b', fontWeight: 'bold', fontSize: 12 },
+        encoding: { x: { field: 'log_lr', type: 'quantitative' }, y: { field: 'dy', type: 'quantitative', scale: null }, text: { field: 'text' } },
+      },
+      ...referenceLayers(y),
+    ],
+  };
+  return {
+    id: 'lr-range',
+    title: 'Learning-rate range test',
+    caption:
+      'The loss of each step against the learning rate it used (lr grows log-spaced from step to step): the loss falls, ' +
+      'bottoms out and then blows up. Red: the suggested lr, where the smoothed loss falls fastest (solid) and a tenth of where it is lowest (dashed).',
+    spec,
+  };
+}
+
+/** An lr in a short form: 0.1, 0.0032, 3.2e-5. */
+export function formatLr(lr: number): string {
+  return lr >= 1e-3 ? String(Number(lr.toPrecision(2))) : lr.toExponential(1);
+}

@@ -1,0 +1,169 @@
+// Results → the report's data sets: small, flat rows that every chart shares (each set is embedded once).
+import { ema, minMaxBuckets, round5, smoothingSpan, stride } from './downsample.js';
+import { formatValue, isRangeTest, judgedLoss, shortKeys, statusOf, trialLabel, varyingKeys, type Results, type TrialResult } from './results.js';
+
+/** A varying parameter as a chart field: p0, p1, … (dotted keys would read as nested fields in Vega-Lite). */
+export interface ParamField {
+  key: string; // e.g. "train.batch_size"
+  field: string; // e.g. "p1"
+  short: string; // e.g. "batch_size"
+  numeric: boolean; // every value is a number
+  values: (string | number)[]; // distinct values in first-seen (grid) order
+}
+
+/** One row per trial, finished or not. Params are added as p0, p1, … */
+export interface TrialRow {
+  trial: number; // trial.index: the key every other data set refers to
+  id: string;
+  label: string;
+  status: string;
+  reason: string | null;
+  steps_per_s: number | null;
+  loss: number | null; // the judged final loss (dev, else train, else test)
+  loss_split: string | null;
+  train_loss: number | null;
+  dev_loss: number | null;
+  test_loss: number | null;
+  [param: string]: string | number | null;
+}
+
+export interface CurveRow { trial: number; step: number; loss: number | null }
+export interface EvalRow { trial: number; step: number; split: string; loss: number | null }
+export interface RangeRow { trial: number; log_lr: number | null; loss: number | null; smooth: number | null }
+export interface EmbeddingRow { trial: number; label: string; char: string; x: number | null; y: number | null }
+export interface ReferenceRow { name: string; loss: number | null; text: string }
+
+/** All data sets of one report. */
+export interface ReportData {
+  keys: ParamField[];
+  trials: TrialRow[];
+  curve: CurveRow[]; // training loss, downsampled (min/max buckets)
+  smooth: CurveRow[]; // smoothed training loss (EMA of every step, then an even stride)
+  evals: EvalRow[]; // full-split losses
+  range: RangeRow[]; // LR range tests: loss against log10(lr)
+  embedding: EmbeddingRow[]; // 2-D character embeddings of the best few trials
+  reference: ReferenceRow[]; // uniform guess and bigram loss
+  budget: number; // raw points per trial in `curve`
+}
+
+/** Raw points per trial: 500, fewer when there are many trials (about 40,000 in all, at least 100 each). */
+export function pointBudget(trials: number): number {
+  return Math.max(100, Math.min(500, Math.floor(40000 / Math.max(1, trials))));
+}
+
+/** How many trials the embedding chart shows at most (the best first). */
+export const EMBEDDING_TRIALS = 6;
+
+/** Build every data set from the results (pure). */
+export function buildData(results: Results): ReportData {
+  const keys = paramFields(results);
+  const budget = pointBudget(results.trials.length);
+  const data: ReportData = { keys, trials: [], curve: [], smooth: [], evals: [], range: [], embedding: [], reference: [], budget };
+  const names = keys.map((k) => k.key);
+  for (const t of results.trials) {
+    data.trials.push(trialRow(t, names, keys));
+    addCurves(data, t, budget);
+  }
+  data.embedding = embeddingRows(results.trials, names);
+  data.reference = referenceRows(results.trials);
+  return data;
+}
+
+function paramFields(results: Results): ParamField[] {
+  const keys = varyingKeys(results);
+  const short = shortKeys(keys);
+  return keys.map((key, i) => {
+    const values: (string | number)[] = [];
+    for (const t of results.trials) {
+      if (!(key in t.trial.params)) continue;
+      const v = paramValue(t.trial.params[key]);
+      if (!values.includes(v)) values.push(v);
+    }
+    return { key, field: `p${i}`, short: short.get(key)!, numeric: values.every((v) => typeof v === 'number'), values };
+  });
+}
+
+/** A parameter value as a chart value: numbers stay numbers, the rest become text. */
+export function paramValue(v: unknown): string | number {
+  return typeof v === 'number' ? v : formatValue(v);
+}
+
+function trialRow(t: TrialResult, names: string[], keys: ParamField[]): TrialRow {
+  const s = t.summary;
+  const judged = judgedLoss(s);
+  const row: TrialRow = {
+    trial: t.trial.index,
+    id: t.trial.id,
+    label: trialLabel(t.trial, names),
+    status: statusOf(t),
+    reason: s?.reason ?? null,
+    steps_per_s: s === null ? null : round5(s.steps_per_s),
+    loss: judged === null ? null : round5(judged.loss),
+    loss_split: judged?.split ?? null,
+    train_loss: finite(s?.final.train_loss),
+    dev_loss: finite(s?.final.dev_loss),
+    test_loss: finite(s?.final.test_loss),
+  };
+  for (const k of keys) row[k.field] = k.key in t.trial.params ? paramValue(t.trial.params[k.key]) : null;
+  return row;
+}
+
+function finite(v: number | null | undefined): number | null {
+  return typeof v === 'number' ? round5(v) : null;
+}
+
+function addCurves(data: ReportData, t: TrialResult, budget: number): void {
+  const trial = t.trial.index;
+  const steps: { x: number; y: number; lr: number; smooth?: number }[] = [];
+  for (const r of t.metrics) {
+    if ('split' in r) data.evals.push({ trial, step: r.step, split: r.split, loss: round5(r.loss) });
+    else if (Number.isFinite(r.loss)) steps.push({ x: r.step, y: r.loss, lr: r.lr, smooth: r.smooth });
+  }
+  if (steps.length === 0) return;
+  steps.sort((a, b) => a.x - b.x);
+  for (const p of minMaxBuckets(steps, budget)) data.curve.push({ trial, step: p.x, loss: round5(p.y) });
+  const smoothed = ema(steps.map((p) => p.y), smoothingSpan(steps.length));
+  const smoothPoints = steps.map((p, i) => ({ step: p.x, loss: smoothed[i]! }));
+  for (const p of stride(smoothPoints, Math.floor(budget / 2))) data.smooth.push({ trial, step: p.step, loss: round5(p.loss) });
+  if (!isRangeTest(t.trial)) return;
+  // The range test's own smoothing (written by the trainer) when there is one; else the EMA above.
+  const byLr = steps.map((p, i) => ({ x: Math.log10(p.lr), y: p.y, smooth: p.smooth ?? smoothed[i]! }));
+  for (const p of minMaxBuckets(byLr, budget)) data.range.push({ trial, log_lr: round5(p.x), loss: round5(p.y), smooth: round5(p.smooth) });
+}
+
+function embeddingRows(trials: TrialResult[], names: string[]): EmbeddingRow[] {
+  const withC = trials
+    .filter((t) => t.embedding !== null && t.summary !== null && t.summary.status !== 'failed')
+    .sort((a, b) => (judgedLoss(a.summary)?.loss ?? Infinity) - (judgedLoss(b.summary)?.loss ?? Infinity))
+    .slice(0, EMBEDDING_TRIALS);
+  const rows: EmbeddingRow[] = [];
+  for (const t of withC) {
+    const c = t.embedding!;
+    const label = trialLabel(t.trial, names);
+    const vocab = t.summary!.vocab;
+    for (let i = 0; i < c.shape[0]!; i++) {
+      rows.push({ trial: t.trial.index, label, char: vocab[i] ?? `#${i}`, x: round5(c.values[2 * i]!), y: round5(c.values[2 * i + 1]!) });
+    }
+  }
+  return rows;
+}
+
+function referenceRows(trials: TrialResult[]): ReferenceRow[] {
+  const rows: ReferenceRow[] = [];
+  const seen = new Set<string>();
+  for (const t of trials) {
+    const s = t.summary;
+    if (s === null || s.status === 'failed' || s.reference === undefined) continue;
+    const v = [...s.vocab].length;
+    const candidates: ReferenceRow[] = [
+      { name: 'uniform', loss: round5(s.reference.uniform), text: `uniform guess ln ${v} = ${s.reference.uniform.toFixed(3)}` },
+      { name: 'bigram', loss: round5(s.reference.bigram), text: `bigram (train) = ${s.reference.bigram.toFixed(3)}` },
+    ];
+    for (const r of candidates) {
+      if (r.loss === null || seen.has(r.text)) continue;
+      seen.add(r.text);
+      rows.push(r);
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,152 @@
+// The report's sections as HTML strings: header, missed expectations, charts, trial table, samples, experiment.
+import type { ExpectationResult } from '../../expect/index.js';
+import type { Chart } from '../charts/common.js';
+import { formatLr } from '../charts/lr-range.js';
+import type { Summary } from '../../types.js';
+import type { ReportData } from '../data.js';
+import { formatValue, statusOf, trialLabel, varyingKeys, type ReportStatus, type Results } from '../results.js';
+import { escapeHtml as h } from './escape.js';
+import { formatDuration, formatLoss, formatRate, formatSpan } from './format.js';
+
+const STATUSES: ReportStatus[] = ['ok', 'diverged', 'failed', 'unfinished'];
+
+/** Trials per status, every status present (zeros included). */
+export function statusCounts(results: Results): Record<ReportStatus, number> {
+  const counts: Record<ReportStatus, number> = { ok: 0, diverged: 0, failed: 0, unfinished: 0 };
+  for (const t of results.trials) counts[statusOf(t)] += 1;
+  return counts;
+}
+
+/** Name, description and the facts of the run: when, how long, backend and versions, commit, seed, trials. */
+export function header(results: Results): string {
+  const { experiment: e, run } = results;
+  const counts = statusCounts(results);
+  const backends = [...new Set(results.trials.flatMap((t) => (t.summary ? [`${t.summary.backend} · ${t.summary.backend_version}`] : [])))];
+  const facts: [string, string][] = [
+    ['ran', run ? h(formatSpan(run.started_at, run.finished_at)) : 'unknown (no run.json)'],
+    ['took', run ? h(formatDuration(run.seconds)) : '—'],
+    ['backend', backends.length > 0 ? backends.map(h).join('<br>') : '—'],
+    ['versions', run ? `run-exp ${h(run.run_exp_version)}, Node ${h(run.node_version)}` : '—'],
+    ['git commit', run?.git_commit ? `<code>${h(run.git_commit.slice(0, 12))}</code>` : 'none'],
+    ['base seed', h(e.seed)],
+    ['file', run ? `<code>${h(run.file)}</code>` : '—'],
+    [
+      'trials',
+      `${results.trials.length}: ` +
+        STATUSES.filter((s) => counts[s] > 0 || s !== 'unfinished')
+          .map((s) => `<span class="status status-${s}">${counts[s]} ${s}</span>`)
+          .join(' '),
+    ],
+  ];
+  return `<header>
+<h1>${h(e.name)}</h1>
+${e.description ? `<p class="description">${h(e.description)}</p>` : ''}
+<dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>
+</header>`;
+}
+
+/** The missed expectations, prominently; a one-line all-clear when every expectation held. */
+export function expectations(results: Results): string {
+  const checked = results.expectations;
+  if (checked.length === 0) return '';
+  const missed = checked.filter((x) => !x.passed);
+  if (missed.length === 0) return `<section class="expect expect-ok" id="expectations"><p>✓ All ${checked.length} expectation checks held.</p></section>`;
+  const keys = varyingKeys(results);
+  const label = (x: ExpectationResult) => {
+    const t = results.trials.find((r) => r.trial.id === x.trial);
+    return t ? trialLabel(t.trial, keys) : x.trial;
+  };
+  return `<section class="expect expect-missed" id="expectations">
+<h2>✗ ${missed.length} of ${checked.length} expectation checks missed</h2>
+<table><thead><tr><th>trial</th><th>key</th><th>expected</th><th>found</th></tr></thead><tbody>
+${missed.map((x) => `<tr><td>${h(label(x))}</td><td><code>${h(x.key)}</code></td><td>${h(x.expected)}</td><td>${h(x.found)}</td></tr>`).join('\n')}
+</tbody></table>
+</section>`;
+}
+
+/** One figure per chart: a container the page script embeds the spec into, its title and caption. */
+export function charts(list: Chart[]): string {
+  if (list.length === 0) return '<section id="charts"><p class="empty">No finished trial has metrics yet: nothing to plot.</p></section>';
+  return `<section id="charts">
+${list
+  .map((c) => `<figure class="chart"><figcaption><h2>${h(c.title)}</h2><p>${h(c.caption)}</p></figcaption><div class="vis" id="${h(c.id)}" data-chart="${h(c.id)}"></div></figure>`)
+  .join('\n')}
+</section>`;
+}
+
+/** A table cell with its sort value (numbers sort as numbers; blanks last). */
+function cell(html: string, sort: string | number | null, cls = ''): string {
+  const v = sort === null || (typeof sort === 'number' && !Number.isFinite(sort)) ? '' : String(sort);
+  return `<td${cls ? ` class="${cls}"` : ''} data-v="${h(v)}">${html}</td>`;
+}
+
+/** The sortable table of trials: varying values, status (with the reason), final losses, speed and time. */
+export function trialTable(results: Results, data: ReportData): string {
+  const keys = data.keys;
+  const range = results.trials.some((t) => t.summary?.suggested_lr !== undefined);
+  const head = ['#', ...keys.map((k) => h(k.key)), 'status', 'steps', 'train loss', 'dev loss', 'test loss', ...(range ? ['suggested lr'] : []), 'steps/s', 'time', 'id'];
+  const numeric = new Set(['#', 'steps', 'train loss', 'dev loss', 'test loss', 'suggested lr', 'steps/s', 'time', ...keys.filter((k) => k.numeric).map((k) => h(k.key))]);
+  const rows = results.trials.map((t) => {
+    const s = t.summary;
+    const status = statusOf(t);
+    const why = s?.reason ? `<div class="reason">${h(s.reason)}</div>` : '';
+    const error = s?.error ? `<details><summary>error</summary><pre>${h(s.error)}</pre></details>` : '';
+    return `<tr class="row-${status}">${[
+      cell(String(t.trial.index), t.trial.index, 'num'),
+      ...keys.map((k) => {
+        const v = t.trial.params[k.key];
+        return cell(v === undefined ? '—' : h(formatValue(v)), v === undefined ? null : typeof v === 'number' ? v : formatValue(v), k.numeric ? 'num' : '');
+      }),
+      cell(`<span class="status status-${status}">${status}</span>${why}${error}`, STATUSES.indexOf(status)),
+      cell(s ? `${s.steps.toLocaleString('en-US')}${s.steps < s.steps_planned ? ` / ${s.steps_planned.toLocaleString('en-US')}` : ''}` : '—', s?.steps ?? null, 'num'),
+      cell(formatLoss(s?.final.train_loss), s?.final.train_loss ?? null, 'num'),
+      cell(formatLoss(s?.final.dev_loss), s?.final.dev_loss ?? null, 'num'),
+      cell(formatLoss(s?.final.test_loss), s?.final.test_loss ?? null, 'num'),
+      ...(range ? [suggestedCell(s?.suggested_lr)] : []),
+      cell(formatRate(s?.steps_per_s), s?.steps_per_s ?? null, 'num'),
+      cell(formatDuration(s?.seconds), s?.seconds ?? null, 'num'),
+      cell(`<code>${h(t.trial.id)}</code>`, t.trial.id),
+    ].join('')}</tr>`;
+  });
+  return `<section id="trials">
+<h2>Trials</h2>
+<p class="hint">Click a column heading to sort.</p>
+<div class="table-wrap"><table class="sortable">
+<thead><tr>${head.map((c) => `<th data-type="${numeric.has(c) ? 'number' : 'text'}"><button type="button">${c}</button></th>`).join('')}</tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody></table></div>
+</section>`;
+}
+
+/** A range test's suggestions: the steepest-descent lr, and min/10 below it. */
+function suggestedCell(s: Summary['suggested_lr']): string {
+  if (s === undefined) return cell('—', null, 'num');
+  const steepest = s.steepest === null ? '—' : formatLr(s.steepest);
+  const tenth = s.min_over_10 === null ? '' : `<div class="reason">min/10: ${formatLr(s.min_over_10)}</div>`;
+  return cell(`${steepest}${tenth}`, s.steepest, 'num');
+}
+
+/** The names each finished trial generated. */
+export function samples(results: Results): string {
+  const keys = varyingKeys(results);
+  const withSamples = results.trials.filter((t) => t.samples.length > 0);
+  if (withSamples.length === 0) return '';
+  const open = withSamples.length <= 12 ? ' open' : '';
+  return `<section id="samples">
+<h2>Generated names</h2>
+<details${open}><summary>${withSamples.length} trial(s)</summary>
+<dl class="samples">${withSamples
+    .map((t) => `<div><dt>${h(trialLabel(t.trial, keys))}</dt><dd>${t.samples.map((s) => `<span>${h(s)}</span>`).join(' ')}</dd></div>`)
+    .join('\n')}</dl>
+</details>
+</section>`;
+}
+
+/** The resolved experiment, as stored in experiment.yaml. */
+export function experimentYaml(results: Results): string {
+  return `<section id="experiment">
+<h2>Resolved experiment</h2>
+<details><summary>experiment.yaml (every default filled in)</summary><pre><code>${h(results.experimentYaml)}</code></pre></details>
+</section>`;
+}

@@ -1,0 +1,78 @@
+// The stored results of one experiment, as the report sees them, and the few facts derived from them.
+import type { Experiment } from '../config/schema.js';
+import type { ExpectationResult } from '../expect/index.js';
+import type { MetricRow, RunInfo, Summary, Trial, Weight } from '../types.js';
+
+/** One trial as stored: its configuration and, once finished, its summary and outputs. */
+export interface TrialResult {
+  trial: Trial;
+  summary: Summary | null; // null: unfinished (no summary.json yet)
+  metrics: MetricRow[]; // empty for failed or unfinished trials
+  samples: string[];
+  embedding: Weight | null; // C, only when it has two columns (embed_dim 2)
+}
+
+/** Everything the report shows, read from DIR/NAME/. */
+export interface Results {
+  name: string;
+  experiment: Experiment;
+  experimentYaml: string; // experiment.yaml as stored, shown verbatim (escaped)
+  run: RunInfo | null; // null when run.json is missing (e.g. results gathered by hand)
+  trials: TrialResult[]; // in expansion order (trial.index)
+  expectations: ExpectationResult[]; // checked expectations; empty when none are stated or they cannot be checked yet
+}
+
+/** Trial status as the report counts it: the stored status, or unfinished. */
+export type ReportStatus = Summary['status'] | 'unfinished';
+
+/** The status of a trial, counting a missing summary as unfinished. */
+export function statusOf(t: TrialResult): ReportStatus {
+  return t.summary === null ? 'unfinished' : t.summary.status;
+}
+
+/** The parameter keys that vary across trials, in the order of the grid (then "repeat"). */
+export function varyingKeys(results: Results): string[] {
+  const seen = new Set<string>();
+  for (const t of results.trials) for (const k of Object.keys(t.trial.params)) seen.add(k);
+  const order = [...Object.keys(results.experiment.grid ?? {}), 'repeat'];
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+  return [...seen].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/** A value of a parameter as text: numbers and strings as they are, anything else as compact JSON. */
+export function formatValue(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v) ?? String(v);
+}
+
+/** Short names for dotted keys: the last segment, unless two keys share it (then the whole key). */
+export function shortKeys(keys: string[]): Map<string, string> {
+  const last = (k: string) => k.slice(k.lastIndexOf('.') + 1);
+  const count = new Map<string, number>();
+  for (const k of keys) count.set(last(k), (count.get(last(k)) ?? 0) + 1);
+  return new Map(keys.map((k) => [k, count.get(last(k)) === 1 ? last(k) : k]));
+}
+
+/** A trial's label: its varying values ("lr=0.1 batch_size=32"), or its id when nothing varies. */
+export function trialLabel(t: Trial, keys: string[]): string {
+  if (keys.length === 0) return t.id;
+  const short = shortKeys(keys);
+  return keys.filter((k) => k in t.params).map((k) => `${short.get(k)}=${formatValue(t.params[k])}`).join(' ');
+}
+
+/** True for a trial trained with an LR range test (lr log-spaced from min to max). */
+export function isRangeTest(t: Trial): boolean {
+  const lr = t.config.train.lr;
+  return typeof lr === 'object' && lr.schedule === 'range';
+}
+
+/** The final loss a trial is judged by: dev when evaluated, else train, else test (null when none is finite). */
+export function judgedLoss(s: Summary | null): { split: 'dev' | 'train' | 'test'; loss: number } | null {
+  if (s === null) return null;
+  for (const split of ['dev', 'train', 'test'] as const) {
+    const v = s.final[`${split}_loss`];
+    if (typeof v === 'number' && Number.isFinite(v)) return { split, loss: v };
+  }
+  return null;
+}

@@ -1,0 +1,214 @@
+// Realistic stored results for report tests: the on-disk layout of design.md with plausible curves,
+// written without training (fast, deterministic). Statuses ok, diverged, failed and unfinished all occur.
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import type { Experiment, Lr } from '../../src/config/schema.js';
+import { Rng } from '../../src/train/rng.js';
+import { lrAt } from '../../src/train/schedule.js';
+import type { MetricRow, RunInfo, Summary, Trial, TrialConfig, Weight } from '../../src/types.js';
+
+const VOCAB = '.abcdefghijklmnopqrstuvwxyz';
+const UNIFORM = Math.log(VOCAB.length); // ln 27 ≈ 3.2958
+const BIGRAM = 2.4541; // the bigram model's loss on names
+const NAMES = ['emma', 'olivia', 'ava', 'isabella', 'sophia', 'mia', 'amelia', 'harper', 'evelyn', 'abigail', 'kaelyn', 'dariah', 'brenna', 'jalon', 'mirel'];
+
+/** What to generate: an experiment name, its grid and schedule, and which trials end badly. */
+export interface FixtureOptions {
+  name: string;
+  description?: string;
+  grid?: Record<string, unknown[]>; // dotted keys, as in experiment.grid
+  repeat?: number;
+  steps?: number;
+  evalEvery?: number;
+  embedDim?: number;
+  hidden?: number;
+  lr?: Lr;
+  sample?: number;
+  expect?: Experiment['expect'];
+  failed?: number[]; // trial indexes that crash (config.json + summary.json + stderr.log only)
+  unfinished?: number[]; // trial indexes without summary.json
+}
+
+/** The resolved experiment of a fixture, every default filled in as the runner would store it. */
+export function fixtureExperiment(o: FixtureOptions): Experiment {
+  return {
+    name: o.name,
+    description: o.description ?? '',
+    seed: 2147483647,
+    data: { builtin: 'names', split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
+    model: { block_size: 3, embed_dim: o.embedDim ?? 10, hidden: o.hidden ?? 200 },
+    loss: 'fused',
+    train: { steps: o.steps ?? 1000, batch_size: 32, lr: o.lr ?? 0.1 },
+    eval: { every: o.evalEvery ?? 200, splits: ['train', 'dev'] },
+    sample: o.sample ?? 8,
+    grid: o.grid ?? {},
+    repeat: o.repeat ?? 1,
+    ...(o.expect === undefined ? {} : { expect: o.expect }),
+  };
+}
+
+/** The cartesian product of the grid × repeats, as trials with resolved configurations. */
+export function fixtureTrials(e: Experiment): Trial[] {
+  let combos: Record<string, unknown>[] = [{}];
+  for (const [k, values] of Object.entries(e.grid)) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [k]: v })));
+  const trials: Trial[] = [];
+  for (const combo of combos) {
+    for (let r = 0; r < e.repeat; r++) {
+      const config: TrialConfig = structuredClone({ seed: 0, data: e.data as TrialConfig['data'], model: e.model, loss: e.loss, train: e.train, eval: e.eval, sample: e.sample });
+      for (const [k, v] of Object.entries(combo)) setPath(config as unknown as Record<string, unknown>, k, v);
+      config.seed = (e.seed + 7919 * trials.length) >>> 0;
+      const params = e.repeat > 1 ? { ...combo, repeat: r } : combo;
+      const id = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 8);
+      trials.push({ id, index: trials.length, params, repeat: r, config });
+    }
+  }
+  return trials;
+}
+
+function setPath(obj: Record<string, unknown>, dotted: string, v: unknown): void {
+  const parts = dotted.split('.');
+  let o = obj;
+  for (const p of parts.slice(0, -1)) o = o[p] as Record<string, unknown>;
+  o[parts.at(-1)!] = v;
+}
+
+/** Write DIR/NAME/ (experiment.yaml, run.json, trials/*) for the options; returns the experiment and its trials. */
+export async function writeFixtureResults(out: string, o: FixtureOptions): Promise<{ experiment: Experiment; trials: Trial[] }> {
+  const experiment = fixtureExperiment(o);
+  const trials = fixtureTrials(experiment);
+  const dir = path.join(out, o.name);
+  await mkdir(path.join(dir, 'trials'), { recursive: true });
+  await writeFile(path.join(dir, 'experiment.yaml'), stringify(experiment));
+  let seconds = 0;
+  for (const t of trials) {
+    const tdir = path.join(dir, 'trials', t.id);
+    await mkdir(tdir, { recursive: true });
+    await writeFile(path.join(tdir, 'config.json'), JSON.stringify(t, null, 2));
+    if (o.unfinished?.includes(t.index)) continue;
+    const output = simulateTrial(t, o.failed?.includes(t.index) ?? false);
+    seconds += output.summary.seconds;
+    await writeFile(path.join(tdir, 'summary.json'), JSON.stringify(output.summary, null, 2));
+    if (output.summary.status === 'failed') {
+      await writeFile(path.join(tdir, 'stderr.log'), 'Error: worker exited with signal SIGKILL\n');
+      continue;
+    }
+    await writeFile(path.join(tdir, 'metrics.jsonl'), output.metrics.map((r) => JSON.stringify(r) + '\n').join(''));
+    await writeFile(path.join(tdir, 'samples.txt'), output.samples.join('\n') + '\n');
+    await writeFile(path.join(tdir, 'weights.json'), JSON.stringify(output.weights));
+  }
+  const run: RunInfo = {
+    name: o.name,
+    file: `experiments/${o.name}.yaml`,
+    started_at: '2026-11-28T07:00:00.000Z',
+    finished_at: new Date(Date.parse('2026-11-28T07:00:00.000Z') + seconds * 1000).toISOString(),
+    seconds,
+    git_commit: '0123456789abcdef0123456789abcdef01234567',
+    run_exp_version: '0.1.0',
+    node_version: 'v20.19.0',
+    argv: [`experiments/${o.name}.yaml`],
+  };
+  await writeFile(path.join(dir, 'run.json'), JSON.stringify(run, null, 2));
+  return { experiment, trials };
+}
+
+/**
+ * A plausible trial: the loss falls from about 27 (an untrained net's confident wrong guesses) towards a floor that
+ * depends on the lr (best near 0.1), with minibatch noise that shrinks with the batch size; lr ≥ 1.5 diverges.
+ * A range test sweeps lr and shows the lecture's valley then blow-up.
+ */
+export function simulateTrial(t: Trial, fail: boolean): { summary: Summary; metrics: MetricRow[]; samples: string[]; weights: Weight[] } {
+  const rng = new Rng(t.config.seed);
+  const { steps, batch_size, lr } = t.config.train;
+  const batch = batch_size === 'full' ? 182_625 : batch_size;
+  const steps_per_s = batch_size === 'full' ? 45 : 3000 / (1 + batch / 256);
+  const noise = 0.35 / Math.sqrt(batch / 32);
+  const range = typeof lr === 'object' && lr.schedule === 'range';
+  const metrics: MetricRow[] = [];
+  let loss = 27;
+  let smooth = 0;
+  let best = Infinity;
+  let status: Summary['status'] = 'ok';
+  let reason: string | undefined;
+  let reached = steps;
+  const lrAtStep = (s: number) => lrAt(lr, s, steps);
+  for (let s = 0; s < steps; s++) {
+    const a = lrAtStep(s);
+    const floor = 2.05 + 0.25 * (Math.log10(a) + 1) ** 2 + (batch_size === 'full' ? -0.04 : 0.02);
+    const rate = Math.min(0.3, 0.3 * a);
+    loss = range && a > 0.6 ? loss * (1 + (a - 0.6) * 0.08) : floor + (loss - floor) * (1 - rate);
+    if (!range && a >= 1.5 && s > steps / 5) loss *= 1.8;
+    const observed = Math.max(0.5, loss + noise * rng.normal() * Math.min(1, loss / 3));
+    const row: MetricRow = { step: s, lr: a, loss: Number.isFinite(observed) ? observed : Number.NaN };
+    if (range) {
+      smooth = 0.95 * smooth + 0.05 * observed;
+      const debiased = smooth / (1 - 0.95 ** (s + 1));
+      (row as { smooth?: number }).smooth = debiased;
+      best = Math.min(best, debiased);
+      if (s > 10 && debiased > 4 * best) {
+        metrics.push(row);
+        status = 'diverged';
+        reason = `smoothed loss ${debiased.toFixed(2)} passed 4 × its best (${best.toFixed(2)}) at step ${s}`;
+        reached = s + 1;
+        break;
+      }
+    }
+    if (!Number.isFinite(observed) || observed > 1e6) {
+      metrics.push({ step: s, lr: a, loss: Number.NaN });
+      status = 'diverged';
+      reason = `loss became NaN at step ${s}`;
+      reached = s + 1;
+      break;
+    }
+    metrics.push(row);
+    if ((s + 1) % t.config.eval.every === 0 || s === steps - 1) {
+      metrics.push({ step: s + 1, split: 'train', loss: loss }, { step: s + 1, split: 'dev', loss: loss + 0.04 });
+    }
+  }
+  const ok = status === 'ok';
+  const summary: Summary = {
+    id: t.id,
+    status: fail ? 'failed' : status,
+    ...(fail ? { reason: 'worker crashed (signal SIGKILL)', error: 'Error: worker exited with signal SIGKILL\n    at Worker.onExit' } : reason ? { reason } : {}),
+    steps: fail ? 0 : reached,
+    steps_planned: steps,
+    final: fail || !ok ? { train_loss: ok ? loss : null, dev_loss: null, test_loss: null } : { train_loss: loss, dev_loss: loss + 0.04, test_loss: null },
+    steps_per_s,
+    seconds: reached / steps_per_s + 0.8,
+    train_seconds: reached / steps_per_s,
+    backend: 'wasm',
+    backend_version: '@tensorflow/tfjs 4.22.0 (wasm, simd, 1 thread)',
+    params: 11897,
+    seed: t.config.seed,
+    ...(range ? { suggested_lr: { steepest: 0.1, min_over_10: 0.05 } } : {}),
+    vocab: VOCAB,
+    words: { train: 25626, dev: 3203, test: 3204 },
+    examples: { train: 182625, dev: 22655, test: 22866 },
+    reference: { uniform: UNIFORM, bigram: BIGRAM },
+    started_at: '2026-11-28T07:00:00.000Z',
+    finished_at: '2026-11-28T07:00:10.000Z',
+  };
+  const samples = Array.from({ length: t.config.sample }, () => NAMES[rng.int(NAMES.length)]!);
+  return { summary, metrics: fail ? [] : metrics, samples, weights: fixtureWeights(t, rng) };
+}
+
+/** Weights of the right shapes; with embed_dim 2, C puts the vowels together and '.' apart, as the lecture found. */
+function fixtureWeights(t: Trial, rng: Rng): Weight[] {
+  const { block_size, embed_dim, hidden } = t.config.model;
+  const v = VOCAB.length;
+  const c: number[] = [];
+  for (let i = 0; i < v; i++) {
+    const ch = VOCAB[i]!;
+    const [cx, cy] = ch === '.' ? [2.2, -1.8] : 'aeiouy'.includes(ch) ? [-1.4, 1.2] : [0.4, -0.2];
+    for (let d = 0; d < embed_dim; d++) c.push((d === 0 ? cx : d === 1 ? cy : 0) + 0.5 * rng.normal());
+  }
+  const tensor = (name: string, shape: number[]) => ({ name, shape, values: Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Number((0.1 * rng.normal()).toFixed(4))) });
+  return [
+    { name: 'C', shape: [v, embed_dim], values: c },
+    tensor('W1', [block_size * embed_dim, hidden]),
+    tensor('b1', [hidden]),
+    tensor('W2', [hidden, v]),
+    tensor('b2', [v]),
+  ];
+}
