@@ -3,6 +3,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { ExperimentSchema } from './schema.js';
 import { flattenUnion } from './messages.js';
+import * as msg from './messages.js';
 
 type Json = Record<string, unknown>;
 
@@ -86,4 +87,29 @@ export function editDistance(a: string, b: string): number {
     }
   }
   return d[a.length]![b.length]!;
+}
+
+/** The message for a dotted key whose segment `unknown` names nothing: a suggestion, or what is allowed. */
+export function unknownKeyMessage(path: string[], unknown: number): string {
+  const prefix = path.slice(0, unknown);
+  const allowed = keysAt(prefix);
+  if (allowed.length === 0) return msg.noKeysInside(prefix.join('.'));
+  const near = suggest(path[unknown]!, allowed);
+  const full = (k: string) => [...prefix, k].join('.');
+  return msg.unknownKey(allowed.map(full), near === undefined ? undefined : full(near));
+}
+
+/** A copy of a value with mapping keys in schema order (unknown keys last): how resolved experiments are stored. */
+export function inSchemaOrder(schema: TSchema, value: unknown): unknown {
+  const s = schema as Json;
+  const branches = Array.isArray(s.anyOf) ? flattenUnion(s.anyOf as TSchema[]) : [schema];
+  if (Array.isArray(value)) {
+    const items = branches.map((b) => (b as Json).items as TSchema | undefined).find((i) => i !== undefined);
+    return items === undefined ? value : value.map((v) => inSchemaOrder(items, v));
+  }
+  if (value === null || typeof value !== 'object') return value;
+  const props = propertiesOf(schema);
+  const record = value as Record<string, unknown>;
+  const keys = [...Object.keys(props).filter((k) => k in record), ...Object.keys(record).filter((k) => !(k in props))];
+  return Object.fromEntries(keys.map((k) => [k, props[k] === undefined ? record[k] : inSchemaOrder(props[k]!, record[k])]));
 }

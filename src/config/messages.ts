@@ -174,3 +174,6 @@ export const gridTooLarge = (limit: number, count: string) => `expected at most 
 export const overrideSyntax = () => 'expected KEY=VALUE, e.g. --set train.lr=0.05 or --set loss=manual,fused';
 export const overrideNotMapping = (parent: string) => `cannot set a key inside \`${parent}\`, which is not a mapping in the file`;
 export const overrideValue = (detail: string) => `expected a YAML value, got a syntax error (${detail})`;
+export const overrideRoot = (root: string) =>
+  root === 'grid' ? 'cannot be set with --set; add a grid axis with --set KEY=A,B instead' : `cannot be set with --set; edit \`${root}\` in the file`;
+export const noKeysInside = (parent: string) => `unknown key; \`${parent}\` takes a value, not keys`;

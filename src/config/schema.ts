@@ -136,7 +136,7 @@ const Bound = Type.Object(
     approx: Type.Optional(Type.Number({ description: 'Must be within tol of this.' })),
     tol: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Tolerance for approx (default 0.05).' })),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { additionalProperties: false, minProperties: 1, description: 'Bounds on a final value of each selected trial; give one or more.' },
 );
 export const TrialStatusSchema = Type.Union([Type.Literal('ok'), Type.Literal('diverged'), Type.Literal('failed')]);
 
@@ -150,7 +150,9 @@ export const ExpectationSchema = Type.Object(
     dev_loss: Type.Optional(Bound),
     test_loss: Type.Optional(Bound),
     suggested_lr: Type.Optional(Bound),
-    status: Type.Optional(Type.Union([TrialStatusSchema, Type.Array(TrialStatusSchema, { minItems: 1 })])),
+    status: Type.Optional(
+      Type.Union([TrialStatusSchema, Type.Array(TrialStatusSchema, { minItems: 1 })], { description: 'The status each selected trial must end with (one of a list).' }),
+    ),
   },
   { additionalProperties: false, description: 'Assertions on each selected trial; a miss fails the run.' },
 );

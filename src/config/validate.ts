@@ -8,7 +8,7 @@ import { diagnosticAt, toValue, type KeyPath, type Source } from './load.js';
 import type { Diagnostic } from './diagnostics.js';
 import { checkAgainst, type Report } from './schema-errors.js';
 import { checkExperiment, checkFinite } from './checks.js';
-import { NOT_GRID_KEYS, firstUnknownSegment, keysAt, schemaAt, settableKeys, suggest } from './keys.js';
+import { NOT_GRID_KEYS, firstUnknownSegment, inSchemaOrder, schemaAt, unknownKeyMessage } from './keys.js';
 import { MAX_TRIALS, applyParams, countTrials, gridPoints } from './expand.js';
 import * as msg from './messages.js';
 
@@ -37,7 +37,7 @@ export function validate(source: Source): Validated {
   // 5. What the schema cannot say: on the base, and on every combination once the grid is sound.
   if (gridValid) checkCombinations(experiment, report);
   else checkExperiment(experiment, report);
-  return { experiment, diagnostics };
+  return { experiment: inSchemaOrder(ExperimentSchema, experiment) as Experiment, diagnostics };
 }
 
 function checkGrid(experiment: Experiment, report: Report): boolean {
@@ -64,9 +64,7 @@ function gridKeySchema(key: string, path: string[], report: Report): TSchema | u
   }
   const unknown = firstUnknownSegment(path);
   if (unknown >= 0) {
-    const prefix = path.slice(0, unknown);
-    const allowed = unknown === 0 ? settableKeys().filter((k) => !k.includes('.')) : keysAt(prefix).map((k) => [...prefix, k].join('.'));
-    report(['grid', key], msg.unknownKey(allowed, suggest(key, settableKeys())), 'key');
+    report(['grid', key], unknownKeyMessage(path, unknown), 'key');
     return undefined;
   }
   return schemaAt(path);

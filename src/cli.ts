@@ -1,0 +1,179 @@
+// The command line: parse the arguments, then plan (load → validate → expand) and run, or rebuild a report.
+// Bad input or usage prints every problem on stderr and exits 2 before anything is written.
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, type Diagnostic } from './config/diagnostics.js';
+import { planExperiment } from './config/plan.js';
+import { COST_MODEL, estimatePlan } from './plan-estimate.js';
+import { formatPlan, planJson } from './plan-print.js';
+import { runPlan, type RunOptions } from './run/index.js';
+import { writeReport } from './report/index.js';
+import type { BackendName } from './types.js';
+
+export const USAGE = `run-exp: turn a YAML experiment into a reproducible study of the makemore MLP.
+
+Usage:
+  run-exp FILE.yaml [--set KEY=VALUE]... [--jobs N] [--out DIR] [--backend auto|node|wasm|cpu]
+                    [--force] [--dry-run] [--json] [--quiet] [--timeout SECONDS]
+  run-exp report NAME [--out DIR]     rebuild DIR/NAME.html from stored results, no training
+  run-exp --help | --version
+
+Options:
+  --set KEY=VALUE     override a key by its dotted path, typed by the schema (--set train.lr=0.05,
+                      --set train.batch_size=full); KEY=A,B makes the key a grid axis (--set loss=manual,fused)
+  --jobs N            trials at once (default: the number of CPU cores, ${os.availableParallelism()} here)
+  --out DIR           where results and the report go (default: reports)
+  --backend NAME      auto (default): tfjs-node if it loads, else wasm, else cpu
+  --force             rerun trials that already finished (by default they are skipped)
+  --dry-run           validate, expand and print the plan (trials, what varies, steps, estimated time); write nothing
+  --json              one JSON document on stdout (the plan with --dry-run, the results otherwise)
+  --quiet             no progress bars, only the final lines
+  --timeout SECONDS   fail a trial that runs longer than this
+  -h, --help          this help
+  -V, --version       the version
+
+Exit codes: 0 ran (diverged trials are results), 1 a trial failed or an expectation missed,
+2 bad input or usage (nothing written), 130 interrupted.
+Time estimates (--dry-run): ${COST_MODEL}.
+Keys, defaults and examples: README.md and schema/experiment.schema.json.`;
+
+const BACKENDS: readonly BackendName[] = ['auto', 'node', 'wasm', 'cpu'];
+
+/** What the command line asks for. */
+type Command =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'report'; name: string; out: string }
+  | { kind: 'run'; file: string; sets: string[]; dryRun: boolean; options: RunOptions };
+
+/** Bad usage: the message goes to stderr and the exit code is 2. */
+class UsageError extends Error {}
+
+/** Run the command line; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommandLine(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError) && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') !== true) throw error;
+    process.stderr.write(`run-exp: ${(error as Error).message}\nRun \`run-exp --help\` for usage.\n`);
+    return 2;
+  }
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    case 'version':
+      process.stdout.write(version() + '\n');
+      return 0;
+    case 'report':
+      return report(command.out, command.name);
+    case 'run':
+      return run(command);
+    default:
+      throw new Error(`command ${JSON.stringify(command satisfies never)} not recognised`);
+  }
+}
+
+/** Parse argv into a command; throws UsageError (or parseArgs' own error) for bad usage. */
+export function parseCommandLine(argv: string[]): Command {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      set: { type: 'string', multiple: true, default: [] },
+      jobs: { type: 'string' },
+      out: { type: 'string', default: 'reports' },
+      backend: { type: 'string', default: 'auto' },
+      force: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      timeout: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'V', default: false },
+    },
+  });
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  if (values.out === '') throw new UsageError('--out: expected a directory, got an empty string');
+  if (positionals[0] === 'report') {
+    if (positionals.length !== 2) throw new UsageError(`report: expected one experiment NAME, got ${positionals.length - 1}`);
+    const extra = argv.filter((a) => a.startsWith('-') && !a.startsWith('--out'));
+    if (extra.length > 0) throw new UsageError(`report: expected only --out DIR, got ${extra.join(' ')}`);
+    return { kind: 'report', name: positionals[1]!, out: values.out };
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(positionals.length === 0 ? 'expected an experiment FILE.yaml' : `expected one experiment file, got ${positionals.length}: ${positionals.join(' ')}`);
+  }
+  if (!BACKENDS.includes(values.backend as BackendName)) throw new UsageError(`--backend: expected ${BACKENDS.join(', ')}, got ${JSON.stringify(values.backend)}`);
+  const jobs = values.jobs === undefined ? os.availableParallelism() : positiveInteger('--jobs', values.jobs);
+  const timeoutSeconds = values.timeout === undefined ? undefined : positiveNumber('--timeout', values.timeout);
+  const options: RunOptions = {
+    out: values.out,
+    jobs,
+    backend: values.backend as BackendName,
+    force: values.force,
+    quiet: values.quiet,
+    json: values.json,
+    ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+    argv,
+  };
+  return { kind: 'run', file: positionals[0]!, sets: values.set, dryRun: values['dry-run'], options };
+}
+
+async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> {
+  let planned;
+  try {
+    planned = await planExperiment(command.file, command.sets);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return reportProblems(error.diagnostics, command.options.json);
+  }
+  const { plan, files } = planned;
+  if (command.dryRun) {
+    const estimate = estimatePlan(plan, files, command.options.jobs);
+    process.stdout.write((command.options.json ? JSON.stringify(planJson(plan, estimate), null, 2) : formatPlan(plan, estimate)) + '\n');
+    return 0;
+  }
+  return runPlan(plan, command.options);
+}
+
+async function report(out: string, name: string): Promise<number> {
+  if (!existsSync(path.join(out, name))) {
+    process.stderr.write(`run-exp report: no results for ${JSON.stringify(name)}: expected a folder ${path.join(out, name)} (run the experiment first, or pass --out DIR)\n`);
+    return 2;
+  }
+  process.stdout.write((await writeReport(out, name)) + '\n');
+  return 0;
+}
+
+/** Every problem on stderr (and, with --json, as one JSON document on stdout); exit code 2. */
+function reportProblems(diagnostics: Diagnostic[], json: boolean): number {
+  const text = new ConfigError(diagnostics).message;
+  const count = diagnostics.length;
+  process.stderr.write(`${text}\n${count} problem${count === 1 ? '' : 's'}; nothing was run or written.\n`);
+  if (json) process.stdout.write(JSON.stringify({ errors: diagnostics }, null, 2) + '\n');
+  return 2;
+}
+
+function positiveInteger(option: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${option}: expected a positive integer, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+function positiveNumber(option: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0 || text.trim() === '') throw new UsageError(`${option}: expected a positive number of seconds, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+/** The package's version, from package.json (two levels above dist/src/). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

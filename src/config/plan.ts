@@ -1,0 +1,33 @@
+// The config pipeline in one call: load → overrides → validate → resolve → expand.
+// Nothing here writes to disk; every problem of the file and of the command line comes back at once.
+import { ConfigError, type Diagnostic } from './diagnostics.js';
+import { diagnosticAt, readSource } from './load.js';
+import { applyOverrides } from './overrides.js';
+import { validate } from './validate.js';
+import { resolve, type WordFile } from './resolve.js';
+import { expand } from './expand.js';
+import type { Plan } from '../types.js';
+
+/** A plan and the word files it reads (for the estimate). */
+export interface Planned {
+  plan: Plan;
+  files: Map<string, WordFile>;
+}
+
+/** Turn an experiment file and its `--set` overrides into a plan; throws ConfigError with every problem. */
+export async function planExperiment(file: string, sets: readonly string[] = []): Promise<Planned> {
+  // 1. Load: YAML with positions; syntax errors, duplicate keys and alias bombs stop here.
+  const source = await readSource(file);
+  // 2. Overrides replace nodes of the document and remember their --set, which becomes their location.
+  const problems: Diagnostic[] = applyOverrides(source, [...sets]);
+  // 3. Validate: defaults, schema, grid keys and values, the checks a schema cannot express.
+  const { experiment, diagnostics } = validate(source);
+  problems.push(...diagnostics);
+  // 4. Resolve word files against the YAML file's folder, with their content hashes.
+  const resolved = await resolve(experiment, file, (path, message, part) => problems.push(diagnosticAt(source, path, message, part)));
+  if (problems.length > 0) throw new ConfigError(problems);
+  // 5. Expand: grid × repeat → trials with stable ids and seeds.
+  const hashes = new Map([...resolved.files].map(([path, f]) => [path, f.sha256]));
+  const trials = expand(resolved.experiment, hashes);
+  return { plan: { file, experiment: resolved.experiment, trials }, files: resolved.files };
+}

@@ -1,0 +1,62 @@
+// Stage 2b, resolve: the parts of a valid experiment that depend on the disk. Word files become
+// absolute paths (relative to the YAML file) with the sha256 of their content; without a file the
+// built-in list is named explicitly. The result is what later stages get and what is stored.
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Experiment } from './schema.js';
+import type { Report } from './schema-errors.js';
+import type { KeyPath } from './load.js';
+import * as msg from './messages.js';
+
+/** A word file as read: its content hash and how many words it holds (for the plan's estimate). */
+export interface WordFile {
+  sha256: string;
+  words: number;
+  examples: number; // (word length + 1) summed: the training examples the file makes
+  chars: number; // distinct characters, without the '.' boundary
+}
+
+/** The resolved experiment and the word files it names (by absolute path). */
+export interface Resolved {
+  experiment: Experiment;
+  files: Map<string, WordFile>;
+}
+
+/** Resolve data files (data.file, and data.file grid values); problems go to `report`. */
+export async function resolve(experiment: Experiment, yamlFile: string, report: Report): Promise<Resolved> {
+  const resolved = structuredClone(experiment);
+  const files = new Map<string, WordFile>();
+  const dir = path.dirname(path.resolve(yamlFile));
+  const visit = async (given: string, at: KeyPath): Promise<string> => {
+    const absolute = path.resolve(dir, given);
+    const file = files.get(absolute) ?? (await readWordFile(given, absolute, at, report));
+    if (file !== undefined) files.set(absolute, file);
+    return absolute;
+  };
+  // Defensive: this also runs next to schema errors, so that a missing file is reported with them.
+  const data = resolved.data as Partial<Experiment['data']> | null;
+  if (typeof data?.file === 'string') data.file = await visit(data.file, ['data', 'file']);
+  const gridFiles = (resolved.grid as Record<string, unknown> | null)?.['data.file'];
+  if (Array.isArray(gridFiles)) {
+    for (const [i, given] of gridFiles.entries()) if (typeof given === 'string') gridFiles[i] = await visit(given, ['grid', 'data.file', i]);
+  }
+  // Without a file anywhere, say which words are used.
+  if (data !== null && data.file === undefined && gridFiles === undefined) resolved.data = { builtin: 'names', ...data } as Experiment['data'];
+  return { experiment: resolved, files };
+}
+
+async function readWordFile(given: string, absolute: string, at: KeyPath, report: Report): Promise<WordFile | undefined> {
+  const info = await stat(absolute).catch(() => undefined);
+  if (info === undefined) return void report(at, msg.fileMissing(given, absolute));
+  if (!info.isFile()) return void report(at, msg.fileNotRegular(given));
+  const content = await readFile(absolute);
+  const words = content.toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/).map((w) => w.trim()).filter((w) => w.length > 0);
+  if (words.length === 0) return void report(at, msg.fileNoWords(given));
+  return {
+    sha256: createHash('sha256').update(content).digest('hex'),
+    words: words.length,
+    examples: words.reduce((n, w) => n + [...w].length + 1, 0),
+    chars: new Set(words.flatMap((w) => [...w])).size,
+  };
+}
