@@ -1,7 +1,309 @@
-// One trial = one training job, as in the lecture. (Stub: the training engine, issue 3, replaces this.)
-import type { TrainOptions, TrialConfig, TrialOutput } from '../types.js';
+// One trial = one training job, as in the lecture: backend → data → model → training loop → evaluation → samples.
+//
+// trainTrial, in steps: (1) set up the backend → (2) load the words and build the splits → (3) initialise the
+// parameters from the 'init' stream → (4) train in chunks of steps: minibatch indices drawn for the whole chunk,
+// losses read back once per chunk, full-split evaluation every eval.every steps → (5) evaluate at the end →
+// (6) sample names → (7) the summary. A diverged loss is a result (status 'diverged'), not an exception.
+import * as tf from '@tensorflow/tfjs';
+import type { LossMode } from '../config/schema.js';
+import type { FinalLosses, MetricRow, Progress, Summary, TrainOptions, TrialConfig, TrialOutput } from '../types.js';
+import { initBackend } from './backend.js';
+import { bigramLoss } from './bigram.js';
+import { buildDataset, loadWords, type Dataset, type Split } from './data.js';
+import { evaluateSplit } from './evaluate.js';
+import { fusedLossRows } from './loss.js';
+import { disposeParams, initParams, paramCount, toWeights, type Params } from './model.js';
+import { RangeTest } from './range-test.js';
+import { Rng, streamSeed } from './rng.js';
+import { sampleNames } from './sample.js';
+import { lrTable } from './schedule.js';
+import { sgdStep, type Batch, type StepOut } from './step.js';
+
+// Steps per chunk: losses are read back (one sync) and progress reported once per chunk, never per step.
+const CHUNK_STEPS = 500;
+// A range test diverges on purpose: small chunks stop it close to the step where it did.
+const RANGE_CHUNK_STEPS = 25;
+// Logits kept on the device for the chunk's losses, at most: 4M floats (16 MB); a full-batch step alone may exceed it.
+const CHUNK_LOGITS = 4 << 20;
+// At most this often, progress goes to options.onProgress.
+const PROGRESS_MS = 250;
 
 /** Train one trial from its resolved configuration; a diverged loss is a result, not an exception. */
 export async function trainTrial(config: TrialConfig, options: TrainOptions): Promise<TrialOutput> {
-  throw new Error(`trainTrial is not implemented yet (trial ${options.id}, ${config.train.steps} steps)`);
+  const started = new Date();
+  const t0 = performance.now();
+  // 1. Backend.
+  const backend = await initBackend(options.backend);
+  // 2. Data: words → shuffle → split → context windows.
+  const data = buildDataset(await loadWords(config.data), config.data, config.model.block_size);
+  const V = data.vocab.length;
+  // 3. Parameters from the 'init' stream.
+  const params = initParams(config.seed, V, config.model);
+  try {
+    // 4–5. Train, with evaluations along the way and at the end.
+    const trainer = new Trainer(config, data, params);
+    trainer.runTo(config.train.steps, options.onProgress);
+    trainer.finish();
+    // 6. Samples.
+    const samples = sampleNames(params, data.vocab, config.model.block_size, config.sample, config.seed);
+    // 7. Summary.
+    const summary: Summary = {
+      id: options.id,
+      status: trainer.status,
+      ...(trainer.reason === undefined ? {} : { reason: trainer.reason }),
+      steps: trainer.stepsReached,
+      steps_planned: config.train.steps,
+      final: trainer.final,
+      steps_per_s: trainer.trainSeconds > 0 ? trainer.stepsReached / trainer.trainSeconds : 0,
+      seconds: (performance.now() - t0) / 1000,
+      train_seconds: trainer.trainSeconds,
+      backend: backend.name,
+      backend_version: backend.version,
+      params: paramCount(V, config.model),
+      seed: config.seed,
+      ...(trainer.rangeTest ? { suggested_lr: trainer.rangeTest.suggestion() } : {}),
+      vocab: data.vocab,
+      words: { train: data.train.words.length, dev: data.dev.words.length, test: data.test.words.length },
+      examples: { train: data.train.n, dev: data.dev.n, test: data.test.n },
+      reference: { uniform: Math.log(V), bigram: bigramLoss(data.train.words, data.vocab) },
+      peak_bytes: trainer.peakBytes,
+      started_at: started.toISOString(),
+      finished_at: new Date().toISOString(),
+    };
+    return { summary, metrics: trainer.metrics, samples, weights: toWeights(params) };
+  } finally {
+    disposeParams(params);
+  }
+}
+
+/**
+ * The training loop of one trial, resumable step by step (tests stop it midway to count tensors).
+ * Row `{step: i, lr, loss}` is SGD step i (0-based), its loss measured before its update; row `{step: s, split, loss}`
+ * is a full-split loss after s steps.
+ */
+export class Trainer {
+  readonly metrics: MetricRow[] = [];
+  readonly rangeTest: RangeTest | null;
+  status: 'ok' | 'diverged' = 'ok';
+  reason: string | undefined;
+  step = 0; // steps taken
+  stepsReached = 0; // steps whose losses were kept (fewer than `step` after a divergence)
+  trainSeconds = 0;
+  peakBytes = 0;
+  final: FinalLosses = { train_loss: null, dev_loss: null, test_loss: null };
+  private readonly lrs: Float64Array;
+  private readonly batches: BatchSource;
+  private readonly chunkSteps: number;
+  private lastProgress = -Infinity;
+  private lastEvalStep = -1;
+
+  constructor(
+    private readonly config: TrialConfig,
+    private readonly data: Dataset,
+    private readonly params: Params,
+  ) {
+    const { steps, lr, batch_size } = config.train;
+    this.lrs = lrTable(lr, steps);
+    this.rangeTest = typeof lr === 'object' && lr.schedule === 'range' ? new RangeTest() : null;
+    this.batches = batch_size === 'full' ? new FullBatch(data.train) : new MiniBatches(data.train, batch_size, config.seed);
+    const B = batch_size === 'full' ? data.train.n : batch_size;
+    const byMemory = Math.max(1, Math.floor(CHUNK_LOGITS / (B * data.vocab.length)));
+    this.chunkSteps = Math.min(this.rangeTest ? RANGE_CHUNK_STEPS : CHUNK_STEPS, byMemory);
+    this.notePeak();
+  }
+
+  /** Train until `until` steps are taken or the loss diverges, evaluating every eval.every steps. */
+  runTo(until: number, onProgress?: (p: Progress) => void): void {
+    const every = this.config.eval.every;
+    until = Math.min(until, this.config.train.steps);
+    while (this.status === 'ok' && this.step < until) {
+      const nextEval = (Math.floor(this.step / every) + 1) * every;
+      const end = Math.min(until, this.step + this.chunkSteps, nextEval);
+      const t = performance.now();
+      const losses = this.trainChunk(this.step, end);
+      this.trainSeconds += (performance.now() - t) / 1000;
+      this.record(this.step, losses);
+      this.step = end;
+      this.notePeak();
+      if (this.status === 'ok' && this.step % every === 0) this.evaluate();
+      this.progress(onProgress, losses[losses.length - 1]!);
+    }
+  }
+
+  /** The end of training (all steps, or a divergence): the final full-split losses, unless just taken. */
+  finish(): void {
+    if (this.lastEvalStep !== this.stepsReached) this.evaluate();
+    this.batches.dispose();
+  }
+
+  /** Steps [from, to): SGD on each step's minibatch, then all their losses read back at once. */
+  private trainChunk(from: number, to: number): Float32Array {
+    const mode: LossMode = this.config.loss;
+    const outs: StepOut[] = [];
+    const targets: Int32Array[] = [];
+    this.batches.prepare(to - from);
+    for (let i = from; i < to; i++) {
+      const batch = this.batches.next();
+      outs.push(sgdStep(this.params, batch.tensors, this.lrs[i]!, mode));
+      targets.push(batch.Y);
+      this.batches.release(batch.tensors);
+    }
+    return chunkLosses(outs, targets);
+  }
+
+  /** Keep one row per step; stop at the first non-finite loss, or where a range test's smoothed loss blows up. */
+  private record(from: number, losses: Float32Array): void {
+    for (let k = 0; k < losses.length; k++) {
+      const step = from + k;
+      const lr = this.lrs[step]!;
+      const loss = losses[k]!;
+      if (!Number.isFinite(loss)) {
+        this.diverge(step, `the loss became ${loss} at step ${step} (lr ${lr})`);
+        return;
+      }
+      if (this.rangeTest) {
+        const { smooth, diverged } = this.rangeTest.push(lr, loss);
+        this.metrics.push({ step, lr, loss, smooth });
+        this.stepsReached = step + 1;
+        if (diverged) {
+          this.diverge(step, `the smoothed loss ${smooth.toPrecision(4)} passed 4 × its best at step ${step} (lr ${lr.toPrecision(4)})`);
+          return;
+        }
+      } else {
+        this.metrics.push({ step, lr, loss });
+        this.stepsReached = step + 1;
+      }
+    }
+  }
+
+  private diverge(step: number, reason: string): void {
+    this.status = 'diverged';
+    this.reason = reason;
+    if (!this.rangeTest) this.stepsReached = step;
+  }
+
+  /** Full-split losses of the configured splits after `stepsReached` steps, as metric rows and as the final ones. */
+  private evaluate(): void {
+    const step = this.stepsReached;
+    for (const split of this.config.eval.splits) {
+      const loss = evaluateSplit(this.params, this.data[split], this.config.loss);
+      this.metrics.push({ step, split, loss });
+      this.final[`${split}_loss`] = Number.isFinite(loss) ? loss : null;
+    }
+    this.lastEvalStep = step;
+    this.notePeak();
+  }
+
+  private progress(onProgress: ((p: Progress) => void) | undefined, loss: number): void {
+    const now = performance.now();
+    if (!onProgress || (now - this.lastProgress < PROGRESS_MS && this.step < this.config.train.steps)) return;
+    this.lastProgress = now;
+    onProgress({
+      step: this.step,
+      steps: this.config.train.steps,
+      loss,
+      steps_per_s: this.trainSeconds > 0 ? this.step / this.trainSeconds : 0,
+    });
+  }
+
+  private notePeak(): void {
+    this.peakBytes = Math.max(this.peakBytes, process.memoryUsage().rss);
+  }
+}
+
+/** The loss of every step of a chunk, in one read back; disposes the steps' outputs. */
+function chunkLosses(outs: StepOut[], targets: Int32Array[]): Float32Array {
+  if (outs.length === 0) return new Float32Array(0);
+  const losses = tf.tidy(() => {
+    if (outs[0]!.loss) return tf.stack(outs.map((o) => o.loss!)); // manual: the step computed its loss
+    const logits = outs.map((o) => o.logits!);
+    const B = logits[0]!.shape[0];
+    const all = logits.length === 1 ? logits[0]! : tf.concat(logits, 0); // (K·B, V)
+    const Y = new Int32Array(outs.length * B);
+    targets.forEach((y, k) => Y.set(y, k * B));
+    const rows = fusedLossRows(all, tf.tensor1d(Y, 'int32')); // (K·B,)
+    return tf.mean(tf.reshape(rows, [outs.length, B]), 1); // (K,)
+  });
+  const values = losses.dataSync() as Float32Array;
+  losses.dispose();
+  for (const o of outs) (o.loss ?? o.logits)!.dispose();
+  return values;
+}
+
+/** A minibatch: its tensors for the step, and its targets on the host for the chunk's losses. */
+interface HostBatch {
+  tensors: Batch;
+  Y: Int32Array;
+}
+
+/** Where each step's batch comes from. */
+interface BatchSource {
+  prepare(steps: number): void; // draw what the next `steps` batches need
+  next(): HostBatch;
+  release(batch: Batch): void; // the step is done with the batch's tensors
+  dispose(): void;
+}
+
+/** The whole training split every step (batch_size: full): uploaded once. */
+class FullBatch implements BatchSource {
+  private readonly batch: HostBatch;
+  constructor(split: Split) {
+    const T = split.X.length / Math.max(1, split.n);
+    this.batch = {
+      tensors: { X: tf.tensor2d(split.X, [split.n * T, 1], 'int32'), Y: tf.tensor1d(split.Y, 'int32') },
+      Y: split.Y,
+    };
+  }
+  prepare(): void {}
+  next(): HostBatch {
+    return this.batch;
+  }
+  release(): void {}
+  dispose(): void {
+    this.batch.tensors.X.dispose();
+    this.batch.tensors.Y.dispose();
+  }
+}
+
+/** Minibatches of B rows drawn uniformly with replacement (torch.randint) from the 'batch' stream, a chunk at a time. */
+class MiniBatches implements BatchSource {
+  private readonly rng: Rng;
+  private readonly T: number;
+  private rows: Int32Array = new Int32Array(0); // (steps·B,) row indices of the chunk
+  private at = 0; // next batch in the chunk
+
+  constructor(
+    private readonly split: Split,
+    private readonly B: number,
+    seed: number,
+  ) {
+    if (split.n === 0) throw new Error('data.split.train: expected a training split with at least one example, found none');
+    this.rng = new Rng(streamSeed(seed, 'batch'));
+    this.T = split.X.length / split.n;
+  }
+
+  prepare(steps: number): void {
+    this.rows = this.rng.fillInt(new Int32Array(steps * this.B), this.split.n);
+    this.at = 0;
+  }
+
+  next(): HostBatch {
+    const { B, T, split } = this;
+    const X = new Int32Array(B * T);
+    const Y = new Int32Array(B);
+    for (let b = 0; b < B; b++) {
+      const row = this.rows[this.at * B + b]!;
+      X.set(split.X.subarray(row * T, (row + 1) * T), b * T);
+      Y[b] = split.Y[row]!;
+    }
+    this.at++;
+    return { tensors: { X: tf.tensor2d(X, [B * T, 1], 'int32'), Y: tf.tensor1d(Y, 'int32') }, Y };
+  }
+
+  release(batch: Batch): void {
+    batch.X.dispose();
+    batch.Y.dispose();
+  }
+
+  dispose(): void {}
 }

@@ -1,0 +1,88 @@
+// The lecture's MLP (Bengio et al. 2003): embed the block_size previous characters, one tanh layer, logits.
+import * as tf from '@tensorflow/tfjs';
+import type { Model } from '../config/schema.js';
+import type { Weight } from '../types.js';
+import { Rng, streamSeed } from './rng.js';
+
+/** The parameters, as in the lecture: C (V, E), W1 (T·E, H), b1 (H), W2 (H, V), b2 (V). */
+export interface Params {
+  C: tf.Variable<tf.Rank.R2>;
+  W1: tf.Variable<tf.Rank.R2>;
+  b1: tf.Variable<tf.Rank.R1>;
+  W2: tf.Variable<tf.Rank.R2>;
+  b2: tf.Variable<tf.Rank.R1>;
+}
+
+/** The parameter names in the lecture's order (the order of initialisation and of weights.json). */
+export const PARAM_NAMES = ['C', 'W1', 'b1', 'W2', 'b2'] as const;
+
+/** The shape of each parameter for a vocabulary of V characters. */
+export function paramShapes(V: number, model: Model): Record<(typeof PARAM_NAMES)[number], number[]> {
+  const { block_size: T, embed_dim: E, hidden: H } = model;
+  return { C: [V, E], W1: [T * E, H], b1: [H], W2: [H, V], b2: [V] };
+}
+
+/** How many numbers the model learns. The lecture's final network (V 27, T 3, E 10, H 200) has 11,897. */
+export function paramCount(V: number, model: Model): number {
+  return Object.values(paramShapes(V, model)).reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0);
+}
+
+/**
+ * Initial parameters: plain N(0, 1) draws, as the lecture's torch.randn (no scaling), from the trial's 'init'
+ * stream, in the order C, W1, b1, W2, b2, so the same seed gives the same weights on every backend.
+ */
+export function initParams(seed: number, V: number, model: Model): Params {
+  const rng = new Rng(streamSeed(seed, 'init'));
+  const shapes = paramShapes(V, model);
+  const make = <R extends tf.Rank>(name: (typeof PARAM_NAMES)[number]) => {
+    const shape = shapes[name];
+    const values = rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)));
+    return tf.variable(tf.tensor(values, shape, 'float32'), true, name) as unknown as tf.Variable<R>;
+  };
+  // The order of these calls fixes which draws go where: never reorder.
+  const C = make<tf.Rank.R2>('C');
+  const W1 = make<tf.Rank.R2>('W1');
+  const b1 = make<tf.Rank.R1>('b1');
+  const W2 = make<tf.Rank.R2>('W2');
+  const b2 = make<tf.Rank.R1>('b2');
+  return { C, W1, b1, W2, b2 };
+}
+
+/** The activations of a forward pass that the backward pass needs. */
+export interface Forward {
+  emb: tf.Tensor2D; // (B, T·E) the concatenated embeddings of the context
+  h: tf.Tensor2D; // (B, H) hidden activations
+  logits: tf.Tensor2D; // (B, V)
+}
+
+/**
+ * The forward pass on a batch of contexts X, given as a column (B·T, 1) of int32 character indices, row-major
+ * (example b's T characters are rows b·T … b·T+T−1); that layout serves gather here and scatterND in the backward.
+ */
+export function forward(p: Params, X: tf.Tensor2D): Forward {
+  const E = p.C.shape[1];
+  const TE = p.W1.shape[0];
+  const B = (X.shape[0] * E) / TE;
+  const emb = tf.reshape(tf.gather(p.C, X), [B, TE]) as tf.Tensor2D; // (B·T, 1, E) → (B, T·E): C[X].view(-1, T·E)
+  const h = tf.tanh(tf.fused.matMul({ a: emb, b: p.W1, bias: p.b1 })) as tf.Tensor2D; // (B, H) = tanh(emb @ W1 + b1)
+  const logits = tf.fused.matMul({ a: h, b: p.W2, bias: p.b2 }) as tf.Tensor2D; // (B, V) = h @ W2 + b2
+  return { emb, h, logits };
+}
+
+/** Logits for contexts X (B·T, 1), without keeping anything for a backward pass (evaluation, sampling). */
+export function logitsOf(p: Params, X: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => forward(p, X).logits);
+}
+
+/** The trained parameters as plain data for weights.json. */
+export function toWeights(p: Params): Weight[] {
+  return PARAM_NAMES.map((name) => {
+    const v = p[name];
+    return { name, shape: v.shape.slice(), values: Array.from(v.dataSync()) };
+  });
+}
+
+/** Free the parameters' memory. */
+export function disposeParams(p: Params): void {
+  for (const name of PARAM_NAMES) p[name].dispose();
+}

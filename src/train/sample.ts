@@ -1,0 +1,50 @@
+// Names from the trained model, as in the lecture: start from block_size dots, draw the next character from the
+// softmax, shift it into the context, stop at '.'.
+import * as tf from '@tensorflow/tfjs';
+import { logitsOf, type Params } from './model.js';
+import { Rng, streamSeed } from './rng.js';
+
+/** Longest name drawn: a model that never says '.' must still stop. */
+export const MAX_SAMPLE_LENGTH = 50;
+
+/**
+ * `count` names from the trial's 'sample' stream. All names advance together, one forward pass per character
+ * position; each draw is multinomial over the softmax (inverse CDF with one uniform per character).
+ */
+export function sampleNames(p: Params, vocab: string, blockSize: number, count: number, seed: number, maxLength = MAX_SAMPLE_LENGTH): string[] {
+  const rng = new Rng(streamSeed(seed, 'sample'));
+  const V = vocab.length;
+  const contexts = new Int32Array(count * blockSize); // (count, T), all '.' (index 0)
+  const names: string[] = new Array<string>(count).fill('');
+  const live: number[] = Array.from({ length: count }, (_, i) => i); // names still growing, in order
+  for (let length = 0; length < maxLength && live.length > 0; length++) {
+    const X = new Int32Array(live.length * blockSize);
+    live.forEach((name, row) => X.set(contexts.subarray(name * blockSize, (name + 1) * blockSize), row * blockSize));
+    const probs = tf.tidy(() => tf.softmax(logitsOf(p, tf.tensor2d(X, [X.length, 1], 'int32'))).dataSync() as Float32Array); // (live, V)
+    const next: number[] = [];
+    live.forEach((name, row) => {
+      const ix = draw(probs.subarray(row * V, (row + 1) * V), rng.float());
+      if (ix === 0) return; // '.' ends the name
+      names[name] += vocab[ix];
+      const ctx = contexts.subarray(name * blockSize, (name + 1) * blockSize);
+      ctx.copyWithin(0, 1);
+      ctx[blockSize - 1] = ix;
+      next.push(name);
+    });
+    live.splice(0, live.length, ...next);
+  }
+  return names;
+}
+
+/** The index i where the running sum of probs first exceeds u·total (torch.multinomial with one draw). */
+function draw(probs: Float32Array, u: number): number {
+  let total = 0;
+  for (const q of probs) total += q;
+  const target = u * total;
+  let acc = 0;
+  for (let i = 0; i < probs.length; i++) {
+    acc += probs[i]!;
+    if (acc > target) return i;
+  }
+  return probs.length - 1; // rounding: u·total at the very top
+}
