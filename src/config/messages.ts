@@ -169,6 +169,9 @@ export const reservedName = (name: string) => `expected a name usable as a file 
 export const gridKeyNotAllowed = (key: string) => `expected a key that varies training, got \`${key}\` (name, description, grid, repeat and expect cannot be grid keys)`;
 export const gridTooLarge = (limit: number, count: string) => `expected at most ${limit.toLocaleString('en-US')} trials, got ${count} (grid combinations × repeat)`;
 
+export const inCombination = (message: string, point: Record<string, unknown>, count: number) =>
+  `${message} (in ${count === 1 ? 'the combination' : `${count} combinations, e.g. the one`} with ${Object.entries(point).map(([k, v]) => `${k}: ${shown(v)}`).join(', ')})`;
+
 // ---- overrides ----------------------------------------------------------------------------------------
 
 export const overrideSyntax = () => 'expected KEY=VALUE, e.g. --set train.lr=0.05 or --set loss=manual,fused';

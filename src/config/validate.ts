@@ -53,7 +53,7 @@ function checkGrid(experiment: Experiment, report: Report): boolean {
     });
   }
   const count = countTrials(experiment.grid, experiment.repeat);
-  if (count > MAX_TRIALS) fail(['grid'], msg.gridTooLarge(MAX_TRIALS, count.toLocaleString('en-US')));
+  if (count > MAX_TRIALS) fail(['grid'], msg.gridTooLarge(MAX_TRIALS, count.toLocaleString('en-US')), 'key');
   return valid;
 }
 
@@ -73,9 +73,21 @@ function gridKeySchema(key: string, path: string[], report: Report): TSchema | u
 /** Each combination must pass the checks too (e.g. a warm-up from one axis, steps from another). */
 function checkCombinations(experiment: Experiment, report: Report): void {
   const keys = Object.keys(experiment.grid);
-  for (const point of gridPoints(experiment.grid)) {
-    const combined = applyParams(experiment, point);
-    checkExperiment(combined, (path, message, part) => report(gridPath(keys, point, experiment.grid, path), message, part));
+  const points = gridPoints(experiment.grid);
+  const found = new Map<string, { path: KeyPath; message: string; part?: 'key' | 'value'; points: Record<string, unknown>[] }>();
+  for (const point of points) {
+    checkExperiment(applyParams(experiment, point), (path, message, part) => {
+      const blamed = gridPath(keys, point, experiment.grid, path);
+      const key = JSON.stringify([blamed, message, part]);
+      const entry = found.get(key) ?? { path: blamed, message, ...(part === undefined ? {} : { part }), points: [] };
+      entry.points.push(point);
+      found.set(key, entry);
+    });
+  }
+  for (const { path, message, part, points: where } of found.values()) {
+    // A problem of the base that only some combinations have: say which.
+    const some = where.length < points.length && !(path[0] === 'grid');
+    report(path, some ? msg.inCombination(message, where[0]!, where.length) : message, part);
   }
 }
 
