@@ -1,5 +1,6 @@
 // Helpers for the run tests: fixture plans, a temp output directory, and the driver process that runs them.
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,9 +77,9 @@ export function fixtureOptions(out: string, overrides: Partial<DriverSpec['optio
 }
 
 /** Start the driver on a plan (a real process: its own stdout, stderr and signals); await it for the result. */
-export async function startDriver(plan: Plan, options: DriverSpec['options'], report: DriverSpec['report'] = 'fake') {
+export function startDriver(plan: Plan, options: DriverSpec['options'], report: DriverSpec['report'] = 'fake') {
   const spec = path.join(options.out, `.spec-${Date.now()}-${Math.random().toString(16).slice(2)}.json`);
-  await writeFile(spec, JSON.stringify({ plan, options, report } satisfies DriverSpec));
+  writeFileSync(spec, JSON.stringify({ plan, options, report } satisfies DriverSpec));
   return execaNode(DRIVER, [spec], { reject: false, nodeOptions: [], env: { NO_COLOR: '1' } });
 }
 

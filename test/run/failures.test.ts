@@ -1,0 +1,69 @@
+// Crash isolation: every way a worker can fail marks only its own trial failed; the others run to their end.
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { filesOf, fixtureOptions, fixturePlan, runDriver, summaryOf, tempOut, tempFilesUnder } from './helpers.js';
+
+const plan = fixturePlan('failures', [
+  { behave: 'ok' },
+  { behave: 'throw' },
+  { behave: 'exit' },
+  { behave: 'sigkill' },
+  { behave: 'oom' },
+  { behave: 'hang' },
+  { behave: 'stderr' },
+  { behave: 'diverged' },
+  { behave: 'ok', id: 'last-ok' },
+]);
+
+const expected: { id: string; status: string; reason?: RegExp; error?: RegExp; stderrLog: boolean }[] = [
+  { id: 't0-ok', status: 'ok', stderrLog: false },
+  { id: 't1-throw', status: 'failed', reason: /^the trial threw: fixture: the trial threw on purpose$/, error: /Error: fixture: the trial threw on purpose\n\s+at /, stderrLog: false },
+  { id: 't2-exit', status: 'failed', reason: /exited with code 3/, error: /stderr \(last 20 lines\):\nfixture: about to exit with code 3/, stderrLog: true },
+  { id: 't3-sigkill', status: 'failed', reason: /killed by SIGKILL/, stderrLog: false },
+  { id: 't4-oom', status: 'failed', reason: /ran out of memory/, error: /heap out of memory/, stderrLog: true },
+  { id: 't5-hang', status: 'failed', reason: /ran past its limit of 3 s/, stderrLog: false },
+  { id: 't6-stderr', status: 'ok', stderrLog: true },
+  { id: 't7-diverged', status: 'diverged', stderrLog: false },
+  { id: 'last-ok', status: 'ok', stderrLog: false },
+];
+
+describe('a run whose workers throw, exit, are killed, run out of memory or hang', () => {
+  let out: string;
+  let result: Awaited<ReturnType<typeof runDriver>>;
+  let seconds: number;
+  before(async () => {
+    out = await tempOut();
+    const t0 = Date.now();
+    result = await runDriver(plan, fixtureOptions(out, { jobs: 2, timeoutSeconds: 3, workerExecArgv: ['--max-old-space-size=64'] }));
+    seconds = (Date.now() - t0) / 1000;
+  });
+
+  it('exits with code 1 because trials failed', () => {
+    assert.equal(result.exitCode, 1, result.stderr);
+  });
+
+  for (const e of expected) {
+    it(`records trial ${e.id} as ${e.status}${e.reason ? ` (${e.reason.source})` : ''}`, async () => {
+      const summary = await summaryOf(out, 'failures', e.id);
+      assert.equal(summary.status, e.status);
+      if (e.reason) assert.match(summary.reason ?? '', e.reason);
+      if (e.error) assert.match(summary.error ?? '', e.error);
+      const files = await filesOf(out, 'failures', e.id);
+      assert.equal(files.includes('stderr.log'), e.stderrLog, `files: ${files.join(', ')}`);
+      const results = ['metrics.jsonl', 'samples.txt', 'weights.json'];
+      for (const f of results) assert.equal(files.includes(f), e.status !== 'failed', `${f} in ${files.join(', ')}`);
+    });
+  }
+
+  it('stops the hanging trial at its timeout instead of waiting for it', () => {
+    assert.ok(seconds < 25, `the run took ${seconds} s`);
+  });
+
+  it('lists every trial with its status in the end table', () => {
+    for (const e of expected) assert.match(result.stdout, new RegExp(`^${e.id}\\s+\\S+\\s+${e.status}\\b`, 'm'));
+  });
+
+  it('leaves no temp files behind', async () => {
+    assert.deepEqual(await tempFilesUnder(out), []);
+  });
+});

@@ -1,0 +1,52 @@
+// SIGINT: all workers stop within 2 s, finished trials stay, no half-written files, exit 130; the next run resumes.
+import assert from 'node:assert/strict';
+import { access, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { fixtureOptions, fixturePlan, runDriver, startDriver, summaryOf, tempFilesUnder, tempOut } from './helpers.js';
+
+const exists = (p: string) => access(p).then(() => true, () => false);
+
+describe('an interrupted run', () => {
+  it('stops within 2 s with exit code 130, keeps the finished trials, and the next run runs only the rest', async () => {
+    const out = await tempOut();
+    const interrupted = fixturePlan('interrupt', [
+      { behave: 'ok', id: 'a' },
+      { behave: 'ok', id: 'b' },
+      { behave: 'hang', id: 'c' },
+      { behave: 'hang', id: 'd' },
+    ]);
+    const driver = startDriver(interrupted, fixtureOptions(out, { jobs: 2 }));
+    let stderr = '';
+    driver.stderr.on('data', (chunk) => (stderr += chunk));
+    for (const t0 = Date.now(); !(/start c/.test(stderr) && /start d/.test(stderr)); ) {
+      assert.ok(Date.now() - t0 < 30_000, `the hanging trials never started:\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 300)); // both hanging trials are in their busy loops
+    const sent = Date.now();
+    driver.kill('SIGINT');
+    const result = await driver;
+    const ms = Date.now() - sent;
+
+    assert.equal(result.exitCode, 130, result.stderr);
+    assert.ok(ms < 2000, `it took ${ms} ms to stop`);
+    assert.match(result.stdout, /interrupted: 2 of 4 trials finished/);
+    assert.deepEqual(await tempFilesUnder(out), []);
+    for (const id of ['a', 'b']) assert.ok(await exists(path.join(out, 'interrupt', 'trials', id, 'summary.json')));
+    assert.deepEqual((await readdir(path.join(out, 'interrupt', 'trials'))).sort(), ['a', 'b']); // nothing of c and d
+
+    const before = await summaryOf(out, 'interrupt', 'a');
+    const resumed = fixturePlan('interrupt', [
+      { behave: 'ok', id: 'a' },
+      { behave: 'ok', id: 'b' },
+      { behave: 'ok', id: 'c' },
+      { behave: 'ok', id: 'd' },
+    ]);
+    const again = await runDriver(resumed, fixtureOptions(out, { jobs: 2 }));
+    assert.equal(again.exitCode, 0, again.stderr);
+    assert.match(again.stderr, /skipping 2 of 4 trials/);
+    assert.deepEqual(await summaryOf(out, 'interrupt', 'a'), before);
+    for (const id of ['c', 'd']) assert.equal((await summaryOf(out, 'interrupt', id)).status, 'ok');
+  });
+});
