@@ -49,7 +49,7 @@ export function expand(experiment: Experiment, hashes: ReadonlyMap<string, strin
     const base = trialBase(exp, hashes);
     const configHash = sha256(canonicalJson(idView(base)));
     for (let repeat = 0; repeat < experiment.repeat; repeat++) {
-      const seed = trialSeed(experiment.seed, configHash, repeat);
+      const seed = trialSeed(exp.seed, configHash, repeat); // exp: `seed` may be a grid key
       const config: TrialConfig = { seed, ...base };
       const id = sha256(canonicalJson({ ...idView(base), seed, repeat })).slice(0, ID_LENGTH);
       const params = experiment.repeat > 1 ? { ...point, repeat } : { ...point };

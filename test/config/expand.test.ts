@@ -1,0 +1,155 @@
+// Expansion: grid × repeat → trials in a stable order, with ids and seeds that depend only on each trial's configuration.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { FIXTURES } from '../paths.js';
+import { planExperiment } from '../../src/config/plan.js';
+import { canonicalJson, countTrials, expand, gridPoints } from '../../src/config/expand.js';
+import type { Experiment } from '../../src/config/schema.js';
+
+const GOOD = path.join(FIXTURES, 'config', 'good');
+const SWEEP = path.join(GOOD, 'sweep.yaml'); // grid: loss [manual, fused] × train.batch_size [32, full], repeat 2
+
+describe('grid points', () => {
+  it('vary the first key slowest, in file order, values in given order', () => {
+    assert.deepEqual(gridPoints({ a: [1, 2], b: ['x', 'y'] }), [
+      { a: 1, b: 'x' },
+      { a: 1, b: 'y' },
+      { a: 2, b: 'x' },
+      { a: 2, b: 'y' },
+    ]);
+  });
+  it('are one empty point for an empty grid', () => {
+    assert.deepEqual(gridPoints({}), [{}]);
+  });
+  it('are counted without being listed', () => {
+    assert.equal(countTrials({ a: [1, 2, 3], b: [1, 2] }, 4), 24);
+  });
+});
+
+describe('trials', () => {
+  it('come in grid order, then repeat, with params that name what varies', async () => {
+    const { plan } = await planExperiment(SWEEP);
+    assert.deepEqual(
+      plan.trials.map((t) => [t.index, t.params]),
+      [
+        [0, { loss: 'manual', 'train.batch_size': 32, repeat: 0 }],
+        [1, { loss: 'manual', 'train.batch_size': 32, repeat: 1 }],
+        [2, { loss: 'manual', 'train.batch_size': 'full', repeat: 0 }],
+        [3, { loss: 'manual', 'train.batch_size': 'full', repeat: 1 }],
+        [4, { loss: 'fused', 'train.batch_size': 32, repeat: 0 }],
+        [5, { loss: 'fused', 'train.batch_size': 32, repeat: 1 }],
+        [6, { loss: 'fused', 'train.batch_size': 'full', repeat: 0 }],
+        [7, { loss: 'fused', 'train.batch_size': 'full', repeat: 1 }],
+      ],
+    );
+    assert.deepEqual(plan.trials.map((t) => [t.config.loss, t.config.train.batch_size, t.repeat]).slice(2, 4), [
+      ['manual', 'full', 0],
+      ['manual', 'full', 1],
+    ]);
+  });
+
+  it('have distinct 10-hex ids and distinct 32-bit unsigned seeds', async () => {
+    const { plan } = await planExperiment(SWEEP);
+    assert.equal(new Set(plan.trials.map((t) => t.id)).size, plan.trials.length);
+    assert.equal(new Set(plan.trials.map((t) => t.config.seed)).size, plan.trials.length);
+    for (const t of plan.trials) {
+      assert.match(t.id, /^[0-9a-f]{10}$/);
+      assert.ok(Number.isInteger(t.config.seed) && t.config.seed >= 0 && t.config.seed < 2 ** 32);
+    }
+  });
+
+  it('have the same ids and seeds on every planning (no clock, no randomness)', async () => {
+    const [a, b] = await Promise.all([planExperiment(SWEEP), planExperiment(SWEEP)]);
+    assert.deepEqual(a.plan.trials, b.plan.trials);
+  });
+
+  it('keep their ids and seeds when a grid value is added', async () => {
+    const before = await planExperiment(SWEEP);
+    const after = await planExperiment(SWEEP, ['train.batch_size=32,full,64']);
+    const key = (t: { params: Record<string, unknown> }) => JSON.stringify(t.params);
+    const added = new Map(after.plan.trials.map((t) => [key(t), t]));
+    for (const t of before.plan.trials) {
+      assert.equal(added.get(key(t))?.id, t.id);
+      assert.equal(added.get(key(t))?.config.seed, t.config.seed);
+    }
+    assert.equal(after.plan.trials.length, 12);
+  });
+
+  it('change id and seed with the base seed', async () => {
+    const a = await planExperiment(SWEEP);
+    const b = await planExperiment(SWEEP, ['seed=1']);
+    a.plan.trials.forEach((t, i) => {
+      assert.notEqual(b.plan.trials[i]!.id, t.id);
+      assert.notEqual(b.plan.trials[i]!.config.seed, t.config.seed);
+    });
+  });
+
+  it('take their seed from a grid axis over seed', async () => {
+    const { plan } = await planExperiment(SWEEP, ['seed=1,2', 'loss=fused', 'train.batch_size=32', 'repeat=1']);
+    assert.equal(plan.trials.length, 2);
+    assert.notEqual(plan.trials[0]!.config.seed, plan.trials[1]!.config.seed);
+  });
+
+  it('list repeat in params only when repeat > 1', async () => {
+    const { plan } = await planExperiment(SWEEP, ['repeat=1']);
+    assert.deepEqual(plan.trials[0]!.params, { loss: 'manual', 'train.batch_size': 32 });
+  });
+
+  it('name a word file by its content for the id: copies in other folders get the same id', async () => {
+    const here = await planExperiment(path.join(GOOD, 'own-words.yaml'));
+    const copy = await planExperiment(path.join(GOOD, 'copy', 'own-words.yaml'), ['name=own-words']);
+    assert.notEqual(here.plan.trials[0]!.config.data.file, copy.plan.trials[0]!.config.data.file);
+    assert.equal(here.plan.trials[0]!.id, copy.plan.trials[0]!.id);
+    assert.equal(here.plan.trials[0]!.config.seed, copy.plan.trials[0]!.config.seed);
+  });
+
+  it('carry the absolute word file and its sha256 in the trial config', async () => {
+    const { plan } = await planExperiment(path.join(GOOD, 'own-words.yaml'));
+    const data = plan.trials[0]!.config.data;
+    assert.equal(data.file, path.join(GOOD, 'words.txt'));
+    const digest = createHash('sha256').update(readFileSync(path.join(GOOD, 'words.txt'))).digest('hex');
+    assert.equal(data.file !== undefined ? data.sha256 : undefined, digest);
+    assert.equal(data.builtin, undefined);
+  });
+
+  it('use the built-in names when no file is given', async () => {
+    const { plan } = await planExperiment(path.join(GOOD, 'minimal.yaml'));
+    assert.equal(plan.experiment.data.builtin, 'names');
+    assert.equal(plan.trials[0]!.config.data.builtin, 'names');
+  });
+});
+
+describe('a resolved experiment', () => {
+  it('has every default filled in, keys in schema order', async () => {
+    const { plan } = await planExperiment(path.join(GOOD, 'minimal.yaml'));
+    const expected: Experiment = {
+      name: 'minimal',
+      description: '',
+      seed: 2147483647,
+      data: { builtin: 'names', split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
+      model: { block_size: 3, embed_dim: 10, hidden: 200 },
+      loss: 'fused',
+      train: { steps: 1000, batch_size: 32, lr: 0.1 },
+      eval: { every: 1000, splits: ['train', 'dev'] },
+      sample: 20,
+      grid: {},
+      repeat: 1,
+    };
+    assert.deepEqual(plan.experiment, expected);
+    assert.equal(JSON.stringify(plan.experiment), JSON.stringify(expected));
+  });
+
+  it('expands to the same trials as expand() on its own (the plan is pure data)', async () => {
+    const { plan, files } = await planExperiment(SWEEP);
+    assert.deepEqual(expand(plan.experiment, new Map([...files].map(([f, w]) => [f, w.sha256]))), plan.trials);
+  });
+});
+
+describe('canonical JSON', () => {
+  it('sorts keys at every level and keeps array order', () => {
+    assert.equal(canonicalJson({ b: 1, a: { d: [3, 1], c: null } }), '{"a":{"c":null,"d":[3,1]},"b":1}');
+  });
+});
