@@ -73,19 +73,16 @@ function paramFields(results: Results): ParamField[] {
   const keys = varyingKeys(results);
   const short = shortKeys(keys);
   return keys.map((key, i) => {
-    const values: (string | number)[] = [];
-    for (const t of results.trials) {
-      if (!(key in t.trial.params)) continue;
-      const v = paramValue(t.trial.params[key]);
-      if (!values.includes(v)) values.push(v);
-    }
-    return { key, field: `p${i}`, short: short.get(key)!, numeric: values.every((v) => typeof v === 'number'), values };
+    const given = results.trials.filter((t) => key in t.trial.params).map((t) => t.trial.params[key]);
+    const numeric = given.every((v) => typeof v === 'number');
+    const values = [...new Set(given.map((v) => paramValue(v, numeric)))];
+    return { key, field: `p${i}`, short: short.get(key)!, numeric, values };
   });
 }
 
-/** A parameter value as a chart value: numbers stay numbers, the rest become text. */
-export function paramValue(v: unknown): string | number {
-  return typeof v === 'number' ? v : formatValue(v);
+/** A parameter value as a chart value: numbers when every value of the key is one, else text ([32, "full"] → "32", "full"). */
+export function paramValue(v: unknown, numeric: boolean): string | number {
+  return numeric && typeof v === 'number' ? v : formatValue(v);
 }
 
 function trialRow(t: TrialResult, names: string[], keys: ParamField[]): TrialRow {
@@ -104,7 +101,7 @@ function trialRow(t: TrialResult, names: string[], keys: ParamField[]): TrialRow
     dev_loss: finite(s?.final.dev_loss),
     test_loss: finite(s?.final.test_loss),
   };
-  for (const k of keys) row[k.field] = k.key in t.trial.params ? paramValue(t.trial.params[k.key]) : null;
+  for (const k of keys) row[k.field] = k.key in t.trial.params ? paramValue(t.trial.params[k.key], k.numeric) : null;
   return row;
 }
 

@@ -1,10 +1,13 @@
 // Realistic stored results for report tests: the on-disk layout of design.md with plausible curves,
 // written without training (fast, deterministic). Statuses ok, diverged, failed and unfinished all occur.
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { Experiment, Lr } from '../../src/config/schema.js';
+import { readResults } from '../../src/report/load.js';
+import type { Results } from '../../src/report/results.js';
 import { Rng } from '../../src/train/rng.js';
 import { lrAt } from '../../src/train/schedule.js';
 import type { MetricRow, RunInfo, Summary, Trial, TrialConfig, Weight } from '../../src/types.js';
@@ -211,4 +214,15 @@ function fixtureWeights(t: Trial, rng: Rng): Weight[] {
     tensor('W2', [hidden, v]),
     tensor('b2', [v]),
   ];
+}
+
+/** Write the fixture into a fresh temporary directory and read it back as the report reads it (expectations unchecked). */
+export async function fixtureResults(o: FixtureOptions): Promise<Results> {
+  const out = await mkdtemp(path.join(tmpdir(), 'run-exp-report-'));
+  try {
+    await writeFixtureResults(out, o);
+    return { ...(await readResults(out, o.name)), expectations: [] } satisfies Results;
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
 }

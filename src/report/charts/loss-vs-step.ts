@@ -62,9 +62,13 @@ export function lossVsStep(data: ReportData): Chart {
   };
 }
 
-/** Each trial's first finite training loss: where the y axis ends (later spikes are clipped). */
-function firstLosses(data: ReportData): (number | null)[] {
-  const first = new Map<number, number | null>();
-  for (const r of data.curve) if (!first.has(r.trial)) first.set(r.trial, r.loss);
-  return [...first.values()];
+/** Each trial's highest loss among its first 10 plotted points: where the y axis ends (later spikes are clipped). */
+function firstLosses(data: ReportData): number[] {
+  const first = new Map<number, number[]>();
+  for (const r of data.curve) {
+    const xs = first.get(r.trial) ?? [];
+    if (xs.length < 10 && r.loss !== null) xs.push(r.loss);
+    first.set(r.trial, xs);
+  }
+  return [...first.values()].filter((xs) => xs.length > 0).map((xs) => Math.max(...xs));
 }

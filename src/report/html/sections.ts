@@ -53,13 +53,14 @@ export function expectations(results: Results): string {
   if (missed.length === 0) return `<section class="expect expect-ok" id="expectations"><p>✓ All ${checked.length} expectation checks held.</p></section>`;
   const keys = varyingKeys(results);
   const label = (x: ExpectationResult) => {
+    if (x.trial === '') return 'no trial matched its where';
     const t = results.trials.find((r) => r.trial.id === x.trial);
-    return t ? trialLabel(t.trial, keys) : x.trial;
+    return t ? `${trialLabel(t.trial, keys)} (${x.trial})` : x.trial;
   };
   return `<section class="expect expect-missed" id="expectations">
 <h2>✗ ${missed.length} of ${checked.length} expectation checks missed</h2>
-<table><thead><tr><th>trial</th><th>key</th><th>expected</th><th>found</th></tr></thead><tbody>
-${missed.map((x) => `<tr><td>${h(label(x))}</td><td><code>${h(x.key)}</code></td><td>${h(x.expected)}</td><td>${h(x.found)}</td></tr>`).join('\n')}
+<table><thead><tr><th>expectation</th><th>trial</th><th>key</th><th>expected</th><th>found</th></tr></thead><tbody>
+${missed.map((x) => `<tr><td>#${x.expectation + 1}</td><td>${h(label(x))}</td><td><code>${h(x.key)}</code></td><td>${h(x.expected)}</td><td>${h(x.found)}</td></tr>`).join('\n')}
 </tbody></table>
 </section>`;
 }

@@ -1,0 +1,114 @@
+// Every chart the report can choose: which charts each kind of experiment gets, and that each spec is valid
+// Vega-Lite (the JSON schema), compiles with vega-lite, and runs and renders in vega's headless View.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { Ajv } from 'ajv';
+import * as vega from 'vega';
+import { compile } from 'vega-lite';
+import { chooseCharts } from '../../src/report/charts/index.js';
+import { logAxis } from '../../src/report/charts/grid-final.js';
+import { linearTicks, logTicks } from '../../src/report/charts/common.js';
+import { buildData } from '../../src/report/data.js';
+import { fixtureResults, type FixtureOptions } from './fixture-results.js';
+
+const require = createRequire(import.meta.url);
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+const validate = ajv.compile(require('vega-lite/vega-lite-schema.json') as object);
+
+const cases: { title: string; options: FixtureOptions; charts: string[]; colour?: string }[] = [
+  { title: 'a single trial gets the loss curve only', options: { name: 'single', steps: 300 }, charts: ['loss-vs-step'] },
+  {
+    title: 'an LR range test with embed_dim 2 gets the range plot and the embedding',
+    options: { name: 'range', lr: { schedule: 'range', min: 0.001, max: 1 }, steps: 600, embedDim: 2 },
+    charts: ['loss-vs-step', 'lr-range', 'embedding'],
+  },
+  {
+    title: 'a grid over lr and batch size gets a final-loss chart per key and loss by time',
+    options: { name: 'grid', grid: { 'train.lr': [0.01, 0.1, 1.5], 'train.batch_size': [32, 'full'] }, steps: 400, evalEvery: 100, failed: [5], unfinished: [4] },
+    charts: ['loss-vs-step', 'final-vs-p0', 'final-vs-p1', 'loss-vs-time'],
+  },
+  {
+    title: 'a loss-mode comparison with repeats gets loss by time, and no chart by repeat',
+    options: { name: 'modes', grid: { loss: ['manual', 'fused'] }, repeat: 2, steps: 300 },
+    charts: ['loss-vs-step', 'final-vs-p0', 'loss-vs-time'],
+  },
+  {
+    title: 'a grid of range tests over batch size (diverged by design: no final loss) gets loss by time but no final-loss chart',
+    options: { name: 'ranges', grid: { 'train.batch_size': [16, 64] }, lr: { schedule: 'range', min: 0.0001, max: 10 }, steps: 500, embedDim: 2 },
+    charts: ['loss-vs-step', 'lr-range', 'loss-vs-time', 'embedding'],
+  },
+  { title: 'an experiment whose only trial failed gets no chart', options: { name: 'failed', failed: [0], steps: 100 }, charts: [] },
+  { title: 'an experiment with no finished trial gets no chart', options: { name: 'pending', unfinished: [0, 1], grid: { loss: ['manual', 'fused'] } }, charts: [] },
+  {
+    title: 'a 30-trial grid colours by its first key instead of by trial',
+    options: { name: 'many', grid: { 'train.lr': [0.003, 0.01, 0.03, 0.1, 0.3, 1], 'model.hidden': [50, 100, 200, 300, 400] }, steps: 200 },
+    charts: ['loss-vs-step', 'final-vs-p0', 'final-vs-p1'],
+    colour: 'p0',
+  },
+  { title: 'a 4-trial grid colours by trial', options: { name: 'few', grid: { 'train.lr': [0.01, 0.1], loss: ['manual', 'fused'] }, steps: 100 }, charts: ['loss-vs-step', 'final-vs-p0', 'final-vs-p1', 'loss-vs-time'], colour: 'label' },
+];
+
+for (const c of cases) {
+  test(`${c.title}; each spec is valid Vega-Lite that compiles and renders`, async () => {
+    const results = await fixtureResults(c.options);
+    const charts = chooseCharts(results);
+    assert.deepEqual(charts.map((x) => x.id), c.charts);
+    if (c.colour !== undefined) {
+      const layers = (charts[0]!.spec as { layer: { encoding: { color?: { field?: string } } }[] }).layer;
+      assert.equal(layers[1]!.encoding.color?.field, c.colour);
+    }
+    for (const chart of charts) {
+      const ok = validate(chart.spec);
+      assert.ok(ok, `${chart.id}: not valid against the Vega-Lite schema: ${ajv.errorsText(validate.errors?.slice(0, 5))}`);
+      const warnings: string[] = [];
+      const logger = { level: () => logger, warn: (...m: unknown[]) => (warnings.push(m.join(' ')), logger), info: () => logger, debug: () => logger, error: (...m: unknown[]) => { throw new Error(m.join(' ')); } };
+      const compiled = compile(chart.spec, { logger: logger as never }).spec;
+      assert.deepEqual(warnings, [], `${chart.id}: vega-lite warned`);
+      const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+      const svg = await view.toSVG();
+      assert.match(svg, /<svg/, `${chart.id}: rendered no SVG`);
+      view.finalize();
+    }
+  });
+}
+
+test('building the charts twice from the same results gives the same specs (no hidden state)', async () => {
+  const results = await fixtureResults({ name: 'pure', grid: { 'train.lr': [0.01, 0.1] }, steps: 200 });
+  const a = JSON.stringify(chooseCharts(results));
+  const b = JSON.stringify(chooseCharts(structuredClone(results)));
+  assert.equal(a, b);
+});
+
+test('the loss chart marks the uniform guess ln 27 and the bigram loss as reference lines', async () => {
+  const data = buildData(await fixtureResults({ name: 'refs', steps: 100 }));
+  assert.deepEqual(data.reference.map((r) => r.name), ['uniform', 'bigram']);
+  assert.equal(data.reference[0]!.loss, Number(Math.log(27).toPrecision(5)));
+});
+
+test('the range-test chart marks both suggested learning rates with a rule and a label', async () => {
+  const results = await fixtureResults({ name: 'suggest', lr: { schedule: 'range', min: 0.001, max: 1 }, steps: 300 });
+  const chart = chooseCharts(results).find((c) => c.id === 'lr-range')!;
+  const marks = (chart.spec as { datasets: Record<string, { log_lr: number; text: string }[]> }).datasets['suggestions']!;
+  assert.deepEqual(marks.map((m) => m.log_lr), [-1, Number(Math.log10(0.05).toFixed(4))]);
+  assert.match(marks[0]!.text, /lr ≈ 0\.1/);
+});
+
+const axes: { key: string; values: number[]; log: boolean }[] = [
+  { key: 'train.lr', values: [0.01, 0.1], log: true },
+  { key: 'train.lr.start', values: [0.05, 0.1, 0.2], log: true },
+  { key: 'model.hidden', values: [50, 100, 200], log: false },
+  { key: 'train.steps', values: [100, 1000, 10000], log: true },
+  { key: 'train.lr', values: [0, 0.1], log: false },
+];
+for (const a of axes) {
+  test(`values of ${a.key} from ${a.values[0]} to ${a.values.at(-1)} get ${a.log ? 'a log' : 'a linear'} axis`, () => {
+    assert.equal(logAxis({ key: a.key, field: 'p0', short: a.key, numeric: true, values: a.values }), a.log);
+  });
+}
+
+test('log ticks stay inside the domain and thin out to 1-2-5, then powers of ten, over wide ranges', () => {
+  assert.deepEqual(logTicks([1.9, 30]), [2, 2.5, 3, 4, 5, 7, 10, 15, 20, 25, 30]);
+  assert.deepEqual(logTicks([0.0004, 50]), [0.001, 0.01, 0.1, 1, 10]);
+  assert.deepEqual(linearTicks([1.9, 30]), [5, 10, 15, 20, 25, 30]);
+});

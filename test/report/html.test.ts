@@ -1,0 +1,143 @@
+// The page assembly (pure): escaping, the header, the trial table, missed expectations, shared data sets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chooseCharts } from '../../src/report/charts/index.js';
+import { buildData } from '../../src/report/data.js';
+import { escapeHtml, inlineScript, jsonForScript } from '../../src/report/html/escape.js';
+import { formatDuration, formatSpan } from '../../src/report/html/format.js';
+import { payload, renderHtml } from '../../src/report/html/page.js';
+import type { Results } from '../../src/report/results.js';
+import { fixtureResults, type FixtureOptions } from './fixture-results.js';
+
+const LIBS = { vega: '/* vega */', vegaLite: '/* vega-lite */', vegaEmbed: '/* vega-embed */' };
+const render = (r: Results) => {
+  const data = buildData(r);
+  return renderHtml(r, data, chooseCharts(r, data), LIBS);
+};
+const GRID: FixtureOptions = {
+  name: 'grid',
+  grid: { 'train.lr': [0.01, 0.1, 1.5], 'train.batch_size': [32, 'full'] },
+  steps: 600,
+  evalEvery: 200,
+  failed: [5],
+  unfinished: [3],
+};
+
+/** The JSON of the page's data element, parsed. */
+function embedded(html: string): { datasets: Record<string, Record<string, unknown>[]>; charts: { id: string; datasets: string[] }[] } {
+  const m = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html);
+  assert.ok(m, 'the data element is there and holds no raw "<"');
+  return JSON.parse(m[1]!);
+}
+
+test('a name and a description containing <script> show as text, and the page has only its own five scripts', async () => {
+  const r = await fixtureResults({ name: 'escape', steps: 100 });
+  r.experiment.name = '<script>alert("name")</script>';
+  r.experiment.description = 'Is <b>bold</b> & <script>alert(1)</script> safe?';
+  const html = render(r);
+  assert.ok(html.includes('<h1>&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;</h1>'));
+  assert.ok(html.includes('Is &lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt; safe?'));
+  assert.equal(html.match(/<script/g)?.length, 5, 'data + vega + vega-lite + vega-embed + page script');
+});
+
+test('a </script> inside a grid value stays inside the JSON data and reads back unchanged', async () => {
+  const evil = '</script><script>alert(2)</script>';
+  const r = await fixtureResults({ name: 'json', grid: { loss: ['fused', evil] }, steps: 100 });
+  const html = render(r);
+  assert.equal(html.match(/<script/g)?.length, 5);
+  const data = embedded(html);
+  assert.ok(data.datasets['trials']!.some((t) => String(t['label']).includes(evil)));
+  assert.ok(html.includes('&lt;/script&gt;&lt;script&gt;alert(2)'), 'the table shows it as text');
+});
+
+test('the header gives when, how long, backend and versions, commit, base seed and trial counts', async () => {
+  const html = render(await fixtureResults(GRID));
+  for (const s of [
+    '2026-11-28 07:00:00 →',
+    'wasm · @tensorflow/tfjs 4.22.0',
+    'run-exp 0.1.0, Node v20.19.0',
+    '<code>0123456789ab</code>',
+    '<dd>2147483647</dd>',
+    '<span class="status status-ok">3 ok</span>',
+    '<span class="status status-diverged">1 diverged</span>',
+    '<span class="status status-failed">1 failed</span>',
+    '<span class="status status-unfinished">1 unfinished</span>',
+  ]) assert.ok(html.includes(s), `header has ${s}`);
+});
+
+test('the trial table marks diverged and failed trials with their reasons, and sorts numbers as numbers', async () => {
+  const html = render(await fixtureResults(GRID));
+  assert.match(html, /<tr class="row-diverged">.*status-diverged">diverged<\/span><div class="reason">loss became NaN at step \d+<\/div>/);
+  assert.match(html, /<tr class="row-failed">.*status-failed">failed<\/span><div class="reason">worker crashed \(signal SIGKILL\)<\/div><details><summary>error/);
+  assert.match(html, /<tr class="row-unfinished">/);
+  assert.match(html, /<th data-type="number"><button type="button">dev loss<\/button><\/th>/);
+  assert.match(html, /<th data-type="text"><button type="button">train.batch_size<\/button><\/th>/, 'mixed 32/full sorts as text');
+});
+
+test('missed expectations are listed first, with the trial, the key, what was expected and what was found', async () => {
+  const r = await fixtureResults(GRID);
+  const id = r.trials[1]!.trial.id;
+  r.expectations = [
+    { expectation: 0, trial: id, params: r.trials[1]!.trial.params, key: 'dev_loss', expected: '< 2.0', found: '2.4123', passed: false },
+    { expectation: 1, trial: r.trials[0]!.trial.id, params: {}, key: 'status', expected: 'ok', found: 'ok', passed: true },
+  ];
+  const html = render(r);
+  assert.ok(html.indexOf('expect-missed') < html.indexOf('id="charts"'), 'before the charts');
+  assert.ok(html.includes('1 of 2 expectation checks missed'));
+  assert.ok(html.includes(`<td>#1</td><td>lr=0.01 batch_size=full (${id})</td><td><code>dev_loss</code></td><td>&lt; 2.0</td><td>2.4123</td>`));
+});
+
+test('expectations that all held give a one-line all-clear', async () => {
+  const r = await fixtureResults({ name: 'held', steps: 100 });
+  r.expectations = [{ expectation: 0, trial: r.trials[0]!.trial.id, params: {}, key: 'status', expected: 'ok', found: 'ok', passed: true }];
+  assert.ok(render(r).includes('All 1 expectation checks held.'));
+});
+
+test('each data set is embedded once however many charts use it', async () => {
+  const r = await fixtureResults(GRID);
+  const charts = chooseCharts(r);
+  const p = payload(charts);
+  assert.ok(charts.filter((c) => JSON.stringify(Object.keys((c.spec as { datasets: object }).datasets)).includes('trials')).length >= 3);
+  assert.deepEqual(Object.keys(p.datasets).sort(), ['curve', 'evals', 'reference', 'smooth', 'trials']);
+  for (const c of p.charts) assert.equal('datasets' in c.spec, false, `${c.id}: its spec no longer carries the data`);
+  assert.equal(embedded(render(r)).charts.length, charts.length);
+});
+
+test('two charts with different data under the same name keep both', () => {
+  const a = [{ v: 1 }];
+  const b = [{ v: 2 }];
+  const p = payload([
+    { id: 'one', title: '', caption: '', spec: { datasets: { s: a }, data: { name: 's' }, mark: 'point' } },
+    { id: 'two', title: '', caption: '', spec: { datasets: { s: b }, data: { name: 's' }, mark: 'point' } },
+  ]);
+  assert.deepEqual(p.datasets, { s: a, 'two:s': b });
+  assert.deepEqual(p.charts.map((c) => c.datasets), [['s'], ['two:s']]);
+});
+
+const escapes: [string, string][] = [
+  ['<script>', '&lt;script&gt;'],
+  ['a & b', 'a &amp; b'],
+  [`"quoted" 'single'`, '&quot;quoted&quot; &#39;single&#39;'],
+];
+for (const [raw, escaped] of escapes) {
+  test(`${JSON.stringify(raw)} is escaped as ${JSON.stringify(escaped)}`, () => assert.equal(escapeHtml(raw), escaped));
+}
+
+test('JSON for a script element has no "<" and parses back to the same value', () => {
+  const v = { s: '</script><!-- \u2028 x' };
+  const j = jsonForScript(v);
+  assert.equal(j.includes('<'), false);
+  assert.deepEqual(JSON.parse(j), v);
+});
+
+test('a library containing "</script" is refused rather than inlined', () => {
+  assert.throws(() => inlineScript('evil', 'var s = "</script>";'), /evil: cannot be inlined: its source contains "<\/script"/);
+});
+
+const durations: [number, string][] = [[0.84, '0.8 s'], [42.4, '42 s'], [192, '3 min 12 s'], [3725, '1 h 02 min']];
+for (const [s, text] of durations) test(`${s} seconds read as "${text}"`, () => assert.equal(formatDuration(s), text));
+
+test('a run within one day shows its date once', () => {
+  assert.equal(formatSpan('2026-11-28T07:00:00Z', '2026-11-28T07:12:30.5Z'), '2026-11-28 07:00:00 → 07:12:30 UTC');
+  assert.equal(formatSpan('2026-11-28T23:59:00Z', '2026-11-29T00:01:00Z'), '2026-11-28 23:59:00 UTC → 2026-11-29 00:01:00 UTC');
+});

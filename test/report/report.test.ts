@@ -1,0 +1,50 @@
+// writeReport end to end on stored results: the file, its self-contained libraries, checked expectations.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { writeReport } from '../../src/report/index.js';
+import { writeFixtureResults } from './fixture-results.js';
+
+async function withDir(f: (out: string) => Promise<void>): Promise<void> {
+  const out = await mkdtemp(path.join(tmpdir(), 'run-exp-report-'));
+  try {
+    await f(out);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
+test('writeReport writes DIR/NAME.html whole, with vega, vega-lite and vega-embed inlined, and returns its path', () =>
+  withDir(async (out) => {
+    await writeFixtureResults(out, { name: 'whole', grid: { 'train.lr': [0.01, 0.1] }, steps: 200 });
+    const file = await writeReport(out, 'whole');
+    assert.equal(file, path.join(out, 'whole.html'));
+    assert.deepEqual((await readdir(out)).sort(), ['whole', 'whole.html'], 'no temporary file left behind');
+    const html = await readFile(file, 'utf8');
+    for (const lib of ['vega', 'vega-lite', 'vega-embed']) assert.ok(html.includes(`<script>/* ${lib} */\n`), `${lib} inlined`);
+    assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=/, 'no external script or stylesheet');
+    assert.ok((await stat(file)).size > 800_000, 'the libraries are in the file');
+  }));
+
+test('missed expectations from the expect stage appear in the report', () =>
+  withDir(async (out) => {
+    await writeFixtureResults(out, {
+      name: 'expect',
+      grid: { 'train.lr': [0.01, 0.1] },
+      steps: 300,
+      expect: [{ status: 'ok' }, { where: { 'train.lr': 0.01 }, dev_loss: { lt: 2.0 } }],
+    });
+    const html = await readFile(await writeReport(out, 'expect'), 'utf8');
+    assert.match(html, /1 of 3 expectation checks missed/);
+    assert.match(html, /<td>#2<\/td><td>lr=0.01 \([0-9a-f]+\)<\/td><td><code>dev_loss<\/code><\/td><td>&lt; 2<\/td>/);
+  }));
+
+test('rebuilding a report from the same results gives the same bytes', () =>
+  withDir(async (out) => {
+    await writeFixtureResults(out, { name: 'same', grid: { loss: ['manual', 'fused'] }, steps: 200, embedDim: 2 });
+    const a = await readFile(await writeReport(out, 'same'), 'utf8');
+    const b = await readFile(await writeReport(out, 'same'), 'utf8');
+    assert.equal(a, b);
+  }));
