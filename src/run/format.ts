@@ -37,15 +37,16 @@ export function formatSeconds(seconds: number): string {
 /** A status, coloured when asked: ok green, diverged yellow, failed red. */
 export function formatStatus(status: TrialStatus | 'pending', color: boolean): string {
   if (!color) return status;
+  const paint = (format: Parameters<typeof styleText>[0]) => styleText(format, status, { validateStream: false }); // the caller decided
   switch (status) {
     case 'ok':
-      return styleText('green', status);
+      return paint('green');
     case 'diverged':
-      return styleText('yellow', status);
+      return paint('yellow');
     case 'failed':
-      return styleText('red', status);
+      return paint('red');
     case 'pending':
-      return styleText('dim', status);
+      return paint('dim');
     default:
       throw new Error(`status not recognised: ${JSON.stringify(status satisfies never)}`);
   }
