@@ -138,6 +138,8 @@ const Bound = Type.Object(
   },
   { additionalProperties: false, minProperties: 1, description: 'Bounds on a final value of each selected trial; give one or more.' },
 );
+const BoundOn = (description: string) =>
+  Type.Object(Bound.properties, { additionalProperties: false, minProperties: 1, description: `${description}; give one or more.` });
 export const TrialStatusSchema = Type.Union([Type.Literal('ok'), Type.Literal('diverged'), Type.Literal('failed')]);
 
 /** One assertion on the results of the trials it selects (all trials unless `where` narrows them). */
@@ -149,7 +151,11 @@ export const ExpectationSchema = Type.Object(
     train_loss: Type.Optional(Bound),
     dev_loss: Type.Optional(Bound),
     test_loss: Type.Optional(Bound),
-    suggested_lr: Type.Optional(Bound),
+    suggested_lr: Type.Optional(
+      BoundOn('LR range tests: bounds on the suggested lr (the steepest descent of the smoothed loss, else the least loss\'s lr ÷ 10)'),
+    ),
+    // Where the lecture reads its lr off the plot; from a random init the steepest descent often lies far below it.
+    min_loss_lr: Type.Optional(BoundOn('LR range tests: bounds on the lr at the least smoothed loss (the bottom of the valley)')),
     status: Type.Optional(
       Type.Union([TrialStatusSchema, Type.Array(TrialStatusSchema, { minItems: 1 })], { description: 'The status each selected trial must end with (one of a list).' }),
     ),

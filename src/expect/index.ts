@@ -21,8 +21,8 @@ export interface ExpectationResult {
 }
 
 type Bound = NonNullable<Expectation['dev_loss']>;
-type BoundKey = 'train_loss' | 'dev_loss' | 'test_loss' | 'suggested_lr';
-const BOUND_KEYS: readonly BoundKey[] = ['train_loss', 'dev_loss', 'test_loss', 'suggested_lr'];
+type BoundKey = 'train_loss' | 'dev_loss' | 'test_loss' | 'suggested_lr' | 'min_loss_lr';
+const BOUND_KEYS: readonly BoundKey[] = ['train_loss', 'dev_loss', 'test_loss', 'suggested_lr', 'min_loss_lr'];
 
 /** Tolerance of `approx` when `tol` is not given. */
 export const DEFAULT_TOL = 0.05;
@@ -118,11 +118,14 @@ function checkBound(bound: Bound, key: BoundKey, summary: Summary | undefined): 
 /** Why a value is null: a split not in eval.splits, a trial stopped early, or no range test. */
 function missingValue(key: BoundKey, summary: Summary): string {
   if (summary.status === 'diverged') return `not evaluated (the trial diverged at step ${summary.steps}${summary.reason ? `: ${summary.reason}` : ''})`;
-  if (key === 'suggested_lr') return 'not evaluated (no suggested lr: not an lr range test, or too few steps)';
+  if (key === 'suggested_lr' || key === 'min_loss_lr') return 'not evaluated (no suggested lr: not an lr range test, or too few steps)';
   return `not evaluated (add ${key.slice(0, -'_loss'.length)} to eval.splits)`;
 }
 
-/** The summary's value for a bound key. suggested_lr: the steepest-descent lr, else the minimum's lr / 10. */
+/**
+ * The summary's value for a bound key. suggested_lr: the steepest-descent lr, else (no descent) the least loss's
+ * lr ÷ 10. min_loss_lr: the lr at the least smoothed loss (min_over_10 × 10), where the lecture reads its lr.
+ */
 function valueOf(key: BoundKey, summary: Summary): number | null {
   switch (key) {
     case 'train_loss':
@@ -131,6 +134,10 @@ function valueOf(key: BoundKey, summary: Summary): number | null {
       return summary.final[key];
     case 'suggested_lr':
       return summary.suggested_lr?.steepest ?? summary.suggested_lr?.min_over_10 ?? null;
+    case 'min_loss_lr': {
+      const minOver10 = summary.suggested_lr?.min_over_10;
+      return minOver10 === undefined || minOver10 === null ? null : minOver10 * 10;
+    }
     default:
       throw new Error(`bound key not recognised: ${String(key satisfies never)}`);
   }

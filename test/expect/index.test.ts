@@ -116,6 +116,22 @@ const boundCases: { title: string; expect: Expectation; summary: Summary; passed
     expected: '< 1',
     found: 'not evaluated (no suggested lr: not an lr range test, or too few steps)',
   },
+  {
+    title: 'min_loss_lr is the lr at the least smoothed loss (min_over_10 × 10)',
+    expect: { min_loss_lr: { gt: 0.05, lt: 0.5 } },
+    summary: summary('a', { suggested_lr: { steepest: 0.0065, min_over_10: 0.0159 } }),
+    passed: true,
+    expected: '> 0.05 and < 0.5',
+    found: '0.159',
+  },
+  {
+    title: 'min_loss_lr misses on a trial that is not a range test',
+    expect: { min_loss_lr: { gt: 0.05 } },
+    summary: summary('a', { suggested_lr: { steepest: null, min_over_10: null } }),
+    passed: false,
+    expected: '> 0.05',
+    found: 'not evaluated (no suggested lr: not an lr range test, or too few steps)',
+  },
   { title: 'a status that matches passes', expect: { status: 'ok' }, summary: summary('a'), passed: true, expected: '= ok', found: 'ok' },
   {
     title: 'a status that differs misses and shows the reason',
