@@ -108,7 +108,7 @@ class BarsReporter implements Reporter {
 
 /** Not a terminal (CI, a pipe, a file): a line per trial at its start, every interval while it runs, and at its end. */
 class LinesReporter implements Reporter {
-  private readonly running = new Map<string, { trial: Trial; progress?: Progress }>();
+  private readonly running = new Map<string, { trial: Trial; since: number; progress?: Progress }>();
   private readonly timer: NodeJS.Timeout;
   private started = 0;
   private ended = 0;
@@ -124,7 +124,7 @@ class LinesReporter implements Reporter {
 
   start(trial: Trial): void {
     this.started += 1;
-    this.running.set(trial.id, { trial });
+    this.running.set(trial.id, { trial, since: Date.now() });
     this.write(`[${this.started}/${this.options.trials.length}] start ${label(trial)}`);
   }
 
@@ -144,9 +144,9 @@ class LinesReporter implements Reporter {
   }
 
   private tick(): void {
-    for (const { trial, progress: p } of this.running.values()) {
+    for (const { trial, since, progress: p } of this.running.values()) {
       if (p === undefined) {
-        this.write(`${trial.id}: starting`);
+        this.write(`${trial.id}: starting (${formatSeconds((Date.now() - since) / 1000)}, no step done yet)`);
         continue;
       }
       const eta = p.steps_per_s > 0 ? formatSeconds((p.steps - p.step) / p.steps_per_s) : '-';
