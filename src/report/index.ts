@@ -1,11 +1,12 @@
 // The report: one self-contained Vega-Lite HTML file built from the stored results in DIR/NAME/.
 //
 // 1. read the results (the only reads), 2. check the expectations, 3. build the data sets and choose the charts,
-// 4. assemble the page (pure), 5. write it whole: a temporary file, then a rename.
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+// 4. assemble the page (pure), 5. write it whole (the runner's writeFileAtomic: a temporary file, then a rename).
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { checkExpectations, type ExpectationResult } from '../expect/index.js';
+import { writeFileAtomic } from '../run/files.js';
 import type { Summary } from '../types.js';
 import { chooseCharts } from './charts/index.js';
 import { buildData } from './data.js';
@@ -23,14 +24,7 @@ export async function writeReport(out: string, name: string): Promise<string> {
   const results: Results = { ...stored, expectations: expectationsOf(stored) };
   const html = buildReport(results, await readLibraries());
   const file = path.join(out, `${name}.html`);
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, html);
-    await rename(tmp, file);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
+  await writeFileAtomic(file, html);
   return file;
 }
 

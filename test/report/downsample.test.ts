@@ -49,7 +49,7 @@ for (const [n, span] of spans) {
   test(`a ${n}-step curve is smoothed over ${span} steps`, () => assert.equal(smoothingSpan(n), span));
 }
 
-const budgets: [number, number][] = [[1, 500], [80, 500], [100, 400], [400, 100], [1000, 100]];
+const budgets: [number, number][] = [[1, 500], [40, 500], [80, 250], [100, 200], [1000, 100]];
 for (const [trials, budget] of budgets) {
   test(`${trials} trial(s) get ${budget} raw points each`, () => assert.equal(pointBudget(trials), budget));
 }

@@ -125,7 +125,8 @@ export function switchableScale(param: string, domain: [number, number], small: 
   const logDomain: [number, number] = [Math.max(domain[0], small), domain[1]];
   return {
     scale: { type: 'symlog' as const, constant: { expr: `${param} ? ${small} : ${big}` }, domain, nice: false, zero: false },
-    axis: { format: '~r', values: { expr: `${param} ? ${JSON.stringify(logTicks(logDomain))} : ${JSON.stringify(linearTicks(domain))}` } },
+    // labelExpr, not format: Vega would impose a precision from the tick count on a format (2.5 → "3").
+    axis: { labelExpr: "format(datum.value, '~g')", values: { expr: `${param} ? ${JSON.stringify(logTicks(logDomain))} : ${JSON.stringify(linearTicks(domain))}` } },
   };
 }
 

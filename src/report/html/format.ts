@@ -30,8 +30,8 @@ export function formatSpan(start: string | null | undefined, end: string | null 
   return `${a} → ${b}`;
 }
 
-/** A rate with three significant digits: "2,950", "45.0", "0.812". */
+/** A rate with three significant digits: "2,950", "45.0", "0.812"; a dash for none (0: the trial never stepped). */
 export function formatRate(v: number | null | undefined): string {
-  if (typeof v !== 'number' || !Number.isFinite(v)) return '—';
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) return '—';
   return v >= 1000 ? Math.round(v).toLocaleString('en-US') : v.toPrecision(3);
 }

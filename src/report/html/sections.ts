@@ -21,7 +21,9 @@ export function statusCounts(results: Results): Record<ReportStatus, number> {
 export function header(results: Results): string {
   const { experiment: e, run } = results;
   const counts = statusCounts(results);
-  const backends = [...new Set(results.trials.flatMap((t) => (t.summary ? [`${t.summary.backend} · ${t.summary.backend_version}`] : [])))];
+  // The backends that trained: a trial that failed before starting reports the one it was asked for ("auto").
+  const ran = results.trials.filter((t) => t.summary !== null && t.summary.status !== 'failed');
+  const backends = [...new Set((ran.length > 0 ? ran : results.trials).flatMap((t) => (t.summary ? [`${t.summary.backend} · ${t.summary.backend_version}`] : [])))];
   const facts: [string, string][] = [
     ['ran', run ? h(formatSpan(run.started_at, run.finished_at)) : 'unknown (no run.json)'],
     ['took', run ? h(formatDuration(run.seconds)) : '—'],

@@ -1,0 +1,188 @@
+// The report in a real browser: headless Chromium (Debian's package) driven by playwright-core opens generated
+// reports from file:// and checks that every chart rendered, nothing was logged as an error, nothing was fetched,
+// and hostile strings stayed text. Screenshots go to test-output/browser/ (git-ignored) for a human to look at.
+//
+// Chromium is required: without it these tests fail with instructions, unless RUN_EXP_SKIP_BROWSER=1.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { execa } from 'execa';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { stringify, parse } from 'yaml';
+import { writeReport } from '../../src/report/index.js';
+import { ROOT } from '../paths.js';
+import { writeFixtureResults, type FixtureOptions } from './fixture-results.js';
+
+const CHROMIUM = process.env['RUN_EXP_CHROMIUM'] ?? '/usr/bin/chromium';
+const SKIP = process.env['RUN_EXP_SKIP_BROWSER'] === '1';
+const OUT = path.join(ROOT, 'test-output', 'browser');
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let browser: Browser | undefined;
+
+before(async () => {
+  if (SKIP) return;
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: the report's browser tests need it. Install it with ` +
+        '`apt-get install -y chromium` (Debian), or point RUN_EXP_CHROMIUM at a Chromium binary, or set RUN_EXP_SKIP_BROWSER=1 to skip these tests.',
+    );
+  }
+  await rm(OUT, { recursive: true, force: true });
+  await mkdir(OUT, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** What happened while a report was open: console errors, page errors, requests other than file:/data:/blob:. */
+interface Visit {
+  page: Page;
+  errors: string[];
+  requests: string[];
+  ms: number; // from navigation to every chart settled
+}
+
+/** Open a report, wait until every chart has settled (rendered or failed), and record what went wrong. */
+async function visit(file: string): Promise<Visit> {
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') errors.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('request', (r) => {
+    if (!/^(file|data|blob):/.test(r.url())) requests.push(r.url());
+  });
+  const started = Date.now();
+  await page.goto(pathToFileURL(file).href);
+  await page.waitForFunction(() => (window as unknown as { reportReady?: Promise<unknown> }).reportReady !== undefined);
+  await page.evaluate(() => (window as unknown as { reportReady: Promise<unknown> }).reportReady);
+  return { page, errors, requests, ms: Date.now() - started };
+}
+
+/** Every chart container holds a canvas or an SVG, none shows an error, and there are as many as charts in the data. */
+async function assertChartsRendered(v: Visit, expected: string[]): Promise<void> {
+  const charts = await v.page.$$eval('.vis', (els) =>
+    els.map((e) => ({ id: e.id, drawn: e.querySelector('canvas, svg') !== null, rendered: e.getAttribute('data-rendered'), error: e.classList.contains('chart-error') ? e.textContent : null })),
+  );
+  assert.deepEqual(charts.map((c) => c.id), expected);
+  for (const c of charts) {
+    assert.equal(c.error, null, `${c.id}: ${c.error}`);
+    assert.ok(c.drawn && c.rendered === 'true', `${c.id}: no canvas or SVG`);
+  }
+  // Vega draws into canvases: a blank one would mean nothing was drawn.
+  const blank = await v.page.$$eval('.vis canvas', (cs) =>
+    (cs as HTMLCanvasElement[]).filter((c) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return false;
+      return true;
+    }).length,
+  );
+  assert.equal(blank, 0, 'every canvas has something drawn on it');
+  assert.deepEqual(v.errors, [], 'no console errors');
+  assert.deepEqual(v.requests, [], 'no network requests');
+  // vega-embed's menu keeps only the local exports: nothing opens the online editor or shows the source.
+  const actions = await v.page.$$eval('.vega-actions a', (as) => [...new Set(as.map((a) => a.textContent ?? ''))]);
+  assert.deepEqual(actions, expected.length > 0 ? ['Save as SVG', 'Save as PNG'] : []);
+}
+
+async function report(o: FixtureOptions, patch?: (experiment: Record<string, unknown>) => void): Promise<string> {
+  await writeFixtureResults(OUT, o);
+  if (patch !== undefined) {
+    const file = path.join(OUT, o.name, 'experiment.yaml');
+    const e = parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    patch(e);
+    await writeFile(file, stringify(e));
+  }
+  return writeReport(OUT, o.name);
+}
+
+test('a grid report renders every chart, fetches nothing, logs no error, and shows a <script> name as text', { skip: SKIP && 'RUN_EXP_SKIP_BROWSER=1' }, async () => {
+  const hostile = '<script>window.__pwned = 1</script>';
+  const file = await report(
+    { name: 'grid', grid: { 'train.lr': [0.01, 0.1, 1.5], 'train.batch_size': [32, 'full'] }, steps: 2000, evalEvery: 250, failed: [5], unfinished: [4] },
+    (e) => {
+      e['name'] = hostile;
+      e['description'] = `A description with ${hostile} in it`;
+    },
+  );
+  const v = await visit(file);
+  await assertChartsRendered(v, ['loss-vs-step', 'final-vs-p0', 'final-vs-p1', 'loss-vs-time']);
+  assert.equal(await v.page.textContent('h1'), hostile);
+  assert.equal(await v.page.textContent('.description'), `A description with ${hostile} in it`);
+  assert.equal(await v.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+  assert.equal(await v.page.title(), `${hostile} · run-exp report`);
+  await v.page.screenshot({ path: path.join(OUT, 'grid.png'), fullPage: true });
+
+  // The log-scale checkbox redraws without an error; sorting by dev loss puts the lowest first and blanks last.
+  await v.page.locator('#loss-vs-step input[type=checkbox]').click();
+  await v.page.waitForTimeout(300);
+  await (await v.page.$('#loss-vs-step'))!.screenshot({ path: path.join(OUT, 'grid-linear-y.png') });
+  await v.page.locator('th button', { hasText: 'dev loss' }).click();
+  const dev = await v.page.$$eval('#trials tbody tr', (rows) => (rows as HTMLTableRowElement[]).map((r) => r.cells[7]!.textContent));
+  const numbers = dev.filter((d) => d !== '—').map(Number);
+  assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b));
+  assert.equal(dev.at(-1), '—');
+  assert.deepEqual(v.errors, [], 'no error after the interactions');
+  await v.page.close();
+});
+
+test('an LR range test report renders the range plot with its suggestion, and the 2-D embedding', { skip: SKIP && 'RUN_EXP_SKIP_BROWSER=1' }, async () => {
+  const file = await report({ name: 'range', lr: { schedule: 'range', min: 0.001, max: 1 }, steps: 1000, embedDim: 2 });
+  const v = await visit(file);
+  await assertChartsRendered(v, ['loss-vs-step', 'lr-range', 'embedding']);
+  await v.page.screenshot({ path: path.join(OUT, 'range.png'), fullPage: true });
+  await v.page.close();
+});
+
+test('a 100-trial grid of 10,000 steps each stays a few MB and opens in seconds', { skip: SKIP && 'RUN_EXP_SKIP_BROWSER=1' }, async (t) => {
+  const file = await report({
+    name: 'grid100',
+    grid: { 'train.lr': [0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1.6], 'model.hidden': [50, 100, 150, 200, 250, 300, 350, 400, 450, 500] },
+    steps: 10_000,
+    evalEvery: 1000,
+    sample: 5,
+  });
+  const bytes = (await stat(file)).size;
+  const v = await visit(file);
+  await assertChartsRendered(v, ['loss-vs-step', 'final-vs-p0', 'final-vs-p1']);
+  t.diagnostic(`100 trials × 10,000 steps: ${(bytes / 1e6).toFixed(2)} MB, every chart drawn ${(v.ms / 1000).toFixed(1)} s after opening`);
+  assert.ok(bytes < 4e6, `${bytes} bytes`);
+  // Generous: this machine is shared; on an idle laptop it is a few seconds.
+  assert.ok(v.ms < 60_000, `${v.ms} ms to draw`);
+  await v.page.screenshot({ path: path.join(OUT, 'grid100.png'), fullPage: false });
+  await v.page.close();
+});
+
+test('a report from a real short training run (the CLI: plan, workers, tfjs) renders every chart', { skip: SKIP && 'RUN_EXP_SKIP_BROWSER=1' }, async () => {
+  const yaml = path.join(OUT, 'real.yaml');
+  await writeFile(
+    yaml,
+    stringify({
+      name: 'real',
+      description: 'A tiny real run: two batch sizes, a 2-D embedding, 300 steps on 500 names.',
+      data: { slice: { first: 500 } },
+      model: { embed_dim: 2, hidden: 32 },
+      train: { steps: 300, batch_size: 32, lr: 0.1 },
+      eval: { every: 100 },
+      sample: 5,
+      grid: { 'train.batch_size': [16, 64] },
+      expect: { status: 'ok' },
+    }),
+  );
+  const run = await execa(process.execPath, [path.join(ROOT, 'bin', 'run-exp.js'), yaml, '--out', OUT, '--quiet', '--jobs', '1'], { reject: false, cwd: ROOT });
+  assert.equal(run.exitCode, 0, `run-exp exited ${run.exitCode}: ${run.stderr}`);
+  const file = path.join(OUT, 'real.html');
+  const v = await visit(file);
+  await assertChartsRendered(v, ['loss-vs-step', 'final-vs-p0', 'loss-vs-time', 'embedding']);
+  assert.equal(await v.page.locator('#trials tbody tr .status-ok').count(), 2);
+  await v.page.screenshot({ path: path.join(OUT, 'real.png'), fullPage: true });
+  await v.page.close();
+});
