@@ -1,4 +1,4 @@
-// The lecture's configuration as a trial, and the PyTorch reference run with the same settings.
+// The lecture's configuration as a trial, the training loop timed on it, and the PyTorch reference run.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -6,7 +6,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Lr } from '../src/config/schema.js';
-import type { ResolvedData, TrialConfig } from '../src/types.js';
+import { initBackend, type BackendInfo } from '../src/train/backend.js';
+import { buildDataset, loadWords } from '../src/train/data.js';
+import { disposeParams, initParams } from '../src/train/model.js';
+import { Trainer } from '../src/train/trial.js';
+import type { BackendName, FinalLosses, ResolvedData, TrialConfig } from '../src/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The lecture's 32,033 names (outside the project; the built-in set stands in when absent). */
@@ -15,7 +19,7 @@ export const NAMES = path.resolve(ROOT, '../shared/data/names.txt');
 export const TORCH_MLP = path.resolve(ROOT, '../shared/bench/torch_mlp.py');
 const PYTHON = '/usr/bin/python3';
 
-/** names.txt when present, else the built-in names. */
+/** names.txt when present, else the built-in names; the lecture's 80/10/10 split. */
 export function lectureData(file = NAMES): ResolvedData {
   const split = { train: 0.8, dev: 0.1, test: 0.1 };
   if (!existsSync(file)) return { builtin: 'names', split, shuffle_seed: 42 };
@@ -36,7 +40,41 @@ export function lectureConfig(steps: number, lr: Lr, data: ResolvedData = lectur
   };
 }
 
-/** What torch_mlp.py prints. */
+/** One timed training run of ours: the same loop as trainTrial, with its CPU time too. */
+export interface OurResult {
+  backend: BackendInfo;
+  steps_per_s: number; // wall clock
+  cpu_steps_per_s: number; // steps per CPU second of the loop
+  seconds: number;
+  final: FinalLosses;
+  peak_bytes: number;
+  status: string;
+}
+
+/** Train `config` with trainTrial's loop (Trainer) and time it. */
+export async function runOurs(config: TrialConfig, backend: BackendName): Promise<OurResult> {
+  const info = await initBackend(backend);
+  const data = buildDataset(await loadWords(config.data), config.data, config.model.block_size);
+  const params = initParams(config.seed, data.vocab.length, config.model);
+  try {
+    const trainer = new Trainer(config, data, params);
+    trainer.runTo(config.train.steps);
+    trainer.finish();
+    return {
+      backend: info,
+      steps_per_s: trainer.stepsReached / trainer.trainSeconds,
+      cpu_steps_per_s: trainer.stepsReached / trainer.trainCpuSeconds,
+      seconds: trainer.trainSeconds,
+      final: trainer.final,
+      peak_bytes: trainer.peakBytes,
+      status: trainer.status,
+    };
+  } finally {
+    disposeParams(params);
+  }
+}
+
+/** What torch_mlp.py prints, plus its loop's CPU time. */
 export interface TorchResult {
   words: number;
   examples: number[];
@@ -49,6 +87,8 @@ export interface TorchResult {
   steps_per_s: number;
   torch: string;
   threads: number;
+  cpu_seconds: number;
+  cpu_steps_per_s: number;
 }
 
 /** Whether /usr/bin/python3 can import torch (and the reference script and names.txt are there). */
@@ -62,10 +102,30 @@ export async function torchAvailable(): Promise<boolean> {
   }
 }
 
+// Runs torch_mlp.py unchanged, and also measures its training loop's CPU time: the script times the loop with
+// time.time(), so a second clock patched in beside it (process_time) sees exactly the same loop.
+const TORCH_WRAPPER = `
+import json, runpy, sys, time
+wall, cpu = time.time, time.process_time
+marks = []
+def clock():
+    marks.append(cpu())
+    return wall()
+time.time = clock
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+sys.stdout.flush()
+print(json.dumps({"cpu_seconds": marks[1] - marks[0]}))
+`;
+
 /** Run torch_mlp.py on names.txt with one thread; `decayAt` ≥ steps means a constant lr. */
 export async function runTorch(steps: number, lr: number, decayAt: number, decayLr: number): Promise<TorchResult> {
-  const args = [TORCH_MLP, NAMES, '--steps', String(steps), '--lr', String(lr), '--decay-at', String(decayAt), '--decay-lr', String(decayLr)];
+  const args = ['-c', TORCH_WRAPPER, TORCH_MLP, NAMES, '--steps', String(steps), '--lr', String(lr)];
+  args.push('--decay-at', String(decayAt), '--decay-lr', String(decayLr));
   args.push('--block', '3', '--emb', '10', '--hidden', '200', '--batch', '32', '--threads', '1');
   const { stdout } = await promisify(execFile)(PYTHON, args, { maxBuffer: 1 << 20 });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as TorchResult;
+  const lines = stdout.trim().split('\n');
+  const { cpu_seconds } = JSON.parse(lines.pop()!) as { cpu_seconds: number };
+  const result = JSON.parse(lines.pop()!) as Omit<TorchResult, 'cpu_seconds' | 'cpu_steps_per_s'>;
+  return { ...result, cpu_seconds, cpu_steps_per_s: steps / cpu_seconds };
 }

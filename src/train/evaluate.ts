@@ -15,11 +15,13 @@ export function evaluateSplit(p: Params, split: Split, mode: LossMode, chunk = C
   let total = 0;
   for (let start = 0; start < split.n; start += chunk) {
     const end = Math.min(split.n, start + chunk);
-    total += tf.tidy(() => {
+    const sum = tf.tidy(() => {
       const X = tf.tensor2d(split.X.subarray(start * T, end * T), [(end - start) * T, 1], 'int32'); // (n·T, 1)
       const Y = tf.tensor1d(split.Y.subarray(start, end), 'int32'); // (n,)
       return tf.sum(lossRows(mode, logitsOf(p, X), Y));
-    }).dataSync()[0]!;
+    });
+    total += sum.dataSync()[0]!;
+    sum.dispose();
   }
   return total / split.n;
 }

@@ -36,7 +36,8 @@ function manualForward(logits: tf.Tensor2D, Y: tf.Tensor1D): ManualForward {
   const counts = tf.exp(logits); // (B, V)
   const sum = tf.sum(counts, 1, true) as tf.Tensor2D; // (B, 1)
   const prob = tf.div(counts, sum) as tf.Tensor2D; // (B, V)
-  const picked = tf.gather(prob, Y, 1, 1) as tf.Tensor as tf.Tensor1D; // (B,) prob[b, Y[b]]
+  // (B,) prob[range(B), Y], as Σ_row prob · one_hot(Y): the WASM backend's gather with batchDims reads out of bounds.
+  const picked = tf.sum(tf.mul(prob, oneHotOf(Y, logits.shape[1])), 1) as tf.Tensor1D;
   const logp = tf.log(picked); // (B,)
   return { counts, sum, picked, logp };
 }

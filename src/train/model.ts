@@ -37,7 +37,10 @@ export function initParams(seed: number, V: number, model: Model): Params {
   const make = <R extends tf.Rank>(name: (typeof PARAM_NAMES)[number]) => {
     const shape = shapes[name];
     const values = rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)));
-    return tf.variable(tf.tensor(values, shape, 'float32'), true, name) as unknown as tf.Variable<R>;
+    const initial = tf.tensor(values, shape, 'float32');
+    const variable = tf.variable(initial, true) as unknown as tf.Variable<R>; // shares the initial data
+    initial.dispose();
+    return variable;
   };
   // The order of these calls fixes which draws go where: never reorder.
   const C = make<tf.Rank.R2>('C');
@@ -64,9 +67,18 @@ export function forward(p: Params, X: tf.Tensor2D): Forward {
   const TE = p.W1.shape[0];
   const B = (X.shape[0] * E) / TE;
   const emb = tf.reshape(tf.gather(p.C, X), [B, TE]) as tf.Tensor2D; // (B·T, 1, E) → (B, T·E): C[X].view(-1, T·E)
-  const h = tf.tanh(tf.fused.matMul({ a: emb, b: p.W1, bias: p.b1 })) as tf.Tensor2D; // (B, H) = tanh(emb @ W1 + b1)
+  const h = tanh(tf.fused.matMul({ a: emb, b: p.W1, bias: p.b1 }) as tf.Tensor2D); // (B, H) = tanh(emb @ W1 + b1)
   const logits = tf.fused.matMul({ a: h, b: p.W2, bias: p.b2 }) as tf.Tensor2D; // (B, V) = h @ W2 + b2
   return { emb, h, logits };
+}
+
+/**
+ * tanh, elementwise. On WASM as 2·sigmoid(2x) − 1 (the same function): its Tanh kernel is scalar libm code, about
+ * 8× slower than its XNNPACK sigmoid at (32, 200), and it was the costliest op of the lecture's step.
+ */
+export function tanh<T extends tf.Tensor>(x: T): T {
+  if (tf.getBackend() !== 'wasm') return tf.tanh(x);
+  return tf.tidy(() => tf.sub(tf.mul(tf.sigmoid(tf.mul(x, 2)), 2), 1) as T);
 }
 
 /** Logits for contexts X (B·T, 1), without keeping anything for a backward pass (evaluation, sampling). */

@@ -53,14 +53,15 @@ export function sgdStep(p: Params, batch: Batch, lr: number, mode: LossMode): St
     }
     const dlogits = tf.mul(gradTimesB, lr / B); // (B, V)    lr · ∂loss/∂logits
 
-    // Backward, layer by layer (each product keeps its operands untransposed where it can: see bench/ops.ts).
-    const dW2 = tf.matMul(h, dlogits, true, false); // (H, V)      h.T @ dlogits
-    const db2 = tf.sum(dlogits, 0); // (V,)                        dlogits.sum(0)
-    const dh = tf.matMul(dlogits, p.W2, false, true); // (B, H)    dlogits @ W2.T
-    const dpre = tf.mul(dh, tf.sub(1, tf.square(h))); // (B, H)    tanh' = 1 − h²
-    const dW1 = tf.matMul(emb, dpre, true, false); // (T·E, H)     emb.T @ dpre
-    const db1 = tf.sum(dpre, 0); // (H,)                           dpre.sum(0)
-    const demb = tf.matMul(dpre, p.W1, false, true); // (B, T·E)   dpre @ W1.T
+    // Backward, layer by layer. Transposes are explicit: the WASM backend runs a matMul on XNNPACK only when
+    // neither operand is flagged transposed, and falls back to a naive loop otherwise (bench/ops.ts measures it).
+    const dW2 = tf.matMul(tf.transpose(h), dlogits); // (H, V)      h.T @ dlogits
+    const db2 = tf.sum(dlogits, 0); // (V,)                         dlogits.sum(0)
+    const dh = tf.matMul(dlogits, tf.transpose(p.W2)); // (B, H)    dlogits @ W2.T
+    const dpre = tf.mul(dh, tf.sub(1, tf.square(h))); // (B, H)     tanh' = 1 − h²
+    const dW1 = tf.matMul(tf.transpose(emb), dpre); // (T·E, H)     emb.T @ dpre
+    const db1 = tf.sum(dpre, 0); // (H,)                            dpre.sum(0)
+    const demb = tf.matMul(dpre, tf.transpose(p.W1)); // (B, T·E)   dpre @ W1.T
     // dC[X[i]] += demb row i, for each of the B·T characters (repeated characters accumulate).
     const dC = tf.scatterND(X, tf.reshape(demb, [X.shape[0], E]), [V, E]); // (V, E)
 

@@ -88,7 +88,8 @@ export class Trainer {
   reason: string | undefined;
   step = 0; // steps taken
   stepsReached = 0; // steps whose losses were kept (fewer than `step` after a divergence)
-  trainSeconds = 0;
+  trainSeconds = 0; // wall-clock time of the training loop
+  trainCpuSeconds = 0; // CPU time of the training loop (a fairer yardstick on a busy machine)
   peakBytes = 0;
   final: FinalLosses = { train_loss: null, dev_loss: null, test_loss: null };
   private readonly lrs: Float64Array;
@@ -120,8 +121,11 @@ export class Trainer {
       const nextEval = (Math.floor(this.step / every) + 1) * every;
       const end = Math.min(until, this.step + this.chunkSteps, nextEval);
       const t = performance.now();
+      const cpu = process.cpuUsage();
       const losses = this.trainChunk(this.step, end);
+      const used = process.cpuUsage(cpu);
       this.trainSeconds += (performance.now() - t) / 1000;
+      this.trainCpuSeconds += (used.user + used.system) / 1e6;
       this.record(this.step, losses);
       this.step = end;
       this.notePeak();
