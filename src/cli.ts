@@ -8,8 +8,7 @@ import { ConfigError, type Diagnostic } from './config/diagnostics.js';
 import { planExperiment } from './config/plan.js';
 import { COST_MODEL, estimatePlan } from './plan-estimate.js';
 import { formatPlan, planJson } from './plan-print.js';
-import { runPlan, type RunOptions } from './run/index.js';
-import { writeReport } from './report/index.js';
+import type { RunOptions } from './run/index.js';
 import type { BackendName } from './types.js';
 
 export const USAGE = `run-exp: turn a YAML experiment into a reproducible study of the makemore MLP.
@@ -139,6 +138,7 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
     process.stdout.write((command.options.json ? JSON.stringify(planJson(plan, estimate), null, 2) : formatPlan(plan, estimate)) + '\n');
     return 0;
   }
+  const { runPlan } = await import('./run/index.js'); // loaded only to run: --help, --dry-run and errors stay quick
   return runPlan(plan, command.options);
 }
 
@@ -147,6 +147,7 @@ async function report(out: string, name: string): Promise<number> {
     process.stderr.write(`run-exp report: no results for ${JSON.stringify(name)}: expected a folder ${path.join(out, name)} (run the experiment first, or pass --out DIR)\n`);
     return 2;
   }
+  const { writeReport } = await import('./report/index.js');
   process.stdout.write((await writeReport(out, name)) + '\n');
   return 0;
 }

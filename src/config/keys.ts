@@ -73,7 +73,7 @@ export function suggest(word: string, candidates: string[]): string | undefined 
     if (d < bestDistance) [best, bestDistance] = [c, d];
   }
   const limit = Math.max(1, Math.floor(word.length / 3));
-  return bestDistance <= limit && bestDistance > 0 ? best : undefined;
+  return bestDistance <= limit && best !== word ? best : undefined;
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours cost 1. */

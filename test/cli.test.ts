@@ -1,0 +1,160 @@
+// The command as a user runs it: `node bin/run-exp.js …` in a child process, and main() for what it writes.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FIXTURES, ROOT } from './paths.js';
+import { main } from '../src/cli.js';
+import { planExperiment } from '../src/config/plan.js';
+
+const BIN = path.join(ROOT, 'bin', 'run-exp.js');
+const SWEEP = path.join(FIXTURES, 'config', 'good', 'sweep.yaml');
+const BAD = path.join(FIXTURES, 'config', 'bad');
+
+/** Run the installed command in a child process; resolves to its exit code and output. */
+function runExp(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+// The cases spawn a process each: run them side by side.
+const concurrently = { concurrency: true };
+
+describe('run-exp --help and --version', concurrently, () => {
+  it('prints the usage and exits 0', async () => {
+    const r = await runExp('--help');
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^Usage:\n {2}run-exp FILE\.yaml \[--set KEY=VALUE\]\.\.\./m);
+    assert.match(r.stdout, /run-exp report NAME \[--out DIR\]/);
+  });
+
+  it('prints the version of package.json', async () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const r = await runExp('--version');
+    assert.deepEqual([r.code, r.stdout], [0, `${pkg.version}\n`]);
+  });
+});
+
+describe('run-exp FILE --dry-run', concurrently, () => {
+  it('prints one row per trial with its id and what varies, the total steps and an estimate', async () => {
+    const r = await runExp(SWEEP, '--dry-run', '--jobs', '2');
+    assert.equal(r.code, 0, r.stderr);
+    const { plan } = await planExperiment(SWEEP);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.match(lines[0]!, /^sweep: 8 trials \(loss × train\.batch_size × repeat\) from /);
+    assert.match(lines[1]!, /^\s+#\s+id\s+loss\s+train\.batch_size\s+repeat\s+steps\s+est\.$/);
+    plan.trials.forEach((t, i) => {
+      const cells = lines[2 + i]!.trim().split(/\s+/);
+      assert.deepEqual(cells.slice(0, 6), [String(i + 1), t.id, String(t.params.loss), String(t.params['train.batch_size']), String(t.params.repeat), '200']);
+    });
+    assert.match(lines[10]!, /^total: 1,600 steps; estimated time about \d+ (s|min) with 2 jobs \(\d+ (s|min) of compute\)$/);
+    assert.equal(lines[11], 'nothing was run or written (--dry-run)');
+  });
+
+  it('prints the plan as one JSON document with --json', async () => {
+    const r = await runExp(SWEEP, '--dry-run', '--json', '--set', 'train.steps=50');
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as { name: string; trials: { id: string; params: unknown; steps: number }[]; total_steps: number; experiment: { train: { steps: number } } };
+    const { plan } = await planExperiment(SWEEP, ['train.steps=50']);
+    assert.equal(json.name, 'sweep');
+    assert.deepEqual(json.trials.map((t) => [t.id, t.params, t.steps]), plan.trials.map((t) => [t.id, t.params, 50]));
+    assert.equal(json.total_steps, 400);
+    assert.equal(json.experiment.train.steps, 50);
+  });
+
+  it('estimates the lecture network at about 2,000 steps/s (the calibration of the cost model)', async () => {
+    const r = await runExp(path.join(FIXTURES, 'config', 'good', 'minimal.yaml'), '--dry-run', '--json', '--set', 'train.steps=200000', '--set', 'eval.every=200000');
+    const json = JSON.parse(r.stdout) as { trials: { estimated_seconds: number }[] };
+    const seconds = json.trials[0]!.estimated_seconds;
+    assert.ok(seconds > 95 && seconds < 110, `200,000 steps estimated at ${seconds} s`);
+  });
+});
+
+describe('bad input exits 2 with every problem on stderr and nothing on stdout', concurrently, () => {
+  const cases: { args: string[]; stderr: RegExp }[] = [
+    { args: [path.join(BAD, 'many-errors.yaml'), '--dry-run'], stderr: /many-errors\.yaml:2:1 modle: unknown key; did you mean `model`\?\n[^]*5 problems; nothing was run or written\.\n$/ },
+    { args: [SWEEP, '--set', 'train.batch_size=-4'], stderr: /^--set train\.batch_size=-4 train\.batch_size: expected a positive integer or "full", got -4\n1 problem; nothing was run or written\.\n$/ },
+    { args: [SWEEP, '--frobnicate'], stderr: /^run-exp: Unknown option '--frobnicate'/ },
+  ];
+  for (const { args, stderr } of cases) {
+    it(`rejects run-exp ${args.map((a) => path.basename(a)).join(' ')}`, async () => {
+      const r = await runExp(...args);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, stderr);
+      assert.equal(r.stdout, '');
+    });
+  }
+
+  it('also prints the problems as JSON on stdout with --json', async () => {
+    const r = await runExp(path.join(BAD, 'loss-typo.yaml'), '--json');
+    assert.equal(r.code, 2);
+    const json = JSON.parse(r.stdout) as { errors: { line: number; col: number; path: string; message: string }[] };
+    assert.deepEqual(json.errors.map((e) => [e.line, e.col, e.path]), [[2, 7, 'loss']]);
+  });
+});
+
+describe('main() resolves to 2 for bad usage, with the reason on stderr', () => {
+  const cases: { args: string[]; stderr: RegExp }[] = [
+    { args: [], stderr: /^run-exp: expected an experiment FILE\.yaml\nRun `run-exp --help` for usage\.\n$/ },
+    { args: ['no-such-file.yaml'], stderr: /^no-such-file\.yaml: cannot read the experiment file \(no such file\)\n/ },
+    { args: [SWEEP, SWEEP], stderr: /^run-exp: expected one experiment file, got 2/ },
+    { args: [SWEEP, '--jobs', '0'], stderr: /^run-exp: --jobs: expected a positive integer, got "0"/ },
+    { args: [SWEEP, '--backend', 'gpu'], stderr: /^run-exp: --backend: expected auto, node, wasm, cpu, got "gpu"/ },
+    { args: [SWEEP, '--timeout', 'soon'], stderr: /^run-exp: --timeout: expected a positive number of seconds, got "soon"/ },
+    { args: [SWEEP, '--set'], stderr: /^run-exp: Option '--set <value>' argument missing/ },
+    { args: ['report'], stderr: /^run-exp: report: expected one experiment NAME, got 0/ },
+    { args: ['report', 'x', '--force'], stderr: /^run-exp: report: expected only --out DIR, got --force/ },
+    { args: ['report', 'never-ran', '--out', path.join(os.tmpdir(), 'run-exp-none')], stderr: /^run-exp report: no results for "never-ran"/ },
+  ];
+  for (const { args, stderr } of cases) {
+    it(`rejects run-exp ${args.map((a) => path.basename(a)).join(' ')}`, async () => {
+      const { code, text } = await withStderr(() => main(args));
+      assert.equal(code, 2, text);
+      assert.match(text, stderr);
+    });
+  }
+});
+
+/** Run fn while collecting what it writes to stderr (stdout is the test runner's: left alone). */
+async function withStderr<T>(fn: () => Promise<T>): Promise<{ code: T; text: string }> {
+  const write = process.stderr.write.bind(process.stderr);
+  let text = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => ((text += String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    return { code: await fn(), text };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+describe('nothing is written', concurrently, () => {
+  const cases: { title: string; args: (out: string) => string[]; code: number }[] = [
+    { title: 'for a bad file', args: (out) => [path.join(BAD, 'many-errors.yaml'), '--out', out], code: 2 },
+    { title: 'for a bad override', args: (out) => [SWEEP, '--set', 'loss=manual,fuse', '--out', out], code: 2 },
+    { title: 'for a missing word file', args: (out) => [path.join(BAD, 'data-file-missing.yaml'), '--out', out], code: 2 },
+    { title: 'for a dry run', args: (out) => [SWEEP, '--dry-run', '--out', out], code: 0 },
+  ];
+  for (const { title, args, code } of cases) {
+    it(title, async () => {
+      const tmp = mkdtempSync(path.join(os.tmpdir(), 'run-exp-cli-'));
+      const out = path.join(tmp, 'out');
+      try {
+        const r = await runExp(...args(out)); // bin/run-exp.js → main()
+        assert.equal(r.code, code, r.stderr);
+        assert.equal(existsSync(out), false, `${out} was created`);
+        assert.deepEqual(readdirSync(tmp), []);
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    });
+  }
+});
