@@ -27,10 +27,15 @@ export interface TrialRow {
   [param: string]: string | number | null;
 }
 
+/** A point of a training curve (raw or smoothed). */
 export interface CurveRow { trial: number; step: number; loss: number | null }
+/** A full-split evaluation. */
 export interface EvalRow { trial: number; step: number; split: string; loss: number | null }
+/** A step of an LR range test: its lr (log10), its loss and the smoothed loss. */
 export interface RangeRow { trial: number; log_lr: number | null; loss: number | null; smooth: number | null }
+/** A character at its row of C (embed_dim 2). */
 export interface EmbeddingRow { trial: number; label: string; char: string; x: number | null; y: number | null }
+/** A reference loss: the uniform guess ln V, or the bigram model on the training split. */
 export interface ReferenceRow { name: string; loss: number | null; text: string }
 
 /** All data sets of one report. */

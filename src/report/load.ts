@@ -6,7 +6,7 @@ import type { Experiment } from '../config/schema.js';
 import type { MetricRow, RunInfo, Summary, Trial, Weight } from '../types.js';
 import type { Results, TrialResult } from './results.js';
 
-/** Read the stored results of experiment NAME under DIR (experiments.yaml, run.json, trials/*). */
+/** Read the stored results of experiment NAME under DIR (experiment.yaml, run.json, trials/*). */
 export async function readResults(out: string, name: string): Promise<Omit<Results, 'expectations'>> {
   const dir = path.join(out, name);
   const yamlFile = path.join(dir, 'experiment.yaml');

@@ -24,10 +24,13 @@ export function lrRange(data: ReportData, suggestions: Suggestion[]): Chart {
   const domain: [number, number] = [Number((lo * 0.9).toFixed(3)), Number((hi * 1.1).toFixed(3))];
   const y = { field: 'loss', type: 'quantitative' as const, title: 'loss', scale: { domain, zero: false, nice: false } };
   const x = { field: 'log_lr', type: 'quantitative' as const, title: 'log10(learning rate)', scale: { nice: false } };
+  // With several range tests, each label says whose suggestion it is.
+  const several = new Set(suggestions.map((s) => s.trial)).size > 1;
+  const labels = new Map(data.trials.map((t) => [t.trial, t.label]));
   const marks = suggestions.map((s) => ({
     ...s,
     log_lr: Number(Math.log10(s.lr).toFixed(4)),
-    text: `${s.kind === 'steepest' ? 'steepest descent' : 'min / 10'}: lr ≈ ${formatLr(s.lr)}`,
+    text: `${several ? `${labels.get(s.trial)}: ` : ''}${s.kind === 'steepest' ? 'steepest descent' : 'min / 10'}: lr ≈ ${formatLr(s.lr)}`,
   }));
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -58,12 +61,17 @@ export function lrRange(data: ReportData, suggestions: Suggestion[]): Chart {
           tooltip: [{ field: 'text', title: 'suggested' }],
         },
       },
-      {
+      // Labels stacked from the top: steepest to the right of its rule, min/10 to the left of its own.
+      ...(['steepest', 'min_over_10'] as const).map((kind) => ({
         data: { name: 'suggestions' },
-        transform: [{ window: [{ op: 'row_number', as: 'row' }] }, { calculate: '14 + 16 * (datum.row - 1)', as: 'dy' }],
-        mark: { type: 'text', align: 'left', dx: 5, color: '#c0392b', fontWeight: 'bold', fontSize: 12 },
-        encoding: { x: { field: 'log_lr', type: 'quantitative' }, y: { field: 'dy', type: 'quantitative', scale: null }, text: { field: 'text' } },
-      },
+        transform: [
+          { filter: { field: 'kind', equal: kind } },
+          { window: [{ op: 'row_number' as const, as: 'row' }] },
+          { calculate: '14 + 16 * (datum.row - 1)', as: 'dy' },
+        ],
+        mark: { type: 'text' as const, align: kind === 'steepest' ? ('left' as const) : ('right' as const), dx: kind === 'steepest' ? 5 : -5, color: '#c0392b', fontWeight: 'bold' as const, fontSize: 12 },
+        encoding: { x: { field: 'log_lr', type: 'quantitative' as const }, y: { field: 'dy', type: 'quantitative' as const, scale: null }, text: { field: 'text' } },
+      })),
       ...referenceLayers(y),
     ],
   };
