@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Lr, LossMode } from '../../src/config/schema.js';
+import { trainTrial } from '../../src/train/trial.js';
+import type { MetricRow, Progress, TrialConfig } from '../../src/types.js';
+
+/** A few hundred words of the built-in names and a small network: trains in well under a second. */
+function tiny(over: { steps?: number; lr?: Lr; batch?: number | 'full'; loss?: LossMode; every?: number; sample?: number } = {}): TrialConfig {
+  return {
+    seed: 42,
+    data: { builtin: 'names', slice: { first: 300 }, split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
+    model: { block_size: 3, embed_dim: 4, hidden: 32 },
+    loss: over.loss ?? 'fused',
+    train: { steps: over.steps ?? 200, batch_size: over.batch ?? 32, lr: over.lr ?? 0.1 },
+    eval: { every: over.every ?? 100, splits: ['train', 'dev'] },
+    sample: over.sample ?? 5,
+  };
+}
+
+const stepRows = (rows: MetricRow[]) => rows.filter((r): r is Extract<MetricRow, { lr: number }> => 'lr' in r);
+const evalRows = (rows: MetricRow[]) => rows.filter((r): r is Extract<MetricRow, { split: string }> => 'split' in r);
+
+test('a short trial trains, evaluates every eval.every steps and at the end, samples and fills the summary', async () => {
+  const out = await trainTrial(tiny({ steps: 250 }), { id: 'tiny', backend: 'wasm' });
+  const { summary } = out;
+  assert.equal(summary.status, 'ok');
+  assert.equal(summary.id, 'tiny');
+  assert.equal(summary.steps, 250);
+  assert.equal(summary.steps_planned, 250);
+  assert.deepEqual(stepRows(out.metrics).map((r) => r.step), Array.from({ length: 250 }, (_, i) => i));
+  assert.deepEqual(evalRows(out.metrics).map((r) => `${r.step} ${r.split}`), ['100 train', '100 dev', '200 train', '200 dev', '250 train', '250 dev']);
+  const losses = stepRows(out.metrics).map((r) => r.loss);
+  assert.ok(losses.slice(-20).reduce((a, b) => a + b) < losses.slice(0, 20).reduce((a, b) => a + b), 'the loss falls');
+  assert.equal(summary.final.train_loss, evalRows(out.metrics).at(-2)!.loss);
+  assert.equal(summary.final.dev_loss, evalRows(out.metrics).at(-1)!.loss);
+  assert.equal(summary.final.test_loss, null); // not among eval.splits
+  assert.equal(summary.backend, 'wasm');
+  assert.match(summary.backend_version, /tfjs-backend-wasm/);
+  assert.equal(summary.vocab[0], '.');
+  const V = summary.vocab.length;
+  assert.equal(summary.params, V * 4 + 12 * 32 + 32 + 32 * V + V);
+  assert.equal(summary.reference.uniform, Math.log(V));
+  assert.ok(summary.reference.bigram > 1 && summary.reference.bigram < Math.log(V));
+  assert.equal(summary.words.train + summary.words.dev + summary.words.test, 300);
+  assert.deepEqual([summary.words.train, summary.words.dev, summary.words.test], [240, 30, 30]);
+  assert.ok(summary.examples.train > summary.words.train);
+  assert.ok(summary.steps_per_s > 0 && summary.train_seconds > 0 && summary.seconds >= summary.train_seconds);
+  assert.ok(summary.peak_bytes! > 0);
+  assert.equal(summary.suggested_lr, undefined);
+  assert.ok(Date.parse(summary.finished_at) >= Date.parse(summary.started_at));
+  assert.equal(out.samples.length, 5);
+  for (const name of out.samples) assert.match(name, new RegExp(`^[${summary.vocab.slice(1)}]{0,50}$`));
+  assert.deepEqual(out.weights.map((w) => [w.name, w.shape]), [['C', [V, 4]], ['W1', [12, 32]], ['b1', [32]], ['W2', [32, V]], ['b2', [V]]]);
+});
+
+test('each step records the lr of its schedule', async () => {
+  const lr: Lr = { schedule: 'step', start: 0.1, drops: [{ at: 30, lr: 0.01 }] };
+  const rows = stepRows((await trainTrial(tiny({ steps: 50, lr }), { id: 's', backend: 'wasm' })).metrics);
+  assert.deepEqual([rows[29]!.lr, rows[30]!.lr, rows[49]!.lr], [0.1, 0.01, 0.01]);
+});
+
+test('the full batch and the manual loss train too', async (t) => {
+  for (const over of [{ batch: 'full' as const }, { loss: 'manual' as const }, { batch: 'full' as const, loss: 'manual' as const }]) {
+    await t.test(JSON.stringify(over), async () => {
+      const out = await trainTrial(tiny({ steps: 30, every: 30, ...over }), { id: 'f', backend: 'wasm' });
+      assert.equal(out.summary.status, 'ok');
+      assert.equal(stepRows(out.metrics).length, 30);
+      assert.ok(out.summary.final.train_loss! < out.metrics[0]!.loss);
+    });
+  }
+});
+
+test('the manual and fused losses train the same way on moderate logits', async () => {
+  const fused = await trainTrial(tiny({ steps: 40, every: 40, sample: 0 }), { id: 'a', backend: 'wasm' });
+  const manual = await trainTrial(tiny({ steps: 40, every: 40, sample: 0, loss: 'manual' }), { id: 'b', backend: 'wasm' });
+  stepRows(fused.metrics).forEach((r, i) => assert.ok(Math.abs(r.loss - stepRows(manual.metrics)[i]!.loss) < 1e-3, `step ${i}`));
+});
+
+test('an LR range test records (lr, loss, smooth) at every step, suggests an lr, and stops when the loss blows up', async () => {
+  const out = await trainTrial(tiny({ steps: 400, every: 1000, lr: { schedule: 'range', min: 1e-3, max: 1e3 } }), { id: 'r', backend: 'wasm' });
+  const rows = stepRows(out.metrics);
+  assert.equal(out.summary.status, 'diverged');
+  assert.match(out.summary.reason!, /passed 4 × its best at step \d+|the loss became (NaN|Infinity)/);
+  assert.ok(rows.length < 400 && rows.length > 100, `${rows.length} steps kept`);
+  assert.equal(out.summary.steps, rows.length);
+  assert.equal(rows[0]!.lr, 1e-3);
+  for (const r of rows) assert.ok(typeof r.smooth === 'number' && Number.isFinite(r.smooth) && Number.isFinite(r.loss));
+  const { steepest, min_over_10 } = out.summary.suggested_lr!;
+  assert.ok(steepest !== null && steepest > 1e-3 && steepest < 1e3);
+  assert.ok(min_over_10 !== null && min_over_10 > 1e-4 && min_over_10 < 1e2);
+  assert.ok(evalRows(out.metrics).every((r) => r.step === rows.length), 'the end-of-training evaluation is at the step reached');
+});
+
+test('a loss that turns NaN/Inf stops the trial as diverged, keeping the steps before it', async () => {
+  const out = await trainTrial(tiny({ steps: 300, lr: 1e4, loss: 'manual' }), { id: 'd', backend: 'wasm' });
+  assert.equal(out.summary.status, 'diverged');
+  assert.match(out.summary.reason!, /^the loss became (NaN|Infinity|-Infinity) at step (\d+) \(lr 10000\)$/);
+  const at = Number(/at step (\d+)/.exec(out.summary.reason!)![1]);
+  assert.equal(stepRows(out.metrics).length, at);
+  assert.equal(out.summary.steps, at);
+  assert.ok(stepRows(out.metrics).every((r) => Number.isFinite(r.loss)));
+});
+
+test('progress comes at most every 250 ms, and once at the end with the last step', async () => {
+  const seen: Progress[] = [];
+  await trainTrial(tiny({ steps: 120, every: 1000, sample: 0 }), { id: 'p', backend: 'wasm', onProgress: (p) => seen.push(p) });
+  assert.ok(seen.length >= 1);
+  assert.deepEqual({ ...seen.at(-1)!, loss: 0, steps_per_s: 0 }, { step: 120, steps: 120, loss: 0, steps_per_s: 0 });
+  assert.ok(seen.every((p) => Number.isFinite(p.loss) && p.steps_per_s > 0));
+});
+
+test('the CPU backend trains the same trial to nearly the same losses', async () => {
+  const wasm = await trainTrial(tiny({ steps: 60, every: 60, sample: 0 }), { id: 'w', backend: 'wasm' });
+  const cpu = await trainTrial(tiny({ steps: 60, every: 60, sample: 0 }), { id: 'c', backend: 'cpu' });
+  assert.equal(cpu.summary.backend, 'cpu');
+  stepRows(wasm.metrics).forEach((r, i) => assert.ok(Math.abs(r.loss - stepRows(cpu.metrics)[i]!.loss) < 1e-3, `step ${i}`));
+});
