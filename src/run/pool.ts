@@ -77,6 +77,8 @@ export async function runPool(trials: Trial[], options: PoolOptions, events: Poo
 
 /** How long a worker may take to leave after `exit` before it is killed. */
 const CLOSE_GRACE_MS = 2000;
+/** A worker's output kept per trial, at most (its end matters: the error is there). */
+const LOG_LIMIT = 1 << 20;
 
 /** Start a worker process: node with IPC (structured messages both ways), its output piped to us. */
 function spawnWorker(workerPath: string, execArgv: string[]) {
@@ -110,8 +112,12 @@ class WorkerProcess {
   constructor(workerPath: string, execArgv: string[]) {
     const subprocess = spawnWorker(workerPath, execArgv);
     this.subprocess = subprocess;
-    subprocess.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.log += chunk));
-    subprocess.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.log += chunk));
+    const keep = (chunk: string) => {
+      this.log += chunk;
+      if (this.log.length > 2 * LOG_LIMIT) this.log = `[… earlier output cut: only the last ${LOG_LIMIT} characters are kept]\n` + this.log.slice(-LOG_LIMIT);
+    };
+    subprocess.stdout.setEncoding('utf8').on('data', keep);
+    subprocess.stderr.setEncoding('utf8').on('data', keep);
     let resolveReady!: (m: ReadyMessage | undefined) => void;
     this.ready = new Promise((resolve) => (resolveReady = resolve));
     const messages = (async () => {

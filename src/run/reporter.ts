@@ -25,7 +25,7 @@ export interface ReporterOptions {
 /** Bars when the stream is a terminal, plain lines when not, silence when quiet. */
 export function createReporter(options: ReporterOptions): Reporter {
   if (options.quiet) return silentReporter;
-  return options.stream.isTTY === true ? new BarsReporter(options) : new LinesReporter(options);
+  return options.stream.isTTY === true && options.trials.length > 0 ? new BarsReporter(options) : new LinesReporter(options);
 }
 
 const silentReporter: Reporter = { note() {}, start() {}, progress() {}, end() {}, stop() {} };
