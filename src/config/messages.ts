@@ -165,12 +165,16 @@ export const builtinAndFile = () => 'expected either `builtin` or `file`, got bo
 export const fileMissing = (given: string, absolute: string) => `expected an existing word file, got ${JSON.stringify(given)} (${absolute} does not exist)`;
 export const fileNotRegular = (given: string) => `expected a word file, got ${JSON.stringify(given)}, which is not a regular file`;
 export const fileNoWords = (given: string) => `expected a file with at least one word, got ${JSON.stringify(given)}, which holds none`;
+export const wordWithDot = (word: string) => `expected a word without "." (the start/end token), got ${JSON.stringify(word)}`;
 export const reservedName = (name: string) => `expected a name usable as a file name on every system, got ${JSON.stringify(name)} (reserved on Windows)`;
 export const gridKeyNotAllowed = (key: string) => `expected a key that varies training, got \`${key}\` (name, description, grid, repeat and expect cannot be grid keys)`;
 export const gridTooLarge = (limit: number, count: string) => `expected at most ${limit.toLocaleString('en-US')} trials, got ${count} (grid combinations × repeat)`;
 
 export const inCombination = (message: string, point: Record<string, unknown>, count: number) =>
   `${message} (in ${count === 1 ? 'the combination' : `${count} combinations, e.g. the one`} with ${Object.entries(point).map(([k, v]) => `${k}: ${shown(v)}`).join(', ')})`;
+
+export const unknownWhereKey = (suggestion: string | undefined) =>
+  suggestion !== undefined ? withSuggestion('unknown key', suggestion) : 'unknown key; expected a dotted key of the experiment (e.g. loss, train.lr) or repeat';
 
 // ---- overrides ----------------------------------------------------------------------------------------
 

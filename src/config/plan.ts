@@ -24,7 +24,7 @@ export async function planExperiment(file: string, sets: readonly string[] = [])
   const { experiment, diagnostics } = validate(source);
   problems.push(...diagnostics);
   // 4. Resolve word files against the YAML file's folder, with their content hashes.
-  const resolved = await resolve(experiment, file, (path, message, part) => problems.push(diagnosticAt(source, path, message, part)));
+  const resolved = await resolve(experiment, file, (path, message, part) => problems.push(diagnosticAt(source, path, message, part)), (d) => problems.push(d));
   if (problems.length > 0) throw new ConfigError(problems);
   // 5. Expand: grid × repeat → trials with stable ids and seeds.
   const hashes = new Map([...resolved.files].map(([path, f]) => [path, f.sha256]));

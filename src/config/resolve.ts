@@ -8,6 +8,7 @@ import type { Experiment } from './schema.js';
 import type { Report } from './schema-errors.js';
 import type { KeyPath } from './load.js';
 import * as msg from './messages.js';
+import type { Diagnostic } from './diagnostics.js';
 
 /** A word file as read: its content hash and how many words it holds (for the plan's estimate). */
 export interface WordFile {
@@ -24,13 +25,13 @@ export interface Resolved {
 }
 
 /** Resolve data files (data.file, and data.file grid values); problems go to `report`. */
-export async function resolve(experiment: Experiment, yamlFile: string, report: Report): Promise<Resolved> {
+export async function resolve(experiment: Experiment, yamlFile: string, report: Report, reportInFile: (d: Diagnostic) => void = () => {}): Promise<Resolved> {
   const resolved = structuredClone(experiment);
   const files = new Map<string, WordFile>();
   const dir = path.dirname(path.resolve(yamlFile));
   const visit = async (given: string, at: KeyPath): Promise<string> => {
     const absolute = path.resolve(dir, given);
-    const file = files.get(absolute) ?? (await readWordFile(given, absolute, at, report));
+    const file = files.get(absolute) ?? (await readWordFile(given, absolute, at, report, reportInFile));
     if (file !== undefined) files.set(absolute, file);
     return absolute;
   };
@@ -46,13 +47,28 @@ export async function resolve(experiment: Experiment, yamlFile: string, report: 
   return { experiment: resolved, files };
 }
 
-async function readWordFile(given: string, absolute: string, at: KeyPath, report: Report): Promise<WordFile | undefined> {
+/** Word-file problems reported before the run (the rest are found by the data stage). */
+const MAX_BAD_WORDS = 10;
+
+/** Words the model cannot take: '.' is the start/end token. Located in the word file itself. */
+function badWords(lines: string[], absolute: string): Diagnostic[] {
+  const relative = path.relative(process.cwd(), absolute);
+  const file = relative.startsWith('..') ? absolute : relative;
+  return lines.flatMap((line, i) => {
+    const col = line.indexOf('.');
+    return col < 0 ? [] : [{ file, line: i + 1, col: col + 1, path: 'data.file', message: msg.wordWithDot(line.trim()) }];
+  });
+}
+
+async function readWordFile(given: string, absolute: string, at: KeyPath, report: Report, reportInFile: (d: Diagnostic) => void): Promise<WordFile | undefined> {
   const info = await stat(absolute).catch(() => undefined);
   if (info === undefined) return void report(at, msg.fileMissing(given, absolute));
   if (!info.isFile()) return void report(at, msg.fileNotRegular(given));
   const content = await readFile(absolute);
-  const words = content.toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/).map((w) => w.trim()).filter((w) => w.length > 0);
+  const lines = content.toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+  const words = lines.map((w) => w.trim()).filter((w) => w.length > 0);
   if (words.length === 0) return void report(at, msg.fileNoWords(given));
+  badWords(lines, absolute).slice(0, MAX_BAD_WORDS).forEach(reportInFile);
   return {
     sha256: createHash('sha256').update(content).digest('hex'),
     words: words.length,

@@ -8,7 +8,7 @@ import { diagnosticAt, toValue, type KeyPath, type Source } from './load.js';
 import type { Diagnostic } from './diagnostics.js';
 import { checkAgainst, type Report } from './schema-errors.js';
 import { checkExperiment, checkFinite } from './checks.js';
-import { NOT_GRID_KEYS, firstUnknownSegment, inSchemaOrder, schemaAt, unknownKeyMessage } from './keys.js';
+import { NOT_GRID_KEYS, firstUnknownSegment, inSchemaOrder, schemaAt, settableKeys, suggest, unknownKeyMessage } from './keys.js';
 import { MAX_TRIALS, applyParams, countTrials, gridPoints } from './expand.js';
 import * as msg from './messages.js';
 
@@ -34,6 +34,7 @@ export function validate(source: Source): Validated {
   const schemaValid = checkAgainst(ExperimentSchema, experiment, [], report);
   // 4. Grid keys name real keys; grid values are valid for their key (and get its defaults).
   const gridValid = schemaValid && checkGrid(experiment, report);
+  if (schemaValid) checkWhereKeys(experiment, report);
   // 5. What the schema cannot say: on the base, and on every combination once the grid is sound.
   if (gridValid) checkCombinations(experiment, report);
   else checkExperiment(experiment, report);
@@ -68,6 +69,18 @@ function gridKeySchema(key: string, path: string[], report: Report): TSchema | u
     return undefined;
   }
   return schemaAt(path);
+}
+
+/** `expect[].where` selects trials by dotted keys: a misspelt one would select nothing. */
+function checkWhereKeys(experiment: Experiment, report: Report): void {
+  const list = experiment.expect === undefined ? [] : Array.isArray(experiment.expect) ? experiment.expect : [experiment.expect];
+  const known = [...settableKeys(), 'repeat'];
+  list.forEach((expectation, i) => {
+    const at: KeyPath = Array.isArray(experiment.expect) ? ['expect', i, 'where'] : ['expect', 'where'];
+    for (const key of Object.keys(expectation.where ?? {})) {
+      if (!known.includes(key)) report([...at, key], msg.unknownWhereKey(suggest(key, known)), 'key');
+    }
+  });
 }
 
 /** Each combination must pass the checks too (e.g. a warm-up from one axis, steps from another). */

@@ -19,6 +19,12 @@ async function errorsOf(name: string): Promise<string[]> {
   return error.message.split('\n').map((line) => line.replaceAll(file, name));
 }
 
+/** A path as messages show it: relative to the working directory when inside it. */
+function shortPath(absolute: string): string {
+  const relative = path.relative(process.cwd(), absolute);
+  return relative.startsWith('..') ? absolute : relative;
+}
+
 const cases: { fixture: string; errors: string[] }[] = [
   // Loading: broken or hostile YAML.
   { fixture: 'empty.yaml', errors: ['empty.yaml:1:1: expected a mapping of keys (name: …, train: …), got an empty file'] },
@@ -69,6 +75,10 @@ const cases: { fixture: string; errors: string[] }[] = [
     errors: [`data-file-missing.yaml:3:9 data.file: expected an existing word file, got "no-such-words.txt" (${path.join(BAD, 'no-such-words.txt')} does not exist)`],
   },
   { fixture: 'data-file-empty.yaml', errors: ['data-file-empty.yaml:3:9 data.file: expected a file with at least one word, got "../empty-words.txt", which holds none'] },
+  {
+    fixture: 'data-file-dots.yaml',
+    errors: [`${shortPath(path.join(FIXTURES, 'config', 'words-with-dots.txt'))}:2:2 data.file: expected a word without "." (the start/end token), got "j.r."`],
+  },
   // The grid.
   { fixture: 'grid-unknown-key.yaml', errors: ['grid-unknown-key.yaml:3:3 grid.train.batchsize: unknown key; did you mean `train.batch_size`?'] },
   {
@@ -81,6 +91,7 @@ const cases: { fixture: string; errors: string[] }[] = [
     errors: ['grid-combination.yaml:3:54 train.lr.warmup: expected fewer warm-up steps than train.steps (40), got 50 (in the combination with train.steps: 40)'],
   },
   { fixture: 'grid-too-large.yaml', errors: ['grid-too-large.yaml:2:1 grid: expected at most 10,000 trials, got 11,000 (grid combinations × repeat)'] },
+  { fixture: 'expect-where-typo.yaml', errors: ['expect-where-typo.yaml:5:13 expect[0].where.los: unknown key; did you mean `loss`?'] },
   // Every problem at once, in file order.
   {
     fixture: 'many-errors.yaml',
