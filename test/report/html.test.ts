@@ -141,3 +141,11 @@ test('a run within one day shows its date once', () => {
   assert.equal(formatSpan('2026-11-28T07:00:00Z', '2026-11-28T07:12:30.5Z'), '2026-11-28 07:00:00 → 07:12:30 UTC');
   assert.equal(formatSpan('2026-11-28T23:59:00Z', '2026-11-29T00:01:00Z'), '2026-11-28 23:59:00 UTC → 2026-11-29 00:01:00 UTC');
 });
+
+test('without run.json the header takes when and how long from the trials themselves', async () => {
+  const r = await fixtureResults({ name: 'norun', steps: 100 });
+  r.run = null;
+  const html = render(r);
+  assert.ok(html.includes('2026-11-28 07:00:00 → 07:00:10 UTC <small>(from the trials; no run.json)</small>'));
+  assert.ok(html.includes('<dd>10 s</dd>'));
+});

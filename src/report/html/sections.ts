@@ -24,9 +24,10 @@ export function header(results: Results): string {
   // The backends that trained: a trial that failed before starting reports the one it was asked for ("auto").
   const ran = results.trials.filter((t) => t.summary !== null && t.summary.status !== 'failed');
   const backends = [...new Set((ran.length > 0 ? ran : results.trials).flatMap((t) => (t.summary ? [`${t.summary.backend} · ${t.summary.backend_version}`] : [])))];
+  const span = run ?? trialSpan(results);
   const facts: [string, string][] = [
-    ['ran', run ? h(formatSpan(run.started_at, run.finished_at)) : 'unknown (no run.json)'],
-    ['took', run ? h(formatDuration(run.seconds)) : '—'],
+    ['ran', span ? h(formatSpan(span.started_at, span.finished_at)) + (run ? '' : ' <small>(from the trials; no run.json)</small>') : 'unknown (no run.json)'],
+    ['took', span ? h(formatDuration(span.seconds)) : '—'],
     ['backend', backends.length > 0 ? backends.map(h).join('<br>') : '—'],
     ['versions', run ? `run-exp ${h(run.run_exp_version)}, Node ${h(run.node_version)}` : '—'],
     ['git commit', run?.git_commit ? `<code>${h(run.git_commit.slice(0, 12))}</code>` : 'none'],
@@ -45,6 +46,16 @@ export function header(results: Results): string {
 ${e.description ? `<p class="description">${h(e.description)}</p>` : ''}
 <dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>
 </header>`;
+}
+
+/** When the trials ran, from the first start to the last finish: the header's fallback when run.json is missing. */
+export function trialSpan(results: Results): { started_at: string; finished_at: string; seconds: number } | null {
+  const times = results.trials.flatMap((t) => (t.summary ? [[Date.parse(t.summary.started_at), Date.parse(t.summary.finished_at)]] : []));
+  const starts = times.map(([a]) => a!).filter((x) => !Number.isNaN(x));
+  const ends = times.map(([, b]) => b!).filter((x) => !Number.isNaN(x));
+  if (starts.length === 0 || ends.length === 0) return null;
+  const [a, b] = [Math.min(...starts), Math.max(...ends)];
+  return { started_at: new Date(a).toISOString(), finished_at: new Date(b).toISOString(), seconds: (b - a) / 1000 };
 }
 
 /** The missed expectations, prominently; a one-line all-clear when every expectation held. */
