@@ -92,6 +92,7 @@ class BarsReporter implements Reporter {
   }
 
   stop(): void {
+    this.multibar.update(); // flush the lines logged since the last redraw (the last trial's end line)
     this.multibar.stop();
   }
 
