@@ -45,7 +45,7 @@ interface Visit {
   page: Page;
   errors: string[];
   requests: string[];
-  ms: number; // from navigation to every chart settled
+  ms: number; // from the start of navigation to every chart settled
 }
 
 /** Open a report, wait until every chart has settled (rendered or failed), and record what went wrong. */
@@ -60,11 +60,14 @@ async function visit(file: string): Promise<Visit> {
   page.on('request', (r) => {
     if (!/^(file|data|blob):/.test(r.url())) requests.push(r.url());
   });
-  const started = Date.now();
   await page.goto(pathToFileURL(file).href);
   await page.waitForFunction(() => (window as unknown as { reportReady?: Promise<unknown> }).reportReady !== undefined);
-  await page.evaluate(() => (window as unknown as { reportReady: Promise<unknown> }).reportReady);
-  return { page, errors, requests, ms: Date.now() - started };
+  // Time since navigation started, in the page's own clock.
+  const ms = await page.evaluate(async () => {
+    await (window as unknown as { reportReady: Promise<unknown> }).reportReady;
+    return performance.now();
+  });
+  return { page, errors, requests, ms };
 }
 
 /** Every chart container holds a canvas or an SVG, none shows an error, and there are as many as charts in the data. */

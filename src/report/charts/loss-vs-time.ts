@@ -28,7 +28,7 @@ export function lossVsTime(data: ReportData): Chart {
   const logX = longest / shortest > 10;
   const x = {
     field: 'seconds', type: 'quantitative' as const, title: 'training time (s, ≈ step / steps per second)',
-    ...switchableScale('log_x', [0, Number(longest.toPrecision(3))], Number(firstStep.toPrecision(2))),
+    ...switchableScale('log_x', [0, Number((longest * 1.01).toPrecision(3))], Number(firstStep.toPrecision(2))),
   };
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
