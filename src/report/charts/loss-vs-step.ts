@@ -12,7 +12,7 @@ export function lossVsStep(data: ReportData): Chart {
   const starts = firstLosses(data);
   const domain = lossDomain([...data.curve.map((r) => r.loss), ...data.evals.map((r) => r.loss), ...data.reference.map((r) => r.loss)], starts);
   const y = lossY(domain);
-  const x = { field: 'step', type: 'quantitative' as const, title: 'step', scale: { nice: false } };
+  const x = { field: 'step', type: 'quantitative' as const, title: 'step', scale: { nice: false }, axis: { tickCount: 10, labelOverlap: true, labelFlush: true } };
   const colour = colourEncoding(c);
   const detail = c.detail ? { detail: { field: 'trial', type: 'nominal' as const } } : {};
   const spec: TopLevelSpec = {
