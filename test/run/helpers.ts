@@ -1,5 +1,5 @@
 // Helpers for the run tests: fixture plans, a temp output directory, and the driver process that runs them.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,9 +66,14 @@ export function fixturePlan(name: string, trials: FixtureTrial[]): Plan {
   };
 }
 
-/** A fresh output directory. */
-export function tempOut(): Promise<string> {
-  return mkdtemp(path.join(os.tmpdir(), 'run-exp-run-'));
+const made: string[] = [];
+process.on('exit', () => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A fresh output directory, removed when the test process exits. */
+export async function tempOut(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'run-exp-run-'));
+  made.push(dir);
+  return dir;
 }
 
 /** Options for a fixture run into `out`. */

@@ -1,18 +1,17 @@
 // End to end with real training: the command line, the real worker (TF.js), the real report, tiny data and few steps.
 import assert from 'node:assert/strict';
-import { access, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { access, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { execaNode } from 'execa';
 import { ROOT } from '../paths.js';
-import { tempFilesUnder } from './helpers.js';
+import { tempFilesUnder, tempOut } from './helpers.js';
 
 const CLI = path.join(ROOT, 'bin', 'run-exp.js');
 
 /** A tiny experiment: the first 50 names, a small network, `steps` steps, two trials. */
 async function tinyExperiment(name: string, steps: number): Promise<{ dir: string; file: string; out: string }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'run-exp-train-'));
+  const dir = await tempOut();
   const file = path.join(dir, `${name}.yaml`);
   await writeFile(
     file,
