@@ -1,10 +1,13 @@
 // writeReport end to end on stored results: the file, its self-contained libraries, checked expectations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
+import { stringify } from 'yaml';
 import { writeReport } from '../../src/report/index.js';
+import { ROOT } from '../paths.js';
 import { writeFixtureResults } from './fixture-results.js';
 
 async function withDir(f: (out: string) => Promise<void>): Promise<void> {
@@ -47,4 +50,27 @@ test('rebuilding a report from the same results gives the same bytes', () =>
     const a = await readFile(await writeReport(out, 'same'), 'utf8');
     const b = await readFile(await writeReport(out, 'same'), 'utf8');
     assert.equal(a, b);
+  }));
+
+test('a report built from a real short training run (the CLI) has its curves, evaluations and reference losses', () =>
+  withDir(async (out) => {
+    const yaml = path.join(out, 'tiny.yaml');
+    const experiment = { name: 'tiny', data: { slice: { first: 300 } }, model: { embed_dim: 2, hidden: 16 }, train: { steps: 200 }, eval: { every: 100 }, sample: 3 };
+    await writeFile(yaml, stringify(experiment));
+    const run = await execa(process.execPath, [path.join(ROOT, 'bin', 'run-exp.js'), yaml, '--out', out, '--quiet', '--jobs', '1'], { reject: false, cwd: ROOT });
+    assert.equal(run.exitCode, 0, `run-exp exited ${run.exitCode}: ${run.stderr}`);
+    // Rebuild as `run-exp report` would, then read the page's data back.
+    const html = await readFile(await writeReport(out, 'tiny'), 'utf8');
+    const m = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html);
+    assert.ok(m);
+    const data = JSON.parse(m[1]!) as { datasets: Record<string, Record<string, number | string>[]>; charts: { id: string }[] };
+    assert.deepEqual(data.charts.map((c) => c.id), ['loss-vs-step', 'embedding']);
+    assert.equal(data.datasets['curve']!.length, 200, 'every step of a short run');
+    assert.deepEqual(data.datasets['evals']!.map((r) => `${r['step']} ${r['split']}`), ['100 train', '100 dev', '200 train', '200 dev']);
+    // The first 300 names use fewer than 26 letters: V comes from the data, and C has a row per character.
+    const v = data.datasets['embedding']!.length;
+    assert.ok(v > 20 && v <= 27, `${v} characters`);
+    const [uniform, bigram] = data.datasets['reference']!.map((r) => r['loss'] as number);
+    assert.equal(uniform, Number(Math.log(v).toPrecision(5)));
+    assert.ok(bigram! > 1.5 && bigram! < uniform!, `bigram ${bigram}`);
   }));
