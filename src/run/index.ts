@@ -11,12 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { checkExpectations, type ExpectationResult } from '../expect/index.js';
 import { writeReport } from '../report/index.js';
-import type { BackendName, Plan, Summary } from '../types.js';
+import type { BackendName, Plan, Summary, Trial } from '../types.js';
 import { failedSummary } from './failure.js';
 import { experimentDir, readSummary, removeTempFiles, trialDir, writeFailedTrial, writeFileAtomic, writeTrialOutput } from './files.js';
 import { useColor } from './format.js';
 import { runPool, type Ended } from './pool.js';
-import { createReporter } from './reporter.js';
+import { createReporter, type Reporter } from './reporter.js';
 import { finishRunInfo, startRunInfo } from './runinfo.js';
 import { endTable, missedLines, runDocument, type TrialRow } from './table.js';
 
@@ -59,29 +59,77 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<number> 
   const runInfo = await startRunInfo(name, plan.file, options.argv, started);
 
   // 2. Finished trials (summary.json exists) are kept unless --force; failed ones run again.
+  const { summaries, earlier, retried } = await findFinished(plan, options);
+  const toRun = plan.trials.filter((t) => !earlier.has(t.id));
+  const reporter = createReporter({ stream: process.stderr, quiet: options.quiet, color: useColor(process.stderr), trials: toRun, intervalMs: options.progressIntervalMs });
+  if (earlier.size > 0) reporter.note(`skipping ${earlier.size} of ${plan.trials.length} trials finished by an earlier run in ${dir} (--force runs them again)`);
+  if (retried > 0) reporter.note(`running ${retried} trial${retried === 1 ? '' : 's'} that failed in an earlier run again`);
+
+  // 3–6. Run the rest; each trial's files are written as it ends (4), a failure is its trial's only (5), SIGINT stops it all (6).
+  const { interrupted, unwritten } = await runTrials(toRun, options, name, reporter, summaries);
+  const rows: TrialRow[] = plan.trials.map((trial) => ({ trial, summary: summaries.get(trial.id), earlier: earlier.has(trial.id) }));
+  if (interrupted) await removeTempFiles(dir);
+  await writeFileAtomic(path.join(dir, 'run.json'), JSON.stringify(finishRunInfo(runInfo, new Date()), null, 2) + '\n'); // before the report: its header
+  if (interrupted) {
+    say(endTable(rows, color));
+    say(`interrupted: ${summaries.size} of ${plan.trials.length} trials finished; run the same command again to resume`);
+    if (options.json) process.stdout.write(JSON.stringify(runDocument(null, rows, [])) + '\n');
+    return EXIT.interrupted;
+  }
+
+  // 7. The report; a failure to build it is reported (exit 1), not a crash.
+  let report: string | null = null;
+  try {
+    report = await (options.writeReport ?? writeReport)(options.out, name);
+  } catch (error) {
+    say(`the report could not be built: ${(error as Error).message}`);
+  }
+
+  // 8. The expectations, over every trial of the plan.
+  let expectations: ExpectationResult[] = [];
+  let expectError = false;
+  try {
+    expectations = checkExpectations(plan.experiment, plan.trials, summaries);
+  } catch (error) {
+    expectError = true;
+    say(`the expectations could not be checked: ${(error as Error).message}`);
+  }
+
+  // 9. The table, the missed expectations, the report's path; the exit code.
+  say(endTable(rows, color));
+  for (const line of missedLines(expectations)) say(line);
+  if (report !== null) say(`report: ${report}`);
+  if (options.json) process.stdout.write(JSON.stringify(runDocument(report, rows, expectations)) + '\n');
+  const failed = rows.some((r) => r.summary?.status === 'failed') || unwritten > 0;
+  const missed = expectations.some((e) => !e.passed) || expectError;
+  return failed || missed || report === null ? EXIT.failed : EXIT.ok;
+}
+
+/** Step 2: the summaries of trials finished by an earlier run (none with --force); failed ones are only counted. */
+async function findFinished(plan: Plan, options: RunOptions) {
   const summaries = new Map<string, Summary>();
   const earlier = new Set<string>();
   let retried = 0;
+  if (options.force) return { summaries, earlier, retried };
   for (const trial of plan.trials) {
-    const summary = options.force ? undefined : await readSummary(trialDir(options.out, name, trial.id));
+    const summary = await readSummary(trialDir(options.out, plan.experiment.name, trial.id));
     if (summary?.status === 'failed') retried += 1;
     else if (summary !== undefined) {
       summaries.set(trial.id, summary);
       earlier.add(trial.id);
     }
   }
-  const toRun = plan.trials.filter((t) => !earlier.has(t.id));
-  const reporter = createReporter({ stream: process.stderr, quiet: options.quiet, color: useColor(process.stderr), trials: toRun, intervalMs: options.progressIntervalMs });
-  if (earlier.size > 0) reporter.note(`skipping ${earlier.size} of ${plan.trials.length} trials finished by an earlier run in ${dir} (--force runs them again)`);
-  if (retried > 0) reporter.note(`running ${retried} trial${retried === 1 ? '' : 's'} that failed in an earlier run again`);
+  return { summaries, earlier, retried };
+}
 
-  // 3–6. Run the rest; each trial's files are written as it ends; SIGINT stops it all.
+/** Steps 3–6: run the trials in the pool until all have ended or a signal stops them; summaries gain theirs. */
+async function runTrials(trials: Trial[], options: RunOptions, name: string, reporter: Reporter, summaries: Map<string, Summary>) {
   const stop = new AbortController();
-  const interrupt = onSignals(stop);
+  const signals = onSignals(stop);
   let unwritten = 0;
   try {
     await runPool(
-      toRun,
+      trials,
       {
         jobs: normaliseJobs(options.jobs),
         workerPath: options.workerPath ?? DEFAULT_WORKER,
@@ -107,46 +155,9 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<number> 
     );
   } finally {
     reporter.stop();
-    interrupt.dispose();
+    signals.dispose();
   }
-  const rows: TrialRow[] = plan.trials.map((trial) => ({ trial, summary: summaries.get(trial.id), earlier: earlier.has(trial.id) }));
-
-  if (stop.signal.aborted) {
-    await removeTempFiles(dir);
-    await writeFileAtomic(path.join(dir, 'run.json'), JSON.stringify(finishRunInfo(runInfo, new Date()), null, 2) + '\n');
-    say(endTable(rows, color));
-    say(`interrupted: ${summaries.size} of ${plan.trials.length} trials finished; run the same command again to resume`);
-    if (options.json) process.stdout.write(JSON.stringify(runDocument(null, rows, [])) + '\n');
-    return EXIT.interrupted;
-  }
-
-  // 7. The report; a failure to build it is reported (exit 1), not a crash.
-  let report: string | null = null;
-  try {
-    report = await (options.writeReport ?? writeReport)(options.out, name);
-  } catch (error) {
-    say(`the report could not be built: ${(error as Error).message}`);
-  }
-
-  // 8. The expectations, over every trial of the plan.
-  let expectations: ExpectationResult[] = [];
-  let expectError = false;
-  try {
-    expectations = checkExpectations(plan.experiment, plan.trials, summaries);
-  } catch (error) {
-    expectError = true;
-    say(`the expectations could not be checked: ${(error as Error).message}`);
-  }
-  await writeFileAtomic(path.join(dir, 'run.json'), JSON.stringify(finishRunInfo(runInfo, new Date()), null, 2) + '\n');
-
-  // 9. The table, the missed expectations, the report's path; the exit code.
-  say(endTable(rows, color));
-  for (const line of missedLines(expectations)) say(line);
-  if (report !== null) say(`report: ${report}`);
-  if (options.json) process.stdout.write(JSON.stringify(runDocument(report, rows, expectations)) + '\n');
-  const failed = rows.some((r) => r.summary?.status === 'failed') || unwritten > 0;
-  const missed = expectations.some((e) => !e.passed) || expectError;
-  return failed || missed || report === null ? EXIT.failed : EXIT.ok;
+  return { interrupted: stop.signal.aborted, unwritten };
 }
 
 /** Write an ended trial's files (4, 5) and return its summary. */

@@ -105,7 +105,7 @@ class WorkerProcess {
   private trials = 0;
   private loadSeconds: number | undefined;
   private lastProgress: Progress | undefined;
-  private current: { trial: Trial; progress?: Progress; onProgress: (p: Progress) => void; finish: (o: Outcome) => void } | undefined;
+  private current: { trial: Trial; onProgress: (p: Progress) => void; finish: (o: Outcome) => void } | undefined;
   private interrupted = false;
   exited = false;
 
