@@ -44,8 +44,9 @@ export function trialConfig(e: Experiment, seed: number): TrialConfig {
 /** A fixture trial: its behaviour is a parameter, so it shows in the table and in the id. */
 export interface FixtureTrial {
   behave: Behaviour;
-  ms?: number; // sleep: how long
+  ms?: number; // sleep: how long; meet: how long to wait for the others
   id?: string; // default: t<index>-<behave>
+  extra?: Record<string, unknown>; // more parameters (meet: dir, others)
 }
 
 /** A plan of fixture trials for the behave worker. */
@@ -58,7 +59,7 @@ export function fixturePlan(name: string, trials: FixtureTrial[]): Plan {
       (t, index): Trial => ({
         id: t.id ?? `t${index}-${t.behave}`,
         index,
-        params: t.ms === undefined ? { behave: t.behave } : { behave: t.behave, ms: t.ms },
+        params: { behave: t.behave, ...(t.ms === undefined ? {} : { ms: t.ms }), ...t.extra },
         repeat: 0,
         config: trialConfig(e, 1000 + index),
       }),
