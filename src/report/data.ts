@@ -33,6 +33,8 @@ export interface CurveRow { trial: number; step: number; loss: number | null }
 export interface EvalRow { trial: number; step: number; split: string; loss: number | null }
 /** A step of an LR range test: its lr (log10), its loss and the smoothed loss. */
 export interface RangeRow { trial: number; log_lr: number | null; loss: number | null; smooth: number | null }
+/** Where a diverged trial stopped: its last finite training loss, and why. */
+export interface StopRow { trial: number; step: number; loss: number | null; reason: string }
 /** A character at its row of C (embed_dim 2). */
 export interface EmbeddingRow { trial: number; label: string; char: string; x: number | null; y: number | null }
 /** A reference loss: the uniform guess ln V, or the bigram model on the training split. */
@@ -46,6 +48,7 @@ export interface ReportData {
   smooth: CurveRow[]; // smoothed training loss (EMA of every step, then an even stride)
   evals: EvalRow[]; // full-split losses
   range: RangeRow[]; // LR range tests: loss against log10(lr)
+  stops: StopRow[]; // where diverged trials stopped
   embedding: EmbeddingRow[]; // 2-D character embeddings of the best few trials
   reference: ReferenceRow[]; // uniform guess and bigram loss
   budget: number; // raw points per trial in `curve`
@@ -63,7 +66,7 @@ export const EMBEDDING_TRIALS = 6;
 export function buildData(results: Results): ReportData {
   const keys = paramFields(results);
   const budget = pointBudget(results.trials.length);
-  const data: ReportData = { keys, trials: [], curve: [], smooth: [], evals: [], range: [], embedding: [], reference: [], budget };
+  const data: ReportData = { keys, trials: [], curve: [], smooth: [], evals: [], range: [], stops: [], embedding: [], reference: [], budget };
   const names = keys.map((k) => k.key);
   for (const t of results.trials) {
     data.trials.push(trialRow(t, names, keys));
@@ -123,6 +126,10 @@ function addCurves(data: ReportData, t: TrialResult, budget: number): void {
   }
   if (steps.length === 0) return;
   steps.sort((a, b) => a.x - b.x);
+  if (t.summary?.status === 'diverged') {
+    const last = steps.at(-1)!;
+    data.stops.push({ trial, step: last.x, loss: round5(last.y), reason: t.summary.reason ?? 'diverged' });
+  }
   for (const p of minMaxBuckets(steps, budget)) data.curve.push({ trial, step: p.x, loss: round5(p.y) });
   const smoothed = ema(steps.map((p) => p.y), smoothingSpan(steps.length));
   const smoothPoints = steps.map((p, i) => ({ step: p.x, loss: smoothed[i]! }));

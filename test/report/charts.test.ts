@@ -19,6 +19,16 @@ const validate = ajv.compile(require('vega-lite/vega-lite-schema.json') as objec
 const cases: { title: string; options: FixtureOptions; charts: string[]; colour?: string }[] = [
   { title: 'a single trial gets the loss curve only', options: { name: 'single', steps: 300 }, charts: ['loss-vs-step'] },
   {
+    title: 'trials evaluated on no split still get their curves, and loss by time without dev points',
+    options: { name: 'noeval', grid: { loss: ['manual', 'fused'] }, splits: [], steps: 200 },
+    charts: ['loss-vs-step', 'loss-vs-time'],
+  },
+  {
+    title: 'trials evaluated on train only are judged by their train loss',
+    options: { name: 'trainonly', grid: { 'train.lr': [0.05, 0.1] }, splits: ['train'], steps: 200 },
+    charts: ['loss-vs-step', 'final-vs-p0'],
+  },
+  {
     title: 'an LR range test with embed_dim 2 gets the range plot and the embedding',
     options: { name: 'range', lr: { schedule: 'range', min: 0.001, max: 1 }, steps: 600, embedDim: 2 },
     charts: ['loss-vs-step', 'lr-range', 'embedding'],
@@ -65,9 +75,14 @@ for (const c of cases) {
       const logger = { level: () => logger, warn: (...m: unknown[]) => (warnings.push(m.join(' ')), logger), info: () => logger, debug: () => logger, error: (...m: unknown[]) => { throw new Error(m.join(' ')); } };
       const compiled = compile(chart.spec, { logger: logger as never }).spec;
       assert.deepEqual(warnings, [], `${chart.id}: vega-lite warned`);
-      const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+      const logged: string[] = [];
+      // Node has no window for the zoom's drag events to listen on; that warning is the test's setting, not the spec's.
+      const warn = (...m: unknown[]) => (/^Can not resolve event source: window$/.test(m.join(' ')) ? vegaLogger : (logged.push(m.join(' ')), vegaLogger));
+      const vegaLogger = { level: () => vegaLogger, warn, info: () => vegaLogger, debug: () => vegaLogger, error: (...m: unknown[]) => (logged.push(m.join(' ')), vegaLogger) };
+      const view = new vega.View(vega.parse(compiled), { renderer: 'none', logger: vegaLogger as never, logLevel: vega.Warn });
       const svg = await view.toSVG();
       assert.match(svg, /<svg/, `${chart.id}: rendered no SVG`);
+      assert.deepEqual(logged, [], `${chart.id}: vega warned`);
       view.finalize();
     }
   });
@@ -111,4 +126,14 @@ test('log ticks stay inside the domain and thin out to 1-2-5, then powers of ten
   assert.deepEqual(logTicks([1.9, 30]), [2, 2.5, 3, 4, 5, 7, 10, 15, 20, 25, 30]);
   assert.deepEqual(logTicks([0.0004, 50]), [0.001, 0.01, 0.1, 1, 10]);
   assert.deepEqual(linearTicks([1.9, 30]), [5, 10, 15, 20, 25, 30]);
+});
+
+test('a diverged trial is marked where it stopped, with its reason', async () => {
+  const data = buildData(await fixtureResults({ name: 'stop', grid: { 'train.lr': [0.1, 2] }, steps: 400 }));
+  assert.equal(data.stops.length, 1);
+  const stop = data.stops[0]!;
+  assert.equal(stop.trial, 1);
+  assert.match(stop.reason, /^loss became NaN at step \d+$/);
+  const last = data.curve.filter((r) => r.trial === 1).at(-1)!;
+  assert.deepEqual([stop.step, stop.loss], [last.step, last.loss], 'the last finite loss');
 });

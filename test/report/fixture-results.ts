@@ -25,6 +25,7 @@ export interface FixtureOptions {
   repeat?: number;
   steps?: number;
   evalEvery?: number;
+  splits?: ('train' | 'dev' | 'test')[]; // eval.splits (default train, dev)
   embedDim?: number;
   hidden?: number;
   lr?: Lr;
@@ -44,7 +45,7 @@ export function fixtureExperiment(o: FixtureOptions): Experiment {
     model: { block_size: 3, embed_dim: o.embedDim ?? 10, hidden: o.hidden ?? 200 },
     loss: 'fused',
     train: { steps: o.steps ?? 1000, batch_size: 32, lr: o.lr ?? 0.1 },
-    eval: { every: o.evalEvery ?? 200, splits: ['train', 'dev'] },
+    eval: { every: o.evalEvery ?? 200, splits: o.splits ?? ['train', 'dev'] },
     sample: o.sample ?? 8,
     grid: o.grid ?? {},
     repeat: o.repeat ?? 1,
@@ -166,7 +167,7 @@ export function simulateTrial(t: Trial, fail: boolean): { summary: Summary; metr
     }
     metrics.push(row);
     if ((s + 1) % t.config.eval.every === 0 || s === steps - 1) {
-      metrics.push({ step: s + 1, split: 'train', loss: loss }, { step: s + 1, split: 'dev', loss: loss + 0.04 });
+      for (const split of t.config.eval.splits) metrics.push({ step: s + 1, split, loss: loss + (split === 'train' ? 0 : 0.04) });
     }
   }
   const ok = status === 'ok';
@@ -176,7 +177,11 @@ export function simulateTrial(t: Trial, fail: boolean): { summary: Summary; metr
     ...(fail ? { reason: 'worker crashed (signal SIGKILL)', error: 'Error: worker exited with signal SIGKILL\n    at Worker.onExit' } : reason ? { reason } : {}),
     steps: fail ? 0 : reached,
     steps_planned: steps,
-    final: fail || !ok ? { train_loss: ok ? loss : null, dev_loss: null, test_loss: null } : { train_loss: loss, dev_loss: loss + 0.04, test_loss: null },
+    final: {
+      train_loss: !fail && ok && t.config.eval.splits.includes('train') ? loss : null,
+      dev_loss: !fail && ok && t.config.eval.splits.includes('dev') ? loss + 0.04 : null,
+      test_loss: !fail && ok && t.config.eval.splits.includes('test') ? loss + 0.04 : null,
+    },
     steps_per_s,
     seconds: reached / steps_per_s + 0.8,
     train_seconds: reached / steps_per_s,

@@ -98,7 +98,7 @@ test('each data set is embedded once however many charts use it', async () => {
   const charts = chooseCharts(r);
   const p = payload(charts);
   assert.ok(charts.filter((c) => JSON.stringify(Object.keys((c.spec as { datasets: object }).datasets)).includes('trials')).length >= 3);
-  assert.deepEqual(Object.keys(p.datasets).sort(), ['curve', 'evals', 'reference', 'smooth', 'trials']);
+  assert.deepEqual(Object.keys(p.datasets).sort(), ['curve', 'evals', 'reference', 'smooth', 'stops', 'trials']);
   for (const c of p.charts) assert.equal('datasets' in c.spec, false, `${c.id}: its spec no longer carries the data`);
   assert.equal(embedded(render(r)).charts.length, charts.length);
 });

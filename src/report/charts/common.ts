@@ -141,7 +141,8 @@ export function defaultLog([lo, hi]: [number, number]): boolean {
 }
 
 /** Dashed horizontal lines at the reference losses (uniform guess, bigram), labelled at the right edge. */
-export function referenceLayers<Y extends { field: string; type: 'quantitative' }>(y: Y) {
+export function referenceLayers<Y extends { field: string; type: 'quantitative' }>(y: Y, present = true) {
+  if (!present) return []; // an empty layer would make Vega warn of an infinite extent
   const data = { name: 'reference' };
   const ref = { ...y, title: null };
   return [

@@ -61,7 +61,7 @@ export function gridFinal(data: ReportData, k: ParamField): Chart {
           ],
         },
       },
-      ...referenceLayers(y),
+      ...referenceLayers(y, data.reference.length > 0),
     ],
   };
   const failedOrNot = data.trials.filter((t) => t.loss === null).length;

@@ -19,7 +19,7 @@ export function lossVsStep(data: ReportData): Chart {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 'container',
     height: 340,
-    datasets: datasets(data, ['trials', 'curve', 'smooth', 'evals', 'reference']),
+    datasets: datasets(data, ['trials', 'curve', 'smooth', 'evals', ...(data.stops.length > 0 ? (['stops'] as const) : []), 'reference']),
     params: [logParam(defaultLog(domain))],
     layer: [
       {
@@ -35,20 +35,22 @@ export function lossVsStep(data: ReportData): Chart {
         mark: { type: 'line', strokeWidth: 1.8, clip: true },
         encoding: { x, y, color: colour, opacity: pickOpacity(1, 0.1), detail: { field: 'trial', type: 'nominal' } },
       },
-      {
+      ...(data.evals.length === 0 ? [] : [{
         data: { name: 'evals' },
         transform: [trialLookup(data)],
-        mark: { type: 'point', filled: true, size: 45, stroke: 'white', strokeWidth: 0.8, clip: true },
+        mark: { type: 'point' as const, filled: true, size: 45, stroke: 'white', strokeWidth: 0.8, clip: true },
         encoding: {
           x,
           y,
           color: colour,
-          shape: { field: 'split', type: 'nominal', title: 'evaluation', scale: { domain: ['train', 'dev', 'test'], range: ['circle', 'diamond', 'triangle-up'] } },
+          shape: { field: 'split', type: 'nominal' as const, title: 'evaluation', scale: { domain: ['train', 'dev', 'test'], range: ['circle', 'diamond', 'triangle-up'] } },
           opacity: pickOpacity(1, 0.1),
           tooltip: curveTooltip(data, [{ field: 'step', title: 'step', type: 'quantitative' }, { field: 'split', title: 'split', type: 'nominal' }]),
         },
-      },
-      ...referenceLayers(y),
+      }]),
+      // Where a diverged trial stopped: a red cross, held at the top edge when its last loss is off the chart.
+      ...(data.stops.length === 0 ? [] : [stopLayer(data, x, y, domain)]),
+      ...referenceLayers(y, data.reference.length > 0),
     ],
     resolve: { scale: { color: 'shared' } },
   };
@@ -57,7 +59,8 @@ export function lossVsStep(data: ReportData): Chart {
     title: 'Training loss by step',
     caption:
       `Faint dots: the minibatch loss (at most ${data.budget} per trial, each bucket's min and max); lines: its moving average; ` +
-      'filled marks: the loss on the whole train/dev split. Dashed: a uniform guess and the bigram model. Drag to zoom steps; click the legend to highlight.',
+      'filled marks: the loss on the whole train/dev split; a red cross: where a diverged trial stopped. Dashed: a uniform guess and the bigram model. ' +
+      'Drag to zoom steps; click the legend to highlight.',
     spec,
   };
 }
@@ -71,4 +74,23 @@ function firstLosses(data: ReportData): number[] {
     first.set(r.trial, xs);
   }
   return [...first.values()].filter((xs) => xs.length > 0).map((xs) => Math.max(...xs));
+}
+
+/** The layer of red crosses where diverged trials stopped (only when some trial diverged: an empty layer warns). */
+function stopLayer(data: ReportData, x: object, y: ReturnType<typeof lossY>, domain: [number, number]) {
+  return {
+    data: { name: 'stops' },
+    transform: [trialLookup(data), { calculate: `min(datum.loss, ${domain[1]})`, as: 'shown' }],
+    mark: { type: 'point' as const, shape: 'cross', filled: true, size: 110, color: '#b3261e', stroke: 'white', strokeWidth: 0.6 },
+    encoding: {
+      x,
+      y: { ...y, field: 'shown' },
+      tooltip: [
+        { field: 'label', title: 'trial' },
+        { field: 'step', title: 'stopped at step' },
+        { field: 'loss', title: 'last loss', format: '.4g' },
+        { field: 'reason', title: 'diverged' },
+      ],
+    },
+  };
 }

@@ -44,10 +44,10 @@ export function lossVsTime(data: ReportData): Chart {
         mark: { type: 'line', strokeWidth: 1.8, clip: true },
         encoding: { x, y, color: colour, opacity: pickOpacity(1, 0.1), detail: { field: 'trial', type: 'nominal' } },
       },
-      {
+      ...(!data.evals.some((r) => r.split === 'dev') ? [] : [{
         data: { name: 'evals' },
         transform: [...time, { filter: "datum.split == 'dev'" }],
-        mark: { type: 'point', filled: true, size: 45, stroke: 'white', strokeWidth: 0.8, clip: true },
+        mark: { type: 'point' as const, filled: true, size: 45, stroke: 'white', strokeWidth: 0.8, clip: true },
         encoding: {
           x,
           y,
@@ -55,8 +55,8 @@ export function lossVsTime(data: ReportData): Chart {
           opacity: pickOpacity(1, 0.1),
           tooltip: [{ field: 'label', title: 'trial' }, { field: 'seconds', format: '.2f', title: 'seconds' }, { field: 'loss', title: 'dev loss', format: '.4f' }],
         },
-      },
-      ...referenceLayers(y),
+      }]),
+      ...referenceLayers(y, data.reference.length > 0),
     ],
   };
   return {

@@ -51,18 +51,19 @@ export function lrRange(data: ReportData, suggestions: Suggestion[]): Chart {
         mark: { type: 'line', strokeWidth: 2, clip: true },
         encoding: { x, y: { ...y, field: 'smooth' }, color: colour, opacity: pickOpacity(1, 0.1), detail: { field: 'trial', type: 'nominal' } },
       },
-      {
+      // Layers over empty data are left out: Vega warns of an infinite extent for them.
+      ...(marks.length === 0 ? [] : [{
         data: { name: 'suggestions' },
-        mark: { type: 'rule', strokeWidth: 1.5 },
+        mark: { type: 'rule' as const, strokeWidth: 1.5 },
         encoding: {
-          x: { field: 'log_lr', type: 'quantitative' },
-          strokeDash: { field: 'kind', type: 'nominal', title: 'suggested lr', scale: { domain: ['steepest', 'min_over_10'], range: [[1, 0], [5, 3]] } },
+          x: { field: 'log_lr', type: 'quantitative' as const },
+          strokeDash: { field: 'kind', type: 'nominal' as const, title: 'suggested lr', scale: { domain: ['steepest', 'min_over_10'], range: [[1, 0], [5, 3]] } },
           color: { value: '#c0392b' },
           tooltip: [{ field: 'text', title: 'suggested' }],
         },
-      },
+      }]),
       // Labels stacked from the top: steepest to the right of its rule, min/10 to the left of its own.
-      ...(['steepest', 'min_over_10'] as const).map((kind) => ({
+      ...(['steepest', 'min_over_10'] as const).filter((kind) => marks.some((m) => m.kind === kind)).map((kind) => ({
         data: { name: 'suggestions' },
         transform: [
           { filter: { field: 'kind', equal: kind } },
@@ -72,7 +73,7 @@ export function lrRange(data: ReportData, suggestions: Suggestion[]): Chart {
         mark: { type: 'text' as const, align: kind === 'steepest' ? ('left' as const) : ('right' as const), dx: kind === 'steepest' ? 5 : -5, color: '#c0392b', fontWeight: 'bold' as const, fontSize: 12 },
         encoding: { x: { field: 'log_lr', type: 'quantitative' as const }, y: { field: 'dy', type: 'quantitative' as const, scale: null }, text: { field: 'text' } },
       })),
-      ...referenceLayers(y),
+      ...referenceLayers(y, data.reference.length > 0),
     ],
   };
   return {
