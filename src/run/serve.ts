@@ -1,5 +1,7 @@
 // The worker side of the protocol (see protocol.ts): wait for trials, train each, report progress and the result.
-import { getEachMessage, sendMessage } from 'execa';
+// The parent speaks through execa's IPC; here, Node's own channel (process.send / 'message') is all it takes, with the
+// same structured-clone serialisation, and the worker starts faster without importing execa (~0.3 s a process).
+import { on } from 'node:events';
 import type { TrainOptions, Trial, TrialOutput } from '../types.js';
 import { isParentMessage, type TrialMessage, type WorkerMessage } from './protocol.js';
 
@@ -8,16 +10,15 @@ export type TrainFn = (trial: Trial, options: TrainOptions) => Promise<TrialOutp
 
 /** Serve trials until the parent says exit (or goes away), then end the process. */
 export async function serveTrials(train: TrainFn): Promise<never> {
+  if (process.send === undefined) throw new Error('serveTrials: this process has no IPC channel; run-exp starts its workers itself');
   // Ctrl-C in a terminal reaches the whole process group; the parent decides, and kills workers itself.
   process.on('SIGINT', () => {});
   // The parent is gone (even SIGKILLed): nobody is left to report to.
   process.on('disconnect', () => process.exit(0));
 
-  const messages = getEachMessage();
-  const first = messages.next(); // listen before the parent can send anything
+  const messages = on(process, 'message'); // listening before the parent can send anything
   await send({ type: 'ready', pid: process.pid, load_seconds: process.uptime() });
-  for (let next = await first; next.done !== true; next = await messages.next()) {
-    const message = next.value;
+  for await (const [message] of messages) {
     if (!isParentMessage(message)) throw new Error(`worker ${process.pid}: not a message of the protocol: ${JSON.stringify(message)}`);
     switch (message.type) {
       case 'trial':
@@ -44,6 +45,7 @@ async function runTrial(train: TrainFn, { trial, backend }: TrialMessage): Promi
   }
 }
 
+/** Send a message to the parent; resolves once it is handed to the channel. */
 function send(message: WorkerMessage): Promise<void> {
-  return sendMessage(message as unknown as Parameters<typeof sendMessage>[0]);
+  return new Promise((resolve, reject) => process.send!(message, undefined, {}, (error) => (error ? reject(error) : resolve())));
 }
