@@ -297,8 +297,8 @@ class MiniBatches implements BatchSource {
     const Y = new Int32Array(B);
     for (let b = 0; b < B; b++) {
       const row = this.rows[this.at * B + b]!;
-      X.set(split.X.subarray(row * T, (row + 1) * T), b * T);
-      Y[b] = split.Y[row]!;
+      for (let t = 0; t < T; t++) X[b * T + t] = split.X[row * T + t]!; // Xtr[ix]
+      Y[b] = split.Y[row]!; // Ytr[ix]
     }
     this.at++;
     return { tensors: { X: tf.tensor2d(X, [B * T, 1], 'int32'), Y: tf.tensor1d(Y, 'int32') }, Y };
