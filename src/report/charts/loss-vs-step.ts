@@ -48,7 +48,7 @@ export function lossVsStep(data: ReportData): Chart {
           tooltip: curveTooltip(data, [{ field: 'step', title: 'step', type: 'quantitative' }, { field: 'split', title: 'split', type: 'nominal' }]),
         },
       }]),
-      // Where a diverged trial stopped: a red cross, held at the top edge when its last loss is off the chart.
+      // Where a diverged trial stopped: a red cross, held just inside the top when its last loss is off the chart.
       ...(data.stops.length === 0 ? [] : [stopLayer(data, x, y, domain)]),
       ...referenceLayers(y, data.reference.length > 0),
     ],
@@ -80,7 +80,7 @@ function firstLosses(data: ReportData): number[] {
 function stopLayer(data: ReportData, x: object, y: ReturnType<typeof lossY>, domain: [number, number]) {
   return {
     data: { name: 'stops' },
-    transform: [trialLookup(data), { calculate: `min(datum.loss, ${domain[1]})`, as: 'shown' }],
+    transform: [trialLookup(data), { calculate: `min(datum.loss, ${Number((domain[1] * 0.9).toPrecision(4))})`, as: 'shown' }],
     mark: { type: 'point' as const, shape: 'cross', filled: true, size: 110, color: '#b3261e', stroke: 'white', strokeWidth: 0.6 },
     encoding: {
       x,
