@@ -162,6 +162,7 @@ test('a 100-trial grid of 10,000 steps each stays a few MB and opens in seconds'
   assert.ok(v.ms < 60_000, `${v.ms} ms to draw`);
   await v.page.screenshot({ path: path.join(OUT, 'grid100.png'), fullPage: false });
   await v.page.close();
+  await rm(path.join(OUT, 'grid100'), { recursive: true, force: true }); // 60 MB of metrics; the report itself stays
 });
 
 test('a report from a real short training run (the CLI: plan, workers, tfjs) renders every chart', { skip: SKIP && 'RUN_EXP_SKIP_BROWSER=1' }, async () => {
