@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { parse } from 'yaml';
 import type { Experiment } from '../src/config/schema.js';
 import type { Summary, Trial, TrialConfig } from '../src/types.js';
-import { checkExpectations, formatMisses } from '../src/expect/index.js';
+import { checkExpectations, formatMisses, type ExpectationResult } from '../src/expect/index.js';
 import { ROOT } from './paths.js';
 
 interface Example {
@@ -36,13 +36,14 @@ const EXAMPLES: Example[] = [
     holds: [0],
     why: 'the loss bounds need the full 200,000 steps',
   },
-  { file: 'quickstart.yaml', set: ['train.steps=600'], holds: [0], why: 'at 600 steps the dev loss is still far from its final value' },
+  { file: 'quickstart.yaml', set: ['train.steps=600'], holds: [0, 2], why: 'at 600 steps the lr-0.1 dev loss is still far from its final value' },
 ];
 
 /** What `run-exp --json` prints (see the design). */
 interface JsonOutput {
   report: string;
   trials: { id: string; params: Record<string, unknown>; status: string; final: Summary['final'] }[];
+  expectations: ExpectationResult[]; // every check, passed or not (run-exp adds this to the design's document)
 }
 
 for (const example of EXAMPLES) {
@@ -72,6 +73,7 @@ for (const example of EXAMPLES) {
       const applicable = results.filter((r) => example.holds === 'all' || example.holds.includes(r.expectation));
       assert.ok(applicable.length > 0, 'no expectation was checked');
       assert.equal(formatMisses(applicable), '', `expectations missed in the short form (${example.why || 'all should hold'})`);
+      assert.deepEqual(json.expectations, results, 'the run checked other expectations than the stored results give');
       const missed = results.some((r) => !r.passed);
       assert.equal(run.exitCode, missed ? 1 : 0, `exit code; misses:\n${formatMisses(results)}\nstderr:\n${run.stderr}`);
     } finally {
