@@ -21,7 +21,8 @@ export function lrRange(data: ReportData, suggestions: Suggestion[]): Chart {
   const starts = new Map<number, number>();
   for (const r of rows) if (!starts.has(r.trial) && r.smooth !== null) starts.set(r.trial, r.smooth);
   const hi = Math.max(...starts.values(), lo * 1.5);
-  const domain: [number, number] = [Number((lo * 0.9).toFixed(3)), Number((hi * 1.1).toFixed(3))];
+  // Room below the lowest loss for the bigram line's label.
+  const domain: [number, number] = [Number(Math.max(0, lo - 0.08 * (hi - lo)).toFixed(3)), Number((hi * 1.1).toFixed(3))];
   const y = { field: 'loss', type: 'quantitative' as const, title: 'loss', scale: { domain, zero: false, nice: false } };
   const x = { field: 'log_lr', type: 'quantitative' as const, title: 'log10(learning rate)', scale: { nice: false } };
   // With several range tests, each label says whose suggestion it is.
