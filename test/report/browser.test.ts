@@ -187,6 +187,8 @@ test('a report from a real short training run (the CLI: plan, workers, tfjs) ren
   const v = await visit(file);
   await assertChartsRendered(v, ['loss-vs-step', 'final-vs-p0', 'loss-vs-time', 'embedding']);
   assert.equal(await v.page.locator('#trials tbody tr .status-ok').count(), 2);
+  // The runner writes run.json before the report, so the header has the run's versions and commit.
+  assert.match((await v.page.textContent('.facts')) ?? '', /versions\s*run-exp \d+\.\d+\.\d+, Node v\d+/);
   await v.page.screenshot({ path: path.join(OUT, 'real.png'), fullPage: true });
   await v.page.close();
 });
