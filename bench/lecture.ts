@@ -103,19 +103,22 @@ export async function torchAvailable(): Promise<boolean> {
 }
 
 // Runs torch_mlp.py unchanged, and also measures its training loop's CPU time: the script times the loop with
-// time.time(), so a second clock patched in beside it (process_time) sees exactly the same loop.
+// time.time(), so a CPU clock read beside every time.time() call sees exactly the same loop. The loop's pair of
+// calls is the last one (t0, then dt); imports may call time.time() before, so the pair is checked against the
+// script's own seconds.
 const TORCH_WRAPPER = `
 import json, runpy, sys, time
 wall, cpu = time.time, time.process_time
 marks = []
 def clock():
-    marks.append(cpu())
-    return wall()
+    marks.append((wall(), cpu()))
+    return marks[-1][0]
 time.time = clock
 sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")
 sys.stdout.flush()
-print(json.dumps({"cpu_seconds": marks[1] - marks[0]}))
+(w0, c0), (w1, c1) = marks[-2], marks[-1]
+print(json.dumps({"loop_wall": w1 - w0, "cpu_seconds": c1 - c0}))
 `;
 
 /** Run torch_mlp.py on names.txt with one thread; `decayAt` ≥ steps means a constant lr. */
@@ -125,7 +128,10 @@ export async function runTorch(steps: number, lr: number, decayAt: number, decay
   args.push('--block', '3', '--emb', '10', '--hidden', '200', '--batch', '32', '--threads', '1');
   const { stdout } = await promisify(execFile)(PYTHON, args, { maxBuffer: 1 << 20 });
   const lines = stdout.trim().split('\n');
-  const { cpu_seconds } = JSON.parse(lines.pop()!) as { cpu_seconds: number };
+  const { loop_wall, cpu_seconds } = JSON.parse(lines.pop()!) as { loop_wall: number; cpu_seconds: number };
   const result = JSON.parse(lines.pop()!) as Omit<TorchResult, 'cpu_seconds' | 'cpu_steps_per_s'>;
+  if (Math.abs(loop_wall - result.seconds) > 0.02) {
+    throw new Error(`torch_mlp.py: expected the last two time.time() calls to time its loop (${result.seconds} s), found ${loop_wall.toFixed(3)} s apart`);
+  }
   return { ...result, cpu_seconds, cpu_steps_per_s: steps / cpu_seconds };
 }
