@@ -190,18 +190,17 @@ function normaliseJobs(jobs: number): number {
   return Number.isInteger(jobs) && jobs >= 1 ? jobs : os.availableParallelism();
 }
 
-/** SIGINT and SIGTERM abort the run (the pool kills its workers at once); a second one exits on the spot. */
+/** SIGINT, SIGTERM and SIGHUP (the terminal closed) abort the run (the pool kills its workers at once); a second one exits on the spot. */
 function onSignals(stop: AbortController): { dispose(): void } {
   const handler = (signal: NodeJS.Signals) => {
     if (stop.signal.aborted) process.exit(128 + os.constants.signals[signal]);
     stop.abort(signal);
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, handler);
   return {
     dispose() {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+      for (const signal of signals) process.off(signal, handler);
     },
   };
 }

@@ -42,6 +42,9 @@ export async function runPool(trials: Trial[], options: PoolOptions, events: Poo
   const live = new Set<WorkerProcess>();
   const onAbort = () => live.forEach((w) => w.interrupt());
   options.signal.addEventListener('abort', onAbort);
+  // The parent ends in the middle (an uncaught error, process.exit): its workers, in their own sessions, go too.
+  const onExit = () => live.forEach((w) => w.killNow());
+  process.on('exit', onExit);
 
   const slot = async () => {
     let worker: WorkerProcess | undefined;
@@ -72,6 +75,7 @@ export async function runPool(trials: Trial[], options: PoolOptions, events: Poo
     await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, trials.length)) }, slot));
   } finally {
     options.signal.removeEventListener('abort', onAbort);
+    process.off('exit', onExit);
   }
 }
 
@@ -91,7 +95,10 @@ function spawnWorker(workerPath: string, execArgv: string[]) {
     stderr: 'pipe',
     buffer: false,
     reject: false, // a dead worker is a value (exitCode, signal), not an exception
-    cleanup: true, // killed if the parent exits
+    // Its own session (setsid): the terminal's Ctrl-C reaches only the parent, which decides; and where the kernel
+    // groups CPU time by session (sched_autogroup), each worker gets its own share instead of splitting the parent's,
+    // so --jobs 2 is two cores' worth on a busy machine too. A worker ends itself when its parent's channel closes.
+    detached: true,
     env: { FORCE_COLOR: '0' },
   });
 }
@@ -169,6 +176,11 @@ class WorkerProcess {
     this.interrupted = true;
     this.subprocess.kill('SIGKILL');
     this.current?.finish({ kind: 'interrupted' });
+  }
+
+  /** SIGKILL, without waiting (for the parent's last moments). */
+  killNow(): void {
+    if (!this.exited) this.subprocess.kill('SIGKILL');
   }
 
   /** Kill the process and wait until it is gone. */

@@ -13,8 +13,11 @@ export async function serveTrials(train: TrainFn): Promise<never> {
   if (process.send === undefined) throw new Error('serveTrials: this process has no IPC channel; run-exp starts its workers itself');
   // Ctrl-C in a terminal reaches the whole process group; the parent decides, and kills workers itself.
   process.on('SIGINT', () => {});
-  // The parent is gone (even SIGKILLed): nobody is left to report to.
+  // The parent is gone (even SIGKILLed): nobody is left to report to. 'disconnect' needs a turn of the event loop;
+  // a training loop that holds it is caught at its next progress report, by the parent's pid no longer being ours.
   process.on('disconnect', () => process.exit(0));
+  const parent = process.ppid;
+  const orphaned = () => process.ppid !== parent;
 
   const messages = on(process, 'message'); // listening before the parent can send anything
   await send({ type: 'ready', pid: process.pid, load_seconds: process.uptime() });
@@ -22,7 +25,7 @@ export async function serveTrials(train: TrainFn): Promise<never> {
     if (!isParentMessage(message)) throw new Error(`worker ${process.pid}: not a message of the protocol: ${JSON.stringify(message)}`);
     switch (message.type) {
       case 'trial':
-        await runTrial(train, message);
+        await runTrial(train, message, orphaned);
         break;
       case 'exit':
         process.exit(0);
@@ -33,10 +36,13 @@ export async function serveTrials(train: TrainFn): Promise<never> {
   process.exit(0);
 }
 
-async function runTrial(train: TrainFn, { trial, backend }: TrialMessage): Promise<void> {
+async function runTrial(train: TrainFn, { trial, backend }: TrialMessage, orphaned: () => boolean): Promise<void> {
   const id = trial.id;
   try {
-    const onProgress: TrainOptions['onProgress'] = (progress) => void send({ type: 'progress', id, progress }).catch(() => {});
+    const onProgress: TrainOptions['onProgress'] = (progress) => {
+      if (orphaned()) process.exit(0);
+      send({ type: 'progress', id, progress }).catch(() => {});
+    };
     const output = await train(trial, { id, backend, onProgress });
     await send({ type: 'result', id, output });
   } catch (error) {

@@ -1,6 +1,7 @@
 // SIGINT: all workers stop within 2 s, finished trials stay, no half-written files, exit 130; the next run resumes.
 import assert from 'node:assert/strict';
-import { access, readdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { access, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fixtureOptions, fixturePlan, runDriver, startDriver, summaryOf, tempFilesUnder, tempOut } from './helpers.js';
@@ -48,5 +49,34 @@ describe('an interrupted run', () => {
     assert.match(again.stderr, /skipping 2 of 4 trials/);
     assert.deepEqual(await summaryOf(out, 'interrupt', 'a'), before);
     for (const id of ['c', 'd']) assert.equal((await summaryOf(out, 'interrupt', id)).status, 'ok');
+  });
+});
+
+describe('a run killed with SIGKILL', () => {
+  it('leaves no worker behind: a worker holding its event loop ends itself within 2 s', async () => {
+    const out = await tempOut();
+    const plan = fixturePlan('orphan', [{ behave: 'busy', id: 'busy', ms: 60_000, extra: { dir: out } }]);
+    const driver = startDriver(plan, fixtureOptions(out, { jobs: 1 }));
+    const pidFile = path.join(out, 'busy.pid');
+    for (const t0 = Date.now(); !(await exists(pidFile)); ) {
+      assert.ok(Date.now() - t0 < 30_000, 'the busy trial never started');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    driver.kill('SIGKILL');
+    await driver;
+    // Alive: it exists and is not a zombie (an exited orphan waits for PID 1 to reap it, which can take a while).
+    const alive = () => {
+      try {
+        return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+      } catch {
+        return false;
+      }
+    };
+    const t0 = Date.now();
+    while (alive() && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
+    const ms = Date.now() - t0;
+    if (alive()) process.kill(pid, 'SIGKILL');
+    assert.ok(ms < 2000, `the orphaned worker lived ${ms} ms after its parent`);
   });
 });
