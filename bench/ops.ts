@@ -2,8 +2,9 @@
 // beyond its arithmetic (the per-op overhead that dominates at batch 32).
 //
 // usage: node dist/bench/ops.js [--backend wasm] [--loss fused|manual]
-//   prints each kernel of one step, the CPU time of one step, and the overhead of one tiny kernel
-//   through the engine (tf.add) against calling the same backend kernel directly.
+//   prints each kernel of one step, the CPU time of one step, a matMul with a transposed operand flagged against
+//   an explicit transpose, and the overhead of one tiny kernel through the engine (tf.add) against calling the
+//   same backend kernel directly.
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -72,6 +73,16 @@ export function stepAndOpCost(loss: LossMode = 'fused'): { step: number; engineO
   return { step, engineOp, rawKernel };
 }
 
+/** CPU µs of dW2 = h.T @ dlogits at (32, 200) and (32, 27): with the transposeA flag, and with an explicit transpose. */
+export function transposeCost(): { flagged: number; explicit: number } {
+  const h = tf.randomNormal([32, 200]) as tf.Tensor2D;
+  const d = tf.randomNormal([32, 27]) as tf.Tensor2D;
+  const flagged = cpuMicros(500, () => tf.matMul(h, d, true, false).dispose());
+  const explicit = cpuMicros(500, () => tf.tidy(() => void tf.matMul(tf.transpose(h), d)));
+  tf.dispose([h, d]);
+  return { flagged, explicit };
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { backend: { type: 'string', default: 'auto' }, loss: { type: 'string', default: 'fused' } } });
   const backend = await initBackend(values.backend as BackendName);
@@ -82,5 +93,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const [k, n] of [...counts].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(2)} × ${k}`);
   const cost = stepAndOpCost(values.loss as LossMode);
   console.log(`one step: ${cost.step.toFixed(0)} µs of CPU`);
+  const tr = transposeCost();
+  console.log(`h.T @ dlogits: ${tr.flagged.toFixed(0)} µs with transposeA, ${tr.explicit.toFixed(0)} µs with an explicit transpose`);
   console.log(`a tiny Add (32×27): ${cost.engineOp.toFixed(1)} µs through the engine, ${cost.rawKernel.toFixed(1)} µs calling the kernel directly`);
 }
