@@ -171,6 +171,7 @@ class WorkerProcess {
     this.trials += 1;
     return { trial, outcome, started, finished: new Date(), progress, log, worker: { pid: this.subprocess.pid, load_seconds: this.loadSeconds, trials: this.trials } };
   }
+
   /** Stop at once: SIGKILL; the running trial ends as interrupted. */
   interrupt(): void {
     this.interrupted = true;
