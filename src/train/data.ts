@@ -27,11 +27,9 @@ export const DOT = '.';
 
 const MAX_REPORTED = 10; // problems listed in one error before "… and N more"
 
-/** The words of a trial: the built-in list or the file (checked against its planned sha256), then `slice.first`. */
+/** All the words of a trial's source: the built-in list or the file (checked against its planned sha256). */
 export async function loadWords(data: ResolvedData): Promise<string[]> {
-  const words = data.file === undefined ? builtinWords(data.builtin) : await readWordFile(data.file, data.sha256);
-  const first = data.slice?.first;
-  return first === undefined ? words : words.slice(0, first);
+  return data.file === undefined ? builtinWords(data.builtin) : await readWordFile(data.file, data.sha256);
 }
 
 /** Read a UTF-8 word-per-line file: surrounding whitespace trimmed, blank lines skipped, every problem reported at once. */
@@ -86,7 +84,9 @@ export function vocabularyOf(words: readonly string[]): string {
 }
 
 /**
- * The lecture's data pipeline: vocabulary from all the words; shuffle them with the 'shuffle' stream of
+ * The lecture's data pipeline: vocabulary from all the words (as the lecture's stoi, also when only
+ * `slice.first` of them are used, so the first five words train the lecture's 27-way, 3,481-parameter net);
+ * then the first N words when sliced; shuffle them with the 'shuffle' stream of
  * `data.shuffle_seed`; split at n1 = ⌊train·n⌋ and n2 = ⌊(train+dev)·n⌋ (the lecture's int(0.8·n), int(0.9·n), with
  * train+dev rounded to 12 decimals so that 0.7 + 0.2 cuts where 0.9 does); then each split's context windows.
  */
@@ -98,7 +98,8 @@ export function buildDataset(words: readonly string[], data: ResolvedData, block
     if (problem) throw new Error(`data: word ${i}: ${problem.message}`);
   });
   const vocab = vocabularyOf(words);
-  const shuffled = new Rng(streamSeed(data.shuffle_seed, 'shuffle')).shuffle(words.slice());
+  const used = words.slice(0, data.slice?.first ?? words.length);
+  const shuffled = new Rng(streamSeed(data.shuffle_seed, 'shuffle')).shuffle(used);
   const n = shuffled.length;
   const n1 = Math.floor(data.split.train * n);
   const n2 = Math.floor(decimal(data.split.train + data.split.dev) * n);

@@ -127,13 +127,17 @@ test('a file with blank lines, CRLF endings, a BOM and padding gives only its wo
   assert.equal(vocabularyOf(words), '.aeilmovzë'); // characters outside a–z join the vocabulary, sorted after z
 });
 
-test('slice.first keeps the first N words before the shuffle', async () => {
-  const words = await loadWords(fileData(fixture('five.txt'), { slice: { first: 2 } }));
-  assert.deepEqual(words, ['emma', 'olivia']);
-  const all = await loadWords(fileData(fixture('five.txt'), { slice: { first: 50 } }));
-  assert.equal(all.length, 5);
-  const names = await loadWords({ ...builtin, slice: { first: 3 } });
-  assert.deepEqual(names, ['aaren', 'aarika', 'aaron']);
+test('slice.first keeps the first N words before the shuffle, and the vocabulary of all of them', async () => {
+  const data = fileData(fixture('five.txt'), { slice: { first: 2 }, split: { train: 1, dev: 0, test: 0 } });
+  const two = buildDataset(await loadWords(data), data, 3);
+  assert.deepEqual([...two.train.words].sort(), ['emma', 'olivia']);
+  assert.equal(two.vocab, '.abehilmopsv'); // from all five words, as the lecture's stoi
+  const past = fileData(fixture('five.txt'), { slice: { first: 50 }, split: { train: 1, dev: 0, test: 0 } });
+  assert.equal(buildDataset(await loadWords(past), past, 3).train.words.length, 5);
+  const names = { ...builtin, slice: { first: 3 }, split: { train: 1, dev: 0, test: 0 } } as ResolvedData;
+  const ds = buildDataset(await loadWords(names), names, 3);
+  assert.deepEqual([...ds.train.words].sort(), ['aaren', 'aarika', 'aaron']);
+  assert.equal(ds.vocab.length, 27);
 });
 
 test('the built-in names load offline and build a 27-character vocabulary', async () => {
@@ -177,8 +181,9 @@ test('names.txt gives the lecture\'s vocabulary, 228,146 examples and an 80/10/1
     assert.equal(s.X.length, s.n * 3);
     assert.deepEqual(windows(s, ds.vocab, 3), lectureWindows(s.words, 3));
   }
-  const first = await loadWords({ ...data, slice: { first: 5 } } as ResolvedData);
-  assert.equal(buildDataset(first, { ...data, split: { train: 1, dev: 0, test: 0 } } as ResolvedData, 3).train.n, 32);
+  const first = buildDataset(words, { ...data, slice: { first: 5 }, split: { train: 1, dev: 0, test: 0 } } as ResolvedData, 3);
+  assert.equal(first.train.n, 32); // the lecture's first five words: X.shape = (32, 3) …
+  assert.equal(first.vocab.length, 27); // … over the 27 characters of all the words
 });
 
 function escape(s: string): string {
