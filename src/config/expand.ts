@@ -1,6 +1,8 @@
 // Stage 3, expand: a resolved experiment → its trials (grid × repeat), in a stable order.
-// A trial's id is a short hash of its resolved configuration; its seed comes from the base seed and
-// that configuration, so adding a grid value changes no other trial's id or seed.
+// A trial's id is a short hash of its resolved configuration; its seed comes from the base seed, the repeat
+// index and the part of the configuration that fixes the initial weights and the data (data, model), so adding
+// a grid value changes no other trial's id or seed, and arms that differ only in how they train (loss, lr,
+// batch size, steps) start from the same weights: a controlled comparison, as in the lecture.
 import { createHash } from 'node:crypto';
 import type { Experiment } from './schema.js';
 import type { ResolvedData, Trial, TrialConfig } from '../types.js';
@@ -47,9 +49,9 @@ export function expand(experiment: Experiment, hashes: ReadonlyMap<string, strin
   for (const point of gridPoints(experiment.grid)) {
     const exp = applyParams(experiment, point);
     const base = trialBase(exp, hashes);
-    const configHash = sha256(canonicalJson(idView(base)));
+    const initHash = sha256(canonicalJson(seedView(base)));
     for (let repeat = 0; repeat < experiment.repeat; repeat++) {
-      const seed = trialSeed(exp.seed, configHash, repeat); // exp: `seed` may be a grid key
+      const seed = trialSeed(exp.seed, initHash, repeat); // exp: `seed` may be a grid key
       const config: TrialConfig = { seed, ...base };
       const id = sha256(canonicalJson({ ...idView(base), seed, repeat })).slice(0, ID_LENGTH);
       const params = experiment.repeat > 1 ? { ...point, repeat } : { ...point };
@@ -59,7 +61,7 @@ export function expand(experiment: Experiment, hashes: ReadonlyMap<string, strin
   return trials;
 }
 
-/** The seed of one trial: 32 unsigned bits of sha256(base seed, configuration hash, repeat index). */
+/** The seed of one trial: 32 unsigned bits of sha256(base seed, hash of its data and model, repeat index). */
 export function trialSeed(baseSeed: number, configHash: string, repeat: number): number {
   return createHash('sha256').update(`${baseSeed}:${configHash}:${repeat}`).digest().readUInt32BE(0);
 }
@@ -80,6 +82,12 @@ function resolvedData(data: Experiment['data'], hashes: ReadonlyMap<string, stri
 function idView(base: Omit<TrialConfig, 'seed'>): Record<string, unknown> {
   const { file: _file, ...data } = base.data;
   return { ...base, data };
+}
+
+/** What the seed covers: the data (by content) and the model's shape, not how the model is trained. */
+function seedView(base: Omit<TrialConfig, 'seed'>): Record<string, unknown> {
+  const { data, model } = idView(base);
+  return { data, model };
 }
 
 /** JSON with object keys sorted at every level: equal values give equal text. */

@@ -51,10 +51,10 @@ describe('trials', () => {
     ]);
   });
 
-  it('have distinct 10-hex ids and distinct 32-bit unsigned seeds', async () => {
+  it('have distinct 10-hex ids and 32-bit unsigned seeds, one seed per repeat', async () => {
     const { plan } = await planExperiment(SWEEP);
     assert.equal(new Set(plan.trials.map((t) => t.id)).size, plan.trials.length);
-    assert.equal(new Set(plan.trials.map((t) => t.config.seed)).size, plan.trials.length);
+    assert.equal(new Set(plan.trials.map((t) => t.config.seed)).size, 2); // loss × batch_size share weights; 2 repeats
     for (const t of plan.trials) {
       assert.match(t.id, /^[0-9a-f]{10}$/);
       assert.ok(Number.isInteger(t.config.seed) && t.config.seed >= 0 && t.config.seed < 2 ** 32);
@@ -85,6 +85,14 @@ describe('trials', () => {
       assert.notEqual(b.plan.trials[i]!.id, t.id);
       assert.notEqual(b.plan.trials[i]!.config.seed, t.config.seed);
     });
+  });
+
+  it('share a seed across arms that differ only in training, not across model shapes', async () => {
+    const { plan } = await planExperiment(SWEEP, ['repeat=1', 'model.hidden=50,100']);
+    const seeds = new Map<unknown, Set<number>>();
+    for (const t of plan.trials) seeds.set(t.params['model.hidden'], (seeds.get(t.params['model.hidden']) ?? new Set()).add(t.config.seed));
+    assert.deepEqual([...seeds.values()].map((s) => s.size), [1, 1]); // loss and batch size: same initial weights
+    assert.notEqual([...seeds.get(50)!][0], [...seeds.get(100)!][0]);
   });
 
   it('take their seed from a grid axis over seed', async () => {
