@@ -115,3 +115,16 @@ test('the CPU backend trains the same trial to nearly the same losses', async ()
   assert.equal(cpu.summary.backend, 'cpu');
   stepRows(wasm.metrics).forEach((r, i) => assert.ok(Math.abs(r.loss - stepRows(cpu.metrics)[i]!.loss) < 1e-3, `step ${i}`));
 });
+
+test('successive trials in one process each get the data of their own configuration', async () => {
+  const base = tiny({ steps: 10, every: 10, sample: 0 });
+  const first = await trainTrial(base, { id: 'a', backend: 'wasm' });
+  const again = await trainTrial(base, { id: 'b', backend: 'wasm' });
+  assert.deepEqual(again.summary.reference, first.summary.reference);
+  assert.deepEqual(again.metrics, first.metrics);
+  const shorter = await trainTrial({ ...base, model: { ...base.model, block_size: 2 } }, { id: 'c', backend: 'wasm' });
+  assert.deepEqual(shorter.weights[1]!.shape, [2 * 4, 32]);
+  const fewer = await trainTrial({ ...base, data: { ...base.data, slice: { first: 100 } } }, { id: 'd', backend: 'wasm' });
+  assert.equal(fewer.summary.words.train + fewer.summary.words.dev + fewer.summary.words.test, 100);
+  assert.notEqual(fewer.summary.reference.bigram, first.summary.reference.bigram);
+});
