@@ -65,6 +65,15 @@ test('the header gives when, how long, backend and versions, commit, base seed a
   ]) assert.ok(html.includes(s), `header has ${s}`);
 });
 
+test('a resumed run that skipped every trial shows its own time as such, and the trials\' time beside it', async () => {
+  const r = await fixtureResults(GRID);
+  r.run = { ...r.run!, seconds: 0.1 };
+  const total = r.trials.reduce((sum, t) => sum + (t.summary?.seconds ?? 0), 0);
+  const html = render(r);
+  assert.ok(html.includes('<dt>took</dt><dd>0.1 s <small>(this run)</small></dd>'));
+  assert.ok(html.includes(`<dt>trial time</dt><dd>${formatDuration(total)} <small>(sum over 5 trials)</small></dd>`), 'the unfinished trial is not counted');
+});
+
 test('the trial table marks diverged and failed trials with their reasons, and sorts numbers as numbers', async () => {
   const html = render(await fixtureResults(GRID));
   assert.match(html, /<tr class="row-diverged">.*status-diverged">diverged<\/span><div class="reason">loss became NaN at step \d+<\/div>/);

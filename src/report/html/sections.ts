@@ -27,7 +27,9 @@ export function header(results: Results): string {
   const span = run ?? trialSpan(results);
   const facts: [string, string][] = [
     ['ran', span ? h(formatSpan(span.started_at, span.finished_at)) + (run ? '' : ' <small>(from the trials; no run.json)</small>') : 'unknown (no run.json)'],
-    ['took', span ? h(formatDuration(span.seconds)) : '—'],
+    // A resumed run skips finished trials, so its own time can be far less than the training behind the report.
+    ['took', span ? h(formatDuration(span.seconds)) + (run ? ' <small>(this run)</small>' : '') : '—'],
+    ['trial time', trialTime(results)],
     ['backend', backends.length > 0 ? backends.map(h).join('<br>') : '—'],
     ['versions', run ? `run-exp ${h(run.run_exp_version)}, Node ${h(run.node_version)}` : '—'],
     ['git commit', run?.git_commit ? `<code>${h(run.git_commit.slice(0, 12))}</code>` : 'none'],
@@ -46,6 +48,14 @@ export function header(results: Results): string {
 ${e.description ? `<p class="description">${h(e.description)}</p>` : ''}
 <dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>
 </header>`;
+}
+
+/** The trials' own times added up (those skipped by a resumed run included), or a dash when none finished. */
+function trialTime(results: Results): string {
+  const finished = results.trials.flatMap((t) => (t.summary ? [t.summary.seconds] : []));
+  if (finished.length === 0) return '—';
+  const total = finished.reduce((a, b) => a + b, 0);
+  return `${h(formatDuration(total))} <small>(sum over ${finished.length} trial${finished.length === 1 ? '' : 's'})</small>`;
 }
 
 /** When the trials ran, from the first start to the last finish: the header's fallback when run.json is missing. */
