@@ -52,7 +52,7 @@ function estimateTrial(trial: Trial, corpus: Corpus): number {
   const examples = (split: 'train' | 'dev' | 'test') => corpus.examples * used * data.split[split];
   const batch = train.batch_size === 'full' ? examples('train') : train.batch_size;
   const step = STEP_OVERHEAD + batch * macs * TRAIN_SECONDS_PER_MAC;
-  const evals = Math.ceil(train.steps / evaluation.every) + (train.steps % evaluation.every === 0 ? 0 : 1);
+  const evals = Math.floor(train.steps / evaluation.every) + (train.steps % evaluation.every === 0 ? 0 : 1); // every N steps, and at the end
   const evalSeconds = evaluation.splits.reduce((s, split) => s + examples(split), 0) * macs * EVAL_SECONDS_PER_MAC;
   return TRIAL_OVERHEAD + train.steps * step + evals * evalSeconds;
 }

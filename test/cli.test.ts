@@ -77,6 +77,13 @@ describe('run-exp FILE --dry-run', concurrently, () => {
     const seconds = json.trials[0]!.estimated_seconds;
     assert.ok(seconds > 95 && seconds < 110, `200,000 steps estimated at ${seconds} s`);
   });
+
+  it('counts evals at every N steps and once at the end: 1,000 steps evaluate 4 times with every 300 as with every 250', async () => {
+    const r = await runExp(path.join(FIXTURES, 'config', 'good', 'minimal.yaml'), '--dry-run', '--json', '--set', 'eval.every=300,250');
+    const json = JSON.parse(r.stdout) as { trials: { estimated_seconds: number }[] };
+    const [every300, every250] = json.trials.map((t) => t.estimated_seconds);
+    assert.equal(every300, every250);
+  });
 });
 
 describe('bad input exits 2 with every problem on stderr and nothing on stdout', concurrently, () => {
