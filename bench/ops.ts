@@ -7,7 +7,7 @@
 //   same backend kernel directly.
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { LossMode } from '../src/config/schema.js';
 import { initBackend } from '../src/train/backend.js';
 import { disposeParams, initParams } from '../src/train/model.js';

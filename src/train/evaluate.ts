@@ -1,5 +1,5 @@
 // Full-split losses, without gradients: the forward pass over every example, in chunks to bound memory.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { LossMode } from '../config/schema.js';
 import type { Split } from './data.js';
 import { lossRows } from './loss.js';

@@ -3,7 +3,7 @@
 //           (overflows to Inf/NaN for large logits, exactly as it does in PyTorch);
 //   fused:  F.cross_entropy(logits, Y), one numerically stable expression (log-softmax) whose gradient is
 //           simply (softmax(logits) − one_hot(Y)) / B, instead of a chain of ops and their backward passes.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { LossMode } from '../config/schema.js';
 
 /**

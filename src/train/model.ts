@@ -1,5 +1,5 @@
 // The lecture's MLP (Bengio et al. 2003): embed the block_size previous characters, one tanh layer, logits.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../config/schema.js';
 import type { Weight } from '../types.js';
 import { Rng, streamSeed } from './rng.js';

@@ -1,6 +1,6 @@
 // Names from the trained model, as in the lecture: start from block_size dots, draw the next character from the
 // softmax, shift it into the context, stop at '.'.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { logitsOf, type Params } from './model.js';
 import { Rng, streamSeed } from './rng.js';
 

@@ -5,7 +5,7 @@
 // the maths allows (softmax − one_hot instead of backpropagating through exp, sum, div, log and mean).
 //
 // Shapes: B examples, T = block_size, E = embed_dim, H = hidden, V = vocabulary size.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { LossMode } from '../config/schema.js';
 import { fusedGradTimesB, manualLossAndGradTimesB } from './loss.js';
 import { forward, type Params } from './model.js';

@@ -4,7 +4,7 @@
 // parameters from the 'init' stream → (4) train in chunks of steps: minibatch indices drawn for the whole chunk,
 // losses read back once per chunk, full-split evaluation every eval.every steps → (5) evaluate at the end →
 // (6) sample names → (7) the summary. A diverged loss is a result (status 'diverged'), not an exception.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { LossMode } from '../config/schema.js';
 import type { FinalLosses, MetricRow, Progress, Summary, TrainOptions, TrialConfig, TrialOutput } from '../types.js';
 import { initBackend } from './backend.js';
