@@ -2,7 +2,7 @@
 import type { TrialStatus } from '../config/schema.js';
 import type { ExpectationResult } from '../expect/index.js';
 import type { FinalLosses, Summary, Trial } from '../types.js';
-import { formatLoss, formatSeconds, formatStatus, formatValue } from './format.js';
+import { describeParams, formatLoss, formatSeconds, formatStatus, formatValue } from './format.js';
 
 /** A trial at the end of the run: its summary (none when it did not finish) and whether it ran earlier. */
 export interface TrialRow {
@@ -73,5 +73,5 @@ export function endTable(rows: TrialRow[], color: boolean): string {
 export function missedLines(results: ExpectationResult[]): string[] {
   return results
     .filter((r) => !r.passed)
-    .map((r) => `expectation ${r.expectation + 1} missed: trial ${r.trial} (${Object.entries(r.params).map(([k, v]) => `${k}=${formatValue(v)}`).join(' ') || 'no varying values'}): ${r.key} expected ${r.expected}, found ${r.found}`);
+    .map((r) => `expectation ${r.expectation + 1} missed: trial ${r.trial} (${describeParams(r.params) || 'no varying values'}): ${r.key} expected ${r.expected}, found ${r.found}`);
 }
