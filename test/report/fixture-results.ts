@@ -1,16 +1,16 @@
 // Realistic stored results for report tests: the on-disk layout of design.md with plausible curves,
 // written without training (fast, deterministic). Statuses ok, diverged, failed and unfinished all occur.
-import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { expand } from '../../src/config/expand.js';
 import type { Experiment, Lr } from '../../src/config/schema.js';
 import { readResults } from '../../src/report/load.js';
 import type { Results } from '../../src/report/results.js';
 import { Rng } from '../../src/train/rng.js';
 import { lrAt } from '../../src/train/schedule.js';
-import type { MetricRow, RunInfo, Summary, Trial, TrialConfig, Weight } from '../../src/types.js';
+import type { MetricRow, RunInfo, Summary, Trial, Weight } from '../../src/types.js';
 
 const VOCAB = '.abcdefghijklmnopqrstuvwxyz';
 const UNIFORM = Math.log(VOCAB.length); // ln 27 ≈ 3.2958
@@ -53,35 +53,10 @@ export function fixtureExperiment(o: FixtureOptions): Experiment {
   };
 }
 
-/** The cartesian product of the grid × repeats, as trials with resolved configurations. */
-export function fixtureTrials(e: Experiment): Trial[] {
-  let combos: Record<string, unknown>[] = [{}];
-  for (const [k, values] of Object.entries(e.grid)) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [k]: v })));
-  const trials: Trial[] = [];
-  for (const combo of combos) {
-    for (let r = 0; r < e.repeat; r++) {
-      const config: TrialConfig = structuredClone({ seed: 0, data: e.data as TrialConfig['data'], model: e.model, loss: e.loss, train: e.train, eval: e.eval, sample: e.sample });
-      for (const [k, v] of Object.entries(combo)) setPath(config as unknown as Record<string, unknown>, k, v);
-      config.seed = (e.seed + 7919 * trials.length) >>> 0;
-      const params = e.repeat > 1 ? { ...combo, repeat: r } : combo;
-      const id = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 8);
-      trials.push({ id, index: trials.length, params, repeat: r, config });
-    }
-  }
-  return trials;
-}
-
-function setPath(obj: Record<string, unknown>, dotted: string, v: unknown): void {
-  const parts = dotted.split('.');
-  let o = obj;
-  for (const p of parts.slice(0, -1)) o = o[p] as Record<string, unknown>;
-  o[parts.at(-1)!] = v;
-}
-
 /** Write DIR/NAME/ (experiment.yaml, run.json, trials/*) for the options; returns the experiment and its trials. */
 export async function writeFixtureResults(out: string, o: FixtureOptions): Promise<{ experiment: Experiment; trials: Trial[] }> {
   const experiment = fixtureExperiment(o);
-  const trials = fixtureTrials(experiment);
+  const trials = expand(experiment, new Map()); // the real expansion: ids, seeds and params as a run stores them
   const dir = path.join(out, o.name);
   await mkdir(path.join(dir, 'trials'), { recursive: true });
   await writeFile(path.join(dir, 'experiment.yaml'), stringify(experiment));

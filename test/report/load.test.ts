@@ -19,7 +19,7 @@ async function withDir(f: (out: string) => Promise<void>): Promise<void> {
 
 test('trials are read in expansion order with their status: ok, diverged, failed, unfinished', () =>
   withDir(async (out) => {
-    await writeFixtureResults(out, { name: 'g', grid: { 'train.lr': [0.1, 2, 0.1, 0.1] }, steps: 300, failed: [2], unfinished: [3] });
+    await writeFixtureResults(out, { name: 'g', grid: { 'train.lr': [0.1, 2, 0.05, 0.2] }, steps: 300, failed: [2], unfinished: [3] });
     const r = await readResults(out, 'g');
     assert.deepEqual(r.trials.map((t) => [t.trial.index, statusOf(t)]), [[0, 'ok'], [1, 'diverged'], [2, 'failed'], [3, 'unfinished']]);
     assert.equal(r.trials[0]!.metrics.length > 300, true, 'every step and the evaluations');
