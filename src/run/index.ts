@@ -20,6 +20,7 @@ import { createReporter, type Reporter } from './reporter.js';
 import { finishRunInfo, startRunInfo } from './runinfo.js';
 import { endTable, missedLines, runDocument, type TrialRow } from './table.js';
 
+/** How runPlan runs: where to write, how many workers, which backend, what to print; the rest serves tests. */
 export interface RunOptions {
   out: string; // DIR (default "reports")
   jobs: number; // workers at once (default: CPU cores)

@@ -20,6 +20,7 @@ export interface Ended {
   worker: { pid: number | undefined; load_seconds: number | undefined; trials: number }; // trials: run by this process so far
 }
 
+/** How the pool runs its workers. */
 export interface PoolOptions {
   jobs: number;
   workerPath: string; // the worker's module (src/run/worker.ts compiled, or a test fixture)
@@ -29,6 +30,7 @@ export interface PoolOptions {
   signal: AbortSignal; // aborted: kill every worker now, end running trials as interrupted
 }
 
+/** What the pool tells its caller about each trial, in order: start, progress …, end. */
 export interface PoolEvents {
   start(trial: Trial): void;
   progress(trial: Trial, progress: Progress): void;

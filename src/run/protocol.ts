@@ -26,6 +26,7 @@ export interface ExitMessage {
   type: 'exit';
 }
 
+/** Every message the parent sends. */
 export type ParentMessage = TrialMessage | ExitMessage;
 
 /** Worker → parent: the worker has loaded its modules and waits for a trial. */
@@ -56,6 +57,7 @@ export interface ErrorMessage {
   error: { message: string; stack: string };
 }
 
+/** Every message a worker sends. */
 export type WorkerMessage = ReadyMessage | ProgressMessage | ResultMessage | ErrorMessage;
 
 const WORKER_TYPES = new Set(['ready', 'progress', 'result', 'error']);

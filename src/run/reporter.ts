@@ -14,6 +14,7 @@ export interface Reporter {
   stop(): void;
 }
 
+/** Where and how to show progress, and which trials will run. */
 export interface ReporterOptions {
   stream: NodeJS.WriteStream;
   quiet: boolean;

@@ -6,14 +6,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execaNode } from 'execa';
 import type { Experiment } from '../../src/config/schema.js';
-import type { RunOptions } from '../../src/run/index.js';
 import type { Plan, Summary, Trial, TrialConfig } from '../../src/types.js';
 import type { Behaviour } from '../fixtures/workers/behave.js';
 import type { DriverSpec } from '../fixtures/workers/driver.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** The compiled fixture worker and driver. */
+/** The compiled fixture worker: it behaves as its trial's `behave` parameter says. */
 export const BEHAVE_WORKER = path.resolve(here, '../fixtures/workers/behave.js');
+/** The compiled fixture driver: runPlan in a process of its own, from a spec file. */
 export const DRIVER = path.resolve(here, '../fixtures/workers/driver.js');
 
 /** A complete experiment (every default filled in), as expand would resolve it. */
@@ -109,5 +109,3 @@ export async function tempFilesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true });
   return entries.filter((e) => /\.tmp$/.test(e));
 }
-
-export type { RunOptions };
