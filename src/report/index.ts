@@ -14,10 +14,6 @@ import { renderHtml, type Libraries } from './html/page.js';
 import { readResults } from './load.js';
 import type { Results } from './results.js';
 
-export { chooseCharts } from './charts/index.js';
-export { readResults } from './load.js';
-export { renderHtml } from './html/page.js';
-
 /** Build DIR/NAME.html from the stored results in DIR/NAME/; returns the path written. */
 export async function writeReport(out: string, name: string): Promise<string> {
   const stored = await readResults(out, name);

@@ -8,8 +8,6 @@ import { lossVsStep } from './loss-vs-step.js';
 import { lossVsTime } from './loss-vs-time.js';
 import { lrRange, type Suggestion } from './lr-range.js';
 
-export type { Chart } from './common.js';
-
 /** Keys whose comparison is about cost as much as loss: they get the loss-by-time chart. */
 export const TIME_KEYS = ['loss', 'train.batch_size'];
 
