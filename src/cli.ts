@@ -11,6 +11,7 @@ import { formatPlan, planJson } from './plan-print.js';
 import type { RunOptions } from './run/index.js';
 import type { BackendName } from './types.js';
 
+/** The text of `run-exp --help`. */
 export const USAGE = `run-exp: turn a YAML experiment into a reproducible study of the makemore MLP.
 
 Usage:

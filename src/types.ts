@@ -38,6 +38,7 @@ export type MetricRow =
   | { step: number; lr: number; loss: number; smooth?: number } // smooth: de-biased EMA (range tests)
   | { step: number; split: SplitName; loss: number };
 
+/** Full-split losses at the end of a trial (null where not evaluated). */
 export interface FinalLosses {
   train_loss: number | null;
   dev_loss: number | null;
@@ -106,6 +107,7 @@ export interface TrialOutput {
   weights: Weight[];
 }
 
+/** The --backend choices: auto picks tfjs-node, else wasm, else cpu. */
 export type BackendName = 'auto' | 'node' | 'wasm' | 'cpu';
 
 /** Options of one training job that are not part of its configuration (they do not change its id). */

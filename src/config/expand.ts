@@ -99,6 +99,7 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
+/** The sha256 of a text, as hex. */
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }

@@ -17,6 +17,7 @@ export interface Source {
   origins: Map<string, string>; // JSON of a key path → the `--set KEY=VALUE` that replaced it
 }
 
+/** A path into the document: mapping keys and list indexes. */
 export type KeyPath = (string | number)[];
 
 /** Read and parse an experiment file; throws ConfigError with every problem found. */

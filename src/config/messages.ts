@@ -129,6 +129,7 @@ export function shown(value: unknown): string {
 /** The message core: `expected X, got Y`. */
 export const expectedGot = (expected: string, found: unknown): string => `expected ${expected}, got ${shown(found)}`;
 
+/** A message with a `did you mean` suffix when there is a suggestion. */
 export const withSuggestion = (message: string, suggestion: string | undefined): string =>
   suggestion === undefined ? message : `${message}; did you mean \`${suggestion}\`?`;
 

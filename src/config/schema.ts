@@ -9,6 +9,7 @@ const Fraction = (description: string, dflt: number) =>
   Type.Number({ minimum: 0, maximum: 1, default: dflt, description });
 
 /** Where the words come from: the built-in list (default) or a UTF-8 file, one word a line. */
+/** `data`: where the words come from, how many, and how they are split. */
 export const DataSchema = Type.Object(
   {
     builtin: Type.Optional(
@@ -37,6 +38,7 @@ export const DataSchema = Type.Object(
 );
 
 /** The MLP's dimensions; the vocabulary size comes from the data. */
+/** `model`: the MLP's dimensions. */
 export const ModelSchema = Type.Object(
   {
     // The lecture's final network: 3 characters of context, 10-d embeddings, 200 tanh units.
@@ -47,17 +49,20 @@ export const ModelSchema = Type.Object(
   { additionalProperties: false, default: {}, description: 'Model dimensions.' },
 );
 
+/** `loss`: how the cross-entropy is computed. */
 export const LossSchema = Type.Union([Type.Literal('fused'), Type.Literal('manual')], {
   // fused is what the lecture recommends: stable and faster.
   default: 'fused',
   description: 'fused: one stable cross-entropy op; manual: exp → normalise → pick → log → mean (overflows for large logits).',
 });
 
+/** One drop of a step schedule: from step `at` on, the learning rate is `lr`. */
 export const StepDropSchema = Type.Object(
   { at: Type.Integer({ minimum: 0, description: 'Step at which the new lr starts.' }), lr: PositiveNumber('The new learning rate.') },
   { additionalProperties: false },
 );
 
+/** A learning-rate schedule, tagged by `schedule` (step, exponential, cosine, range). */
 export const LrScheduleSchema = Type.Union(
   [
     Type.Object(
@@ -97,12 +102,14 @@ export const LrScheduleSchema = Type.Union(
   { description: 'A learning-rate schedule.' },
 );
 
+/** `train.lr`: a constant or a schedule. */
 export const LrSchema = Type.Union([PositiveNumber('A constant learning rate.'), LrScheduleSchema], {
   // The lecture's rate before decay, the valley of its range test.
   default: 0.1,
   description: 'A constant learning rate or a schedule.',
 });
 
+/** `train`: steps, batch size and learning rate. */
 export const TrainSchema = Type.Object(
   {
     // Short enough to finish in seconds; the lecture's final run uses 200,000.
@@ -117,8 +124,10 @@ export const TrainSchema = Type.Object(
   { additionalProperties: false, default: {}, description: 'The training loop.' },
 );
 
+/** The name of a data split. */
 export const SplitNameSchema = Type.Union([Type.Literal('train'), Type.Literal('dev'), Type.Literal('test')]);
 
+/** `eval`: how often and on which splits the full-split losses are computed. */
 export const EvalSchema = Type.Object(
   {
     // Often enough to draw a curve, rarely enough to cost little.
@@ -140,6 +149,7 @@ const Bound = Type.Object(
 );
 const BoundOn = (description: string) =>
   Type.Object(Bound.properties, { additionalProperties: false, minProperties: 1, description: `${description}; give one or more.` });
+/** How a trial ended (see design.md, Trial status). */
 export const TrialStatusSchema = Type.Union([Type.Literal('ok'), Type.Literal('diverged'), Type.Literal('failed')]);
 
 /** One assertion on the results of the trials it selects (all trials unless `where` narrows them). */
@@ -190,6 +200,7 @@ export const ExperimentSchema = Type.Object(
   { additionalProperties: false, $id: 'https://run-exp.dev/experiment.schema.json', title: 'run-exp experiment' },
 );
 
+/** The TypeScript types of the schema's parts (Static: derived, never written twice). */
 export type Experiment = Static<typeof ExperimentSchema>;
 export type Data = Static<typeof DataSchema>;
 export type Model = Static<typeof ModelSchema>;

@@ -7,7 +7,9 @@ import { replaceKeysBlock } from './keys-doc.js';
 
 /** The repository root (this file runs from dist/src/config/). */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The JSON Schema file that YAML editors read (see the yaml-language-server comment). */
 export const SCHEMA_FILE = path.join(ROOT, 'schema', 'experiment.schema.json');
+/** The README whose key reference is generated. */
 export const README_FILE = path.join(ROOT, 'README.md');
 
 /**
