@@ -103,9 +103,13 @@ test('a loss that turns NaN/Inf stops the trial as diverged, keeping the steps b
 
 test('progress comes at most every 250 ms, and once at the end with the last step', async () => {
   const seen: Progress[] = [];
-  await trainTrial(tiny({ steps: 120, every: 1000, sample: 0 }), { id: 'p', backend: 'wasm', onProgress: (p) => seen.push(p) });
+  const at: number[] = [];
+  const onProgress = (p: Progress) => void (seen.push(p), at.push(performance.now()));
+  await trainTrial(tiny({ steps: 3000, every: 3000, sample: 0 }), { id: 'p', backend: 'wasm', onProgress });
   assert.ok(seen.length >= 1);
-  assert.deepEqual({ ...seen.at(-1)!, loss: 0, steps_per_s: 0 }, { step: 120, steps: 120, loss: 0, steps_per_s: 0 });
+  // Every report but the last waits 250 ms after the one before (the trainer's clock reads just before each call).
+  for (let i = 1; i < at.length - 1; i++) assert.ok(at[i]! - at[i - 1]! >= 249, `reports ${i - 1} and ${i}: ${(at[i]! - at[i - 1]!).toFixed(0)} ms apart`);
+  assert.deepEqual({ ...seen.at(-1)!, loss: 0, steps_per_s: 0 }, { step: 3000, steps: 3000, loss: 0, steps_per_s: 0 });
   assert.ok(seen.every((p) => Number.isFinite(p.loss) && p.steps_per_s > 0));
 });
 
