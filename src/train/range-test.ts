@@ -18,7 +18,6 @@ const DIVERGENCE_FACTOR = 4; // fastai and Lightning stop when the smoothed loss
 /** Accumulates (lr, loss) one step at a time; push() says when to stop, suggestion() reads the curve. */
 export class RangeTest {
   readonly lrs: number[] = [];
-  readonly losses: number[] = [];
   readonly smooth: number[] = [];
   private avg = 0; // the biased EMA, β·avg + (1 − β)·loss
   private best = Infinity; // the best smoothed loss so far
@@ -39,7 +38,6 @@ export class RangeTest {
     const diverged = !Number.isFinite(loss) || !Number.isFinite(smooth) || (k > 1 && smooth > DIVERGENCE_FACTOR * this.best);
     if (smooth < this.best) this.best = smooth;
     this.lrs.push(lr);
-    this.losses.push(loss);
     this.smooth.push(smooth);
     return { smooth, diverged };
   }

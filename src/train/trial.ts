@@ -176,35 +176,28 @@ export class Trainer {
     return chunkLosses(outs, targets);
   }
 
-  /** Keep one row per step; stop at the first non-finite loss, or where a range test's smoothed loss blows up. */
+  /**
+   * Keep one row per step; stop at the first non-finite loss (its row is not kept), or where a range test's smoothed
+   * loss blows up (its row is kept, to show where). `stepsReached` counts the rows kept.
+   */
   private record(from: number, losses: Float32Array): void {
     for (let k = 0; k < losses.length; k++) {
       const step = from + k;
       const lr = this.lrs[step]!;
       const loss = losses[k]!;
-      if (!Number.isFinite(loss)) {
-        this.diverge(step, `the loss became ${loss} at step ${step} (lr ${lr})`);
-        return;
-      }
-      if (this.rangeTest) {
-        const { smooth, diverged } = this.rangeTest.push(lr, loss);
-        this.metrics.push({ step, lr, loss, smooth });
-        this.stepsReached = step + 1;
-        if (diverged) {
-          this.diverge(step, `the smoothed loss ${smooth.toPrecision(4)} passed 4 × its best at step ${step} (lr ${lr.toPrecision(4)})`);
-          return;
-        }
-      } else {
-        this.metrics.push({ step, lr, loss });
-        this.stepsReached = step + 1;
+      if (!Number.isFinite(loss)) return this.diverge(`the loss became ${loss} at step ${step} (lr ${lr})`);
+      const range = this.rangeTest?.push(lr, loss); // the smoothed loss, and whether it passed 4 × its best
+      this.metrics.push(range ? { step, lr, loss, smooth: range.smooth } : { step, lr, loss });
+      this.stepsReached = step + 1;
+      if (range?.diverged) {
+        return this.diverge(`the smoothed loss ${range.smooth.toPrecision(4)} passed 4 × its best at step ${step} (lr ${lr.toPrecision(4)})`);
       }
     }
   }
 
-  private diverge(step: number, reason: string): void {
+  private diverge(reason: string): void {
     this.status = 'diverged';
     this.reason = reason;
-    if (!this.rangeTest) this.stepsReached = step;
   }
 
   /** Full-split losses of the configured splits after `stepsReached` steps, as metric rows and as the final ones. */
@@ -273,9 +266,8 @@ interface BatchSource {
 class FullBatch implements BatchSource {
   private readonly batch: HostBatch;
   constructor(split: Split) {
-    const T = split.X.length / Math.max(1, split.n);
     this.batch = {
-      tensors: { X: tf.tensor2d(split.X, [split.n * T, 1], 'int32'), Y: tf.tensor1d(split.Y, 'int32') },
+      tensors: { X: tf.tensor2d(split.X, [split.X.length, 1], 'int32'), Y: tf.tensor1d(split.Y, 'int32') }, // (n·T, 1), (n,)
       Y: split.Y,
     };
   }
