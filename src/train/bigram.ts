@@ -1,4 +1,5 @@
 // The bigram reference: the loss of a count-based bigram model, the floor an MLP with context should beat.
+import { stoiOf } from './data.js';
 
 /**
  * Mean negative log-likelihood of a count-based bigram model fit on `trainWords` and evaluated on the same words,
@@ -9,7 +10,7 @@
 export function bigramLoss(trainWords: readonly string[], vocab: string, smoothing = 1): number {
   if (!(smoothing >= 0)) throw new RangeError(`bigramLoss: smoothing: expected a number ≥ 0, found ${smoothing}`);
   const V = vocab.length;
-  const stoi = new Map([...vocab].map((c, i) => [c, i]));
+  const stoi = stoiOf(vocab);
   const index = (c: string, word: string): number => {
     const i = stoi.get(c);
     if (i === undefined) {

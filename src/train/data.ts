@@ -83,6 +83,11 @@ export function vocabularyOf(words: readonly string[]): string {
   return DOT + [...chars].sort().join('');
 }
 
+/** Character → index of a vocabulary (the lecture's stoi). */
+export function stoiOf(vocab: string): Map<string, number> {
+  return new Map([...vocab].map((c, i) => [c, i]));
+}
+
 /**
  * The lecture's data pipeline: vocabulary from all the words (as the lecture's stoi, also when only
  * `slice.first` of them are used, so the first five words train the lecture's 27-way, 3,481-parameter net);
@@ -103,7 +108,7 @@ export function buildDataset(words: readonly string[], data: ResolvedData, block
   const n = shuffled.length;
   const n1 = Math.floor(data.split.train * n);
   const n2 = Math.floor(decimal(data.split.train + data.split.dev) * n);
-  const stoi = new Map([...vocab].map((c, i) => [c, i]));
+  const stoi = stoiOf(vocab);
   return {
     vocab,
     blockSize,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildDataset, buildSplit, loadWords, vocabularyOf, type Dataset, type Split } from '../../src/train/data.js';
+import { buildDataset, buildSplit, loadWords, stoiOf, vocabularyOf, type Dataset, type Split } from '../../src/train/data.js';
 import type { ResolvedData } from '../../src/types.js';
 import { FIXTURES, SHARED_NAMES } from '../paths.js';
 
@@ -51,7 +51,7 @@ const examples = (words: string[]) => words.reduce((s, w) => s + w.length + 1, 0
 test("the context windows of 'emma' are the lecture's", () => {
   const vocab = vocabularyOf(['emma']);
   assert.equal(vocab, '.aem');
-  const split = buildSplit(['emma'], new Map([...vocab].map((c, i) => [c, i])), 3);
+  const split = buildSplit(['emma'], stoiOf(vocab), 3);
   assert.equal(split.n, 5);
   assert.deepEqual(windows(split, vocab, 3), ['... → e', '..e → m', '.em → m', 'emm → a', 'mma → .']);
 });
@@ -59,7 +59,7 @@ test("the context windows of 'emma' are the lecture's", () => {
 test('each word starts again from a context of dots', () => {
   const words = ['emma', 'ava', 'olivia'];
   const vocab = vocabularyOf(words);
-  const split = buildSplit(words, new Map([...vocab].map((c, i) => [c, i])), 3);
+  const split = buildSplit(words, stoiOf(vocab), 3);
   assert.deepEqual(windows(split, vocab, 3).slice(4, 7), ['mma → .', '... → a', '..a → v']);
   assert.deepEqual(windows(split, vocab, 3), lectureWindows(words, 3));
 });
@@ -72,7 +72,7 @@ test('context windows of other block sizes slide the same way', async (t) => {
   for (const { blockSize, rows } of cases) {
     await t.test(`block size ${blockSize}`, () => {
       const vocab = vocabularyOf(['ava']);
-      const split = buildSplit(['ava'], new Map([...vocab].map((c, i) => [c, i])), blockSize);
+      const split = buildSplit(['ava'], stoiOf(vocab), blockSize);
       assert.equal(split.X.length, split.n * blockSize);
       assert.deepEqual(windows(split, vocab, blockSize), rows);
     });
