@@ -3,14 +3,13 @@
 // The full-length figures are in the README; these runs keep the examples from rotting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { parse } from 'yaml';
-import type { Experiment } from '../src/config/schema.js';
-import type { Summary, Trial, TrialConfig } from '../src/types.js';
+import type { Summary } from '../src/types.js';
 import { checkExpectations, formatMisses, type ExpectationResult } from '../src/expect/index.js';
+import { readResults } from '../src/report/load.js';
 import { ROOT } from './paths.js';
 
 interface Example {
@@ -68,7 +67,7 @@ for (const example of EXAMPLES) {
 
       // 3. Expectations, recomputed from what was written: the ones that apply to the short form hold,
       //    and the exit code is 1 exactly when some expectation missed.
-      const { experiment, trials, summaries } = await readResults(out, name, json);
+      const { experiment, trials, summaries } = await storedResults(out, name, json);
       const results = checkExpectations(experiment, trials, summaries);
       const applicable = results.filter((r) => example.holds === 'all' || example.holds.includes(r.expectation));
       assert.ok(applicable.length > 0, 'no expectation was checked');
@@ -82,20 +81,11 @@ for (const example of EXAMPLES) {
   });
 }
 
-/** The resolved experiment, the trials (params from --json, configuration from config.json) and their summaries. */
-async function readResults(out: string, name: string, json: JsonOutput) {
-  const dir = path.join(out, name);
-  const experiment = parse(await readFile(path.join(dir, 'experiment.yaml'), 'utf8')) as Experiment;
-  const ids = new Set(await readdir(path.join(dir, 'trials')));
-  const trials: Trial[] = [];
-  const summaries = new Map<string, Summary>();
-  for (const [index, t] of json.trials.entries()) {
-    assert.ok(ids.has(t.id), `trial ${t.id} has no directory in ${dir}/trials`);
-    const stored = JSON.parse(await readFile(path.join(dir, 'trials', t.id, 'config.json'), 'utf8')) as Trial | TrialConfig;
-    const config = 'config' in stored ? stored.config : stored;
-    trials.push({ id: t.id, index, params: t.params, repeat: 0, config });
-    const summaryFile = path.join(dir, 'trials', t.id, 'summary.json');
-    if ((await stat(summaryFile).catch(() => null)) !== null) summaries.set(t.id, JSON.parse(await readFile(summaryFile, 'utf8')) as Summary);
-  }
-  return { experiment, trials, summaries };
+/** The stored results as the report reads them: the resolved experiment, the trials and their summaries. */
+async function storedResults(out: string, name: string, json: JsonOutput) {
+  const stored = await readResults(out, name);
+  const ids = new Set(stored.trials.map((t) => t.trial.id));
+  for (const t of json.trials) assert.ok(ids.has(t.id), `trial ${t.id} has no config.json in ${path.join(out, name, 'trials')}`);
+  const summaries = new Map(stored.trials.flatMap((t) => (t.summary === null ? [] : [[t.trial.id, t.summary] as const])));
+  return { experiment: stored.experiment, trials: stored.trials.map((t) => t.trial), summaries };
 }
