@@ -35,22 +35,7 @@ export function sgdStep(p: Params, batch: Batch, lr: number, mode: LossMode): St
 
     // Loss gradient. Both losses give B·∂loss/∂logits; multiplying by lr/B once here makes every gradient
     // below already lr·grad, so the update is a plain subtraction.
-    let out: StepOut;
-    let gradTimesB: tf.Tensor2D; // (B, V)
-    switch (mode) {
-      case 'fused':
-        gradTimesB = fusedGradTimesB(logits, Y); // softmax(logits) − one_hot(Y)
-        out = { logits };
-        break;
-      case 'manual': {
-        const { loss, grad } = manualLossAndGradTimesB(logits, Y); // through exp, sum, div, pick, log, mean
-        gradTimesB = grad;
-        out = { loss };
-        break;
-      }
-      default:
-        throw new Error(`loss: expected fused or manual, found ${JSON.stringify(mode satisfies never)}: not recognised`);
-    }
+    const { gradTimesB, out } = lossGradient(mode, logits, Y); // (B, V)
     const dlogits = tf.mul(gradTimesB, lr / B); // (B, V)    lr · ∂loss/∂logits
 
     // Backward, layer by layer. Transposes are explicit: the WASM backend runs a matMul on XNNPACK only when
@@ -73,4 +58,18 @@ export function sgdStep(p: Params, batch: Batch, lr: number, mode: LossMode): St
     p.b2.assign(tf.sub(p.b2, db2));
     return out;
   });
+}
+
+/** B·∂loss/∂logits (B, V) of either loss, and what the step leaves for reading its loss. */
+function lossGradient(mode: LossMode, logits: tf.Tensor2D, Y: tf.Tensor1D): { gradTimesB: tf.Tensor2D; out: StepOut } {
+  switch (mode) {
+    case 'fused':
+      return { gradTimesB: fusedGradTimesB(logits, Y), out: { logits } }; // softmax(logits) − one_hot(Y)
+    case 'manual': {
+      const { loss, grad } = manualLossAndGradTimesB(logits, Y); // through exp, sum, div, pick, log, mean
+      return { gradTimesB: grad, out: { loss } };
+    }
+    default:
+      throw new Error(`loss: expected fused or manual, found ${JSON.stringify(mode satisfies never)}: not recognised`);
+  }
 }
