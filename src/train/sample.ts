@@ -16,7 +16,7 @@ export function sampleNames(p: Params, vocab: string, blockSize: number, count: 
   const V = vocab.length;
   const contexts = new Int32Array(count * blockSize); // (count, T), all '.' (index 0)
   const names: string[] = new Array<string>(count).fill('');
-  const live: number[] = Array.from({ length: count }, (_, i) => i); // names still growing, in order
+  let live: number[] = Array.from({ length: count }, (_, i) => i); // names still growing, in order
   for (let length = 0; length < maxLength && live.length > 0; length++) {
     const X = new Int32Array(live.length * blockSize);
     live.forEach((name, row) => X.set(contexts.subarray(name * blockSize, (name + 1) * blockSize), row * blockSize));
@@ -31,7 +31,7 @@ export function sampleNames(p: Params, vocab: string, blockSize: number, count: 
       ctx[blockSize - 1] = ix;
       next.push(name);
     });
-    live.splice(0, live.length, ...next);
+    live = next;
   }
   return names;
 }
