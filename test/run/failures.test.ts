@@ -63,15 +63,12 @@ describe('a run with a per-trial timeout', () => {
   it('stops a hanging trial at its limit, marks it failed, and runs the others to their end', async () => {
     const out = await tempOut();
     const plan = fixturePlan('timeout', [{ behave: 'hang' }, { behave: 'sleep', ms: 300 }, { behave: 'ok' }]);
-    const t0 = Date.now();
     const result = await runDriver(plan, fixtureOptions(out, { jobs: 2, timeoutSeconds: 1.5 }));
-    const seconds = (Date.now() - t0) / 1000;
     assert.equal(result.exitCode, 1, result.stderr);
     const hang = await summaryOf(out, 'timeout', 't0-hang');
     assert.equal(hang.status, 'failed');
     assert.equal(hang.reason, 'the trial ran past its limit of 1.5 s and was stopped');
     assert.ok(hang.seconds >= 1.5 && hang.seconds < 5, `the hanging trial lasted ${hang.seconds} s`);
     for (const id of ['t1-sleep', 't2-ok']) assert.equal((await summaryOf(out, 'timeout', id)).status, 'ok');
-    assert.ok(seconds < 20, `the run took ${seconds} s`);
   });
 });
