@@ -125,6 +125,9 @@ export class Trainer {
     private readonly params: Params,
   ) {
     const { steps, lr, batch_size } = config.train;
+    if (data.train.n === 0) {
+      throw new Error('data.split.train: expected a training split with at least one word, found none: use more words (data.slice) or a larger train fraction');
+    }
     this.lrs = lrTable(lr, steps);
     this.rangeTest = typeof lr === 'object' && lr.schedule === 'range' ? new RangeTest() : null;
     this.batches = batch_size === 'full' ? new FullBatch(data.train) : new MiniBatches(data.train, batch_size, config.seed);
@@ -294,7 +297,6 @@ class MiniBatches implements BatchSource {
     private readonly B: number,
     seed: number,
   ) {
-    if (split.n === 0) throw new Error('data.split.train: expected a training split with at least one example, found none');
     this.rng = new Rng(streamSeed(seed, 'batch'));
     this.T = split.X.length / split.n;
   }

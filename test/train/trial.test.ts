@@ -132,3 +132,13 @@ test('successive trials in one process each get the data of their own configurat
   assert.equal(fewer.summary.words.train + fewer.summary.words.dev + fewer.summary.words.test, 100);
   assert.notEqual(fewer.summary.reference.bigram, first.summary.reference.bigram);
 });
+
+test('an empty training split is refused before training, whatever the batch size', async (t) => {
+  for (const batch of [32, 'full'] as const) {
+    await t.test(`batch ${batch}`, async () => {
+      const one = tiny({ batch });
+      const config = { ...one, data: { ...one.data, slice: { first: 1 } } }; // ⌊0.8 · 1⌋ = 0 training words
+      await assert.rejects(trainTrial(config, { id: 'e', backend: 'wasm' }), /^Error: data\.split\.train: expected a training split with at least one word, found none/);
+    });
+  }
+});
