@@ -74,6 +74,14 @@ test('a resumed run that skipped every trial shows its own time as such, and the
   assert.ok(html.includes(`<dt>trial time</dt><dd>${formatDuration(total)} <small>(sum over 5 trials)</small></dd>`), 'the unfinished trial is not counted');
 });
 
+test('generated names are listed under the varying values of their trial', async () => {
+  const r = await fixtureResults(GRID);
+  const html = render(r);
+  const first = r.trials[0]!;
+  assert.ok(first.samples.length > 0);
+  assert.ok(html.includes(`<div><dt>lr=0.01 batch_size=32</dt><dd>${first.samples.map((s) => `<span>${s}</span>`).join(' ')}</dd></div>`));
+});
+
 test('the trial table marks diverged and failed trials with their reasons, and sorts numbers as numbers', async () => {
   const html = render(await fixtureResults(GRID));
   assert.match(html, /<tr class="row-diverged">.*status-diverged">diverged<\/span><div class="reason">loss became NaN at step \d+<\/div>/);

@@ -131,10 +131,10 @@ export function renderHtml(results: Results, data: ReportData, list: Chart[], li
 <body>
 <main>
 ${header(results)}
-${expectations(results)}
+${expectations(results, data)}
 ${charts(list)}
 ${trialTable(results, data)}
-${samples(results)}
+${samples(results, data)}
 ${experimentYaml(results)}
 </main>
 <script type="application/json" id="report-data">${jsonForScript(payload(list))}</script>

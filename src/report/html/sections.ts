@@ -4,7 +4,7 @@ import type { Chart } from '../charts/common.js';
 import { formatLr } from '../charts/lr-range.js';
 import type { Summary } from '../../types.js';
 import type { ReportData } from '../data.js';
-import { formatValue, statusOf, trialLabel, varyingKeys, type ReportStatus, type Results } from '../results.js';
+import { formatValue, statusOf, type ReportStatus, type Results } from '../results.js';
 import { escapeHtml as h } from './escape.js';
 import { formatDuration, formatLoss, formatRate, formatSpan } from './format.js';
 
@@ -69,16 +69,16 @@ export function trialSpan(results: Results): { started_at: string; finished_at: 
 }
 
 /** The missed expectations, prominently; a one-line all-clear when every expectation held. */
-export function expectations(results: Results): string {
+export function expectations(results: Results, data: ReportData): string {
   const checked = results.expectations;
   if (checked.length === 0) return '';
   const missed = checked.filter((x) => !x.passed);
   if (missed.length === 0) return `<section class="expect expect-ok" id="expectations"><p>✓ All ${checked.length} expectation checks held.</p></section>`;
-  const keys = varyingKeys(results);
+  const labels = labelsById(data);
   const label = (x: ExpectationResult) => {
     if (x.trial === '') return 'no trial matched its where';
-    const t = results.trials.find((r) => r.trial.id === x.trial);
-    return t ? `${trialLabel(t.trial, keys)} (${x.trial})` : x.trial;
+    const l = labels.get(x.trial);
+    return l === undefined ? x.trial : `${l} (${x.trial})`;
   };
   return `<section class="expect expect-missed" id="expectations">
 <h2>✗ ${missed.length} of ${checked.length} expectation checks missed</h2>
@@ -152,8 +152,8 @@ function suggestedCell(s: Summary['suggested_lr']): string {
 }
 
 /** The names each finished trial generated. */
-export function samples(results: Results): string {
-  const keys = varyingKeys(results);
+export function samples(results: Results, data: ReportData): string {
+  const labels = labelsById(data);
   const withSamples = results.trials.filter((t) => t.samples.length > 0);
   if (withSamples.length === 0) return '';
   const open = withSamples.length <= 12 ? ' open' : '';
@@ -161,10 +161,15 @@ export function samples(results: Results): string {
 <h2>Generated names</h2>
 <details${open}><summary>${withSamples.length} trial(s)</summary>
 <dl class="samples">${withSamples
-    .map((t) => `<div><dt>${h(trialLabel(t.trial, keys))}</dt><dd>${t.samples.map((s) => `<span>${h(s)}</span>`).join(' ')}</dd></div>`)
+    .map((t) => `<div><dt>${h(labels.get(t.trial.id)!)}</dt><dd>${t.samples.map((s) => `<span>${h(s)}</span>`).join(' ')}</dd></div>`)
     .join('\n')}</dl>
 </details>
 </section>`;
+}
+
+/** Each trial's label ("lr=0.1 batch_size=32"), as the data sets already hold it. */
+function labelsById(data: ReportData): Map<string, string> {
+  return new Map(data.trials.map((r) => [r.id, r.label]));
 }
 
 /** The resolved experiment, as stored in experiment.yaml. */
