@@ -2,18 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chooseCharts } from '../../src/report/charts/index.js';
-import { buildData } from '../../src/report/data.js';
 import { escapeHtml, inlineScript, jsonForScript } from '../../src/report/html/escape.js';
 import { formatDuration, formatSpan } from '../../src/report/html/format.js';
-import { payload, renderHtml } from '../../src/report/html/page.js';
+import { payload } from '../../src/report/html/page.js';
+import { buildReport } from '../../src/report/index.js';
 import type { Results } from '../../src/report/results.js';
 import { fixtureResults, type FixtureOptions } from './fixture-results.js';
 
 const LIBS = { vega: '/* vega */', vegaLite: '/* vega-lite */', vegaEmbed: '/* vega-embed */' };
-const render = (r: Results) => {
-  const data = buildData(r);
-  return renderHtml(r, data, chooseCharts(r, data), LIBS);
-};
+const render = (r: Results) => buildReport(r, LIBS);
 const GRID: FixtureOptions = {
   name: 'grid',
   grid: { 'train.lr': [0.01, 0.1, 1.5], 'train.batch_size': [32, 'full'] },
