@@ -96,9 +96,14 @@ test('building the charts twice from the same results gives the same specs (no h
 });
 
 test('the loss chart marks the uniform guess ln 27 and the bigram loss as reference lines', async () => {
-  const data = buildData(await fixtureResults({ name: 'refs', steps: 100 }));
+  const results = await fixtureResults({ name: 'refs', steps: 100 });
+  const data = buildData(results);
   assert.deepEqual(data.reference.map((r) => r.name), ['uniform', 'bigram']);
   assert.equal(data.reference[0]!.loss, Number(Math.log(27).toPrecision(5)));
+  const chart = chooseCharts(results, data).find((c) => c.id === 'loss-vs-step')!;
+  const layers = (chart.spec as { layer: { data?: { name: string }; mark: { type: string } }[] }).layer;
+  const reference = layers.filter((l) => l.data?.name === 'reference').map((l) => l.mark.type);
+  assert.deepEqual(reference, ['rule', 'text', 'text'], 'a dashed rule for both, and a label for each');
 });
 
 test('the range-test chart marks both suggested learning rates with a rule and a label', async () => {
