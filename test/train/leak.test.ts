@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { LossMode } from '../../src/config/schema.js';
 import { initBackend } from '../../src/train/backend.js';
 import { buildDataset, loadWords } from '../../src/train/data.js';

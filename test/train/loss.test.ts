@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs'; // the whole bundle: its registered gradients make tf.grad the oracle
 import { initBackend } from '../../src/train/backend.js';
 import { fusedGradTimesB, fusedLossRows, manualLossAndGradTimesB, manualLossRows, meanLoss } from '../../src/train/loss.js';
 import { Rng } from '../../src/train/rng.js';

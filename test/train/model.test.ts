@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/train/backend.js';
 import { disposeParams, forward, initParams, paramCount, paramShapes, tanh, toWeights } from '../../src/train/model.js';
 
