@@ -16,7 +16,7 @@ export function formatDiagnostic(d: Diagnostic): string {
 }
 
 /** File order: by line and column, overrides last, then by key path. */
-export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
+function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
   const rank = (d: Diagnostic) => (d.line > 0 ? 0 : 1);
   return [...list].sort(
     (a, b) => rank(a) - rank(b) || a.line - b.line || a.col - b.col || a.path.localeCompare(b.path) || a.message.localeCompare(b.message),
@@ -24,7 +24,7 @@ export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
 }
 
 /** Drop exact repeats (the same problem found twice, e.g. in two grid combinations). */
-export function uniqueDiagnostics(list: Diagnostic[]): Diagnostic[] {
+function uniqueDiagnostics(list: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return list.filter((d) => {
     const key = formatDiagnostic(d);

@@ -62,7 +62,7 @@ export function expand(experiment: Experiment, hashes: ReadonlyMap<string, strin
 }
 
 /** The seed of one trial: 32 unsigned bits of sha256(base seed, hash of its data and model, repeat index). */
-export function trialSeed(baseSeed: number, configHash: string, repeat: number): number {
+function trialSeed(baseSeed: number, configHash: string, repeat: number): number {
   return createHash('sha256').update(`${baseSeed}:${configHash}:${repeat}`).digest().readUInt32BE(0);
 }
 

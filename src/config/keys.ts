@@ -11,7 +11,7 @@ type Json = Record<string, unknown>;
 export const NOT_GRID_KEYS = ['name', 'description', 'grid', 'repeat', 'expect'];
 
 /** The named properties of a schema, looking through unions into their object branches. */
-export function propertiesOf(schema: TSchema): Record<string, TSchema> {
+function propertiesOf(schema: TSchema): Record<string, TSchema> {
   const s = schema as Json;
   const branches = Array.isArray(s.anyOf) ? flattenUnion(s.anyOf as TSchema[]) : [schema];
   const out: Record<string, TSchema> = {};
@@ -44,7 +44,7 @@ export function firstUnknownSegment(path: string[]): number {
 }
 
 /** The keys allowed under a path (["train"] → steps, batch_size, lr). */
-export function keysAt(path: string[]): string[] {
+function keysAt(path: string[]): string[] {
   const schema = schemaAt(path);
   return schema === undefined ? [] : Object.keys(propertiesOf(schema));
 }

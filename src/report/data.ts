@@ -89,7 +89,7 @@ function paramFields(results: Results): ParamField[] {
 }
 
 /** A parameter value as a chart value: numbers when every value of the key is one, else text ([32, "full"] → "32", "full"). */
-export function paramValue(v: unknown, numeric: boolean): string | number {
+function paramValue(v: unknown, numeric: boolean): string | number {
   return numeric && typeof v === 'number' ? v : formatValue(v);
 }
 

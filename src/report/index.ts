@@ -38,7 +38,7 @@ function expectationsOf(stored: Omit<Results, 'expectations'>): ExpectationResul
 }
 
 /** The min builds of vega, vega-lite and vega-embed from node_modules. */
-export async function readLibraries(): Promise<Libraries> {
+async function readLibraries(): Promise<Libraries> {
   const build = (pkg: string, file: string) => path.join(packageDir(pkg), 'build', file);
   const [vega, vegaLite, vegaEmbed] = await Promise.all([
     readFile(build('vega', 'vega.min.js'), 'utf8'),

@@ -48,7 +48,7 @@ async function readTrial(dir: string): Promise<TrialResult | null> {
 }
 
 /** Parse JSON Lines; an error names file:line:col and what was found. */
-export function parseJsonLines<T>(text: string, file: string): T[] {
+function parseJsonLines<T>(text: string, file: string): T[] {
   const rows: T[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {

@@ -59,7 +59,7 @@ export function colourEncoding(c: Colouring) {
 }
 
 /** Distinct hues for a few values; an ordered scheme (dark → light, stopping short of pale yellow) for many ordered ones. */
-export function colourScale(type: 'nominal' | 'ordinal', values: number) {
+function colourScale(type: 'nominal' | 'ordinal', values: number) {
   return type === 'ordinal' && values > 10 ? { scheme: { name: 'viridis', extent: [0, 0.88] } } : { scheme: values > 10 ? 'category20' : 'tableau10' };
 }
 

@@ -11,7 +11,7 @@ import { formatDuration, formatLoss, formatRate, formatSpan } from './format.js'
 const STATUSES: ReportStatus[] = ['ok', 'diverged', 'failed', 'unfinished'];
 
 /** Trials per status, every status present (zeros included). */
-export function statusCounts(results: Results): Record<ReportStatus, number> {
+function statusCounts(results: Results): Record<ReportStatus, number> {
   const counts: Record<ReportStatus, number> = { ok: 0, diverged: 0, failed: 0, unfinished: 0 };
   for (const t of results.trials) counts[statusOf(t)] += 1;
   return counts;
@@ -59,7 +59,7 @@ function trialTime(results: Results): string {
 }
 
 /** When the trials ran, from the first start to the last finish: the header's fallback when run.json is missing. */
-export function trialSpan(results: Results): { started_at: string; finished_at: string; seconds: number } | null {
+function trialSpan(results: Results): { started_at: string; finished_at: string; seconds: number } | null {
   const times = results.trials.flatMap((t) => (t.summary ? [[Date.parse(t.summary.started_at), Date.parse(t.summary.finished_at)]] : []));
   const starts = times.map(([a]) => a!).filter((x) => !Number.isNaN(x));
   const ends = times.map(([, b]) => b!).filter((x) => !Number.isNaN(x));
