@@ -2,7 +2,6 @@
 // and "did you mean" suggestions by edit distance.
 import type { TSchema } from '@sinclair/typebox';
 import { ExperimentSchema } from './schema.js';
-import { flattenUnion } from './messages.js';
 import * as msg from './messages.js';
 
 type Json = Record<string, unknown>;
@@ -12,14 +11,18 @@ export const NOT_GRID_KEYS = ['name', 'description', 'grid', 'repeat', 'expect']
 
 /** The named properties of a schema, looking through unions into their object branches. */
 function propertiesOf(schema: TSchema): Record<string, TSchema> {
-  const s = schema as Json;
-  const branches = Array.isArray(s.anyOf) ? flattenUnion(s.anyOf as TSchema[]) : [schema];
   const out: Record<string, TSchema> = {};
-  for (const b of branches) {
+  for (const b of branchesOf(schema)) {
     const props = (b as Json).properties as Record<string, TSchema> | undefined;
     for (const [key, sub] of Object.entries(props ?? {})) out[key] ??= sub;
   }
   return out;
+}
+
+/** The branches of a union (nested unions flattened), or the schema itself. */
+function branchesOf(schema: TSchema): TSchema[] {
+  const anyOf = (schema as Json).anyOf;
+  return Array.isArray(anyOf) ? msg.flattenUnion(anyOf as TSchema[]) : [schema];
 }
 
 /** The sub-schema at a key path (["train", "lr"]), or undefined if there is no such key. */
@@ -101,10 +104,8 @@ export function unknownKeyMessage(path: string[], unknown: number): string {
 
 /** A copy of a value with mapping keys in schema order (unknown keys last): how resolved experiments are stored. */
 export function inSchemaOrder(schema: TSchema, value: unknown): unknown {
-  const s = schema as Json;
-  const branches = Array.isArray(s.anyOf) ? flattenUnion(s.anyOf as TSchema[]) : [schema];
   if (Array.isArray(value)) {
-    const items = branches.map((b) => (b as Json).items as TSchema | undefined).find((i) => i !== undefined);
+    const items = branchesOf(schema).map((b) => (b as Json).items as TSchema | undefined).find((i) => i !== undefined);
     return items === undefined ? value : value.map((v) => inSchemaOrder(items, v));
   }
   if (value === null || typeof value !== 'object') return value;
