@@ -19,7 +19,7 @@ export interface Override {
   axis?: unknown[];
 }
 
-/** Parse one `KEY=VALUE`; a string is the problem when it cannot be parsed. */
+/** Parse one `KEY=VALUE`; a Diagnostic when it cannot be parsed. */
 export function parseOverride(arg: string): Override | Diagnostic {
   const text = `--set ${arg}`;
   const fail = (path: string, message: string): Diagnostic => ({ file: text, line: 0, col: 0, path, message });
