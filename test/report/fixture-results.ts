@@ -196,13 +196,20 @@ function fixtureWeights(t: Trial, rng: Rng): Weight[] {
   ];
 }
 
-/** Write the fixture into a fresh temporary directory and read it back as the report reads it (expectations unchecked). */
-export async function fixtureResults(o: FixtureOptions): Promise<Results> {
+/** Run f with a fresh temporary directory, removed afterwards whatever happens. */
+export async function withDir<T>(f: (out: string) => Promise<T>): Promise<T> {
   const out = await mkdtemp(path.join(tmpdir(), 'run-exp-report-'));
   try {
-    await writeFixtureResults(out, o);
-    return { ...(await readResults(out, o.name)), expectations: [] } satisfies Results;
+    return await f(out);
   } finally {
     await rm(out, { recursive: true, force: true });
   }
+}
+
+/** Write the fixture into a fresh temporary directory and read it back as the report reads it (expectations unchecked). */
+export function fixtureResults(o: FixtureOptions): Promise<Results> {
+  return withDir(async (out) => {
+    await writeFixtureResults(out, o);
+    return { ...(await readResults(out, o.name)), expectations: [] } satisfies Results;
+  });
 }

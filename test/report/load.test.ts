@@ -1,21 +1,11 @@
 // Reading DIR/NAME/: statuses from which files exist, errors that name the file and the line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, rm, unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { readResults } from '../../src/report/load.js';
 import { statusOf } from '../../src/report/results.js';
-import { writeFixtureResults } from './fixture-results.js';
-
-async function withDir(f: (out: string) => Promise<void>): Promise<void> {
-  const out = await mkdtemp(path.join(tmpdir(), 'run-exp-load-'));
-  try {
-    await f(out);
-  } finally {
-    await rm(out, { recursive: true, force: true });
-  }
-}
+import { withDir, writeFixtureResults } from './fixture-results.js';
 
 test('trials are read in expansion order with their status: ok, diverged, failed, unfinished', () =>
   withDir(async (out) => {

@@ -1,23 +1,13 @@
 // writeReport end to end on stored results: the file, its self-contained libraries, checked expectations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { writeReport } from '../../src/report/index.js';
 import { ROOT } from '../paths.js';
-import { writeFixtureResults } from './fixture-results.js';
-
-async function withDir(f: (out: string) => Promise<void>): Promise<void> {
-  const out = await mkdtemp(path.join(tmpdir(), 'run-exp-report-'));
-  try {
-    await f(out);
-  } finally {
-    await rm(out, { recursive: true, force: true });
-  }
-}
+import { withDir, writeFixtureResults } from './fixture-results.js';
 
 test('writeReport writes DIR/NAME.html whole, with vega, vega-lite and vega-embed inlined, and returns its path', () =>
   withDir(async (out) => {
