@@ -2,18 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Experiment, Expectation } from '../../src/config/schema.js';
+import { expand } from '../../src/config/expand.js';
+import { parseSource } from '../../src/config/load.js';
+import { validate } from '../../src/config/validate.js';
 import type { Summary, Trial, TrialConfig } from '../../src/types.js';
 import { checkExpectations, describeBound, formatMisses, formatNumber, formatResult, holds, tally } from '../../src/expect/index.js';
 
-const CONFIG: TrialConfig = {
-  seed: 1,
-  data: { builtin: 'names', split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
-  model: { block_size: 3, embed_dim: 10, hidden: 200 },
-  loss: 'fused',
-  train: { steps: 1000, batch_size: 32, lr: 0.1 },
-  eval: { every: 1000, splits: ['train', 'dev'] },
-  sample: 20,
-};
+/** The configuration of a trial with every default (hidden 200, batch 32, lr 0.1, fused), from the config stages themselves. */
+const CONFIG: TrialConfig = expand(validate(parseSource('name: defaults', 'defaults.yaml')).experiment, new Map())[0]!.config;
 
 function trial(id: string, params: Record<string, unknown> = {}, config: Partial<TrialConfig> = {}): Trial {
   return { id, index: 0, params, repeat: 0, config: { ...CONFIG, ...config } };
