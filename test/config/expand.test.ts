@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { FIXTURES } from '../paths.js';
 import { planExperiment } from '../../src/config/plan.js';
 import { canonicalJson, countTrials, expand, gridPoints } from '../../src/config/expand.js';
@@ -150,9 +151,10 @@ describe('a resolved experiment', () => {
     assert.equal(JSON.stringify(plan.experiment), JSON.stringify(expected));
   });
 
-  it('expands to the same trials as expand() on its own (the plan is pure data)', async () => {
+  it('gives the same trials again after a round trip through YAML, as experiment.yaml stores it', async () => {
     const { plan, files } = await planExperiment(SWEEP);
-    assert.deepEqual(expand(plan.experiment, new Map([...files].map(([f, w]) => [f, w.sha256]))), plan.trials);
+    const stored = parseYaml(stringifyYaml(plan.experiment)) as Experiment;
+    assert.deepEqual(expand(stored, new Map([...files].map(([f, w]) => [f, w.sha256]))), plan.trials);
   });
 });
 
