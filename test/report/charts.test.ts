@@ -106,12 +106,14 @@ test('the loss chart marks the uniform guess ln 27 and the bigram loss as refere
   assert.deepEqual(reference, ['rule', 'text', 'text'], 'a dashed rule for both, and a label for each');
 });
 
-test('the range-test chart marks both suggested learning rates with a rule and a label', async () => {
+test('the range-test chart marks the steepest descent and the valley with a rule and a label each, on rows of their own', async () => {
   const results = await fixtureResults({ name: 'suggest', lr: { schedule: 'range', min: 0.001, max: 1 }, steps: 300 });
   const chart = chooseCharts(results).find((c) => c.id === 'lr-range')!;
   const marks = (chart.spec as { datasets: Record<string, { log_lr: number; text: string }[]> }).datasets['suggestions']!;
-  assert.deepEqual(marks.map((m) => m.log_lr), [-1, Number(Math.log10(0.05).toFixed(4))]);
-  assert.match(marks[0]!.text, /lr ≈ 0\.1/);
+  assert.deepEqual(marks.map((m) => m.log_lr), [-1, Number(Math.log10(0.5).toFixed(4))]); // valley = min/10 × 10
+  assert.match(marks[0]!.text, /steepest descent: lr ≈ 0\.1$/);
+  assert.match(marks[1]!.text, /valley \(least loss\): lr ≈ 0\.5$/);
+  assert.notEqual((marks[0] as unknown as { dy: number }).dy, (marks[1] as unknown as { dy: number }).dy);
 });
 
 const axes: { key: string; values: number[]; log: boolean }[] = [

@@ -31,14 +31,14 @@ export function chooseCharts(results: Results, data: ReportData = buildData(resu
   return charts;
 }
 
-/** The suggested learning rates of the range-test trials (steepest descent and min/10) that were found. */
+/** The suggested learning rates of the range-test trials that were found: steepest descent, and the valley (min/10 × 10). */
 export function suggestions(results: Results): Suggestion[] {
   const out: Suggestion[] = [];
   for (const t of results.trials) {
     const s = t.summary?.suggested_lr;
     if (!isRangeTest(t.trial) || s === undefined) continue;
     if (s.steepest !== null && s.steepest > 0) out.push({ trial: t.trial.index, kind: 'steepest', lr: s.steepest });
-    if (s.min_over_10 !== null && s.min_over_10 > 0) out.push({ trial: t.trial.index, kind: 'min_over_10', lr: s.min_over_10 });
+    if (s.min_over_10 !== null && s.min_over_10 > 0) out.push({ trial: t.trial.index, kind: 'valley', lr: s.min_over_10 * 10 });
   }
   return out;
 }

@@ -1,4 +1,4 @@
-// The LR range test as in the lecture: loss against log10(lr), the suggested lr marked and written beside it.
+// The LR range test as in the lecture: loss against log10(lr), the suggested lrs marked and written beside them.
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportData } from '../data.js';
 import { colourEncoding, colouring, datasets, pickOpacity, pickParam, referenceLayers, trialLookup, type Chart } from './common.js';
@@ -6,9 +6,11 @@ import { colourEncoding, colouring, datasets, pickOpacity, pickParam, referenceL
 /** A suggested learning rate of one range-test trial, for the rules and labels. */
 export interface Suggestion {
   trial: number;
-  kind: 'steepest' | 'min_over_10';
+  kind: 'steepest' | 'valley'; // where the smoothed loss falls fastest; where it is lowest (the lecture's read)
   lr: number;
 }
+
+const KINDS: Record<Suggestion['kind'], string> = { steepest: 'steepest descent', valley: 'valley (least loss)' };
 
 /** Loss (faint) and its smoothed curve against log10(lr) for every range-test trial, with the suggestions marked. */
 export function lrRange(data: ReportData, suggestions: Suggestion[]): Chart {
@@ -28,10 +30,13 @@ export function lrRange(data: ReportData, suggestions: Suggestion[]): Chart {
   // With several range tests, each label says whose suggestion it is.
   const several = new Set(suggestions.map((s) => s.trial)).size > 1;
   const labels = new Map(data.trials.map((t) => [t.trial, t.label]));
-  const marks = suggestions.map((s) => ({
+  // Every label right of its rule, one row each from the top (steepest first), so no two labels overlap.
+  const ordered = [...suggestions].sort((a, b) => (a.kind === b.kind ? a.trial - b.trial : a.kind === 'steepest' ? -1 : 1));
+  const marks = ordered.map((s, row) => ({
     ...s,
     log_lr: Number(Math.log10(s.lr).toFixed(4)),
-    text: `${several ? `${labels.get(s.trial)}: ` : ''}${s.kind === 'steepest' ? 'steepest descent' : 'min / 10'}: lr ≈ ${formatLr(s.lr)}`,
+    dy: 14 + 16 * row,
+    text: `${several ? `${labels.get(s.trial)}: ` : ''}${KINDS[s.kind]}: lr ≈ ${formatLr(s.lr)}`,
   }));
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -58,22 +63,16 @@ export function lrRange(data: ReportData, suggestions: Suggestion[]): Chart {
         mark: { type: 'rule' as const, strokeWidth: 1.5 },
         encoding: {
           x: { field: 'log_lr', type: 'quantitative' as const },
-          strokeDash: { field: 'kind', type: 'nominal' as const, title: 'suggested lr', scale: { domain: ['steepest', 'min_over_10'], range: [[1, 0], [5, 3]] } },
+          strokeDash: { field: 'kind', type: 'nominal' as const, title: 'suggested lr', scale: { domain: ['steepest', 'valley'], range: [[1, 0], [5, 3]] } },
           color: { value: '#c0392b' },
           tooltip: [{ field: 'text', title: 'suggested' }],
         },
       }]),
-      // Labels stacked from the top: steepest to the right of its rule, min/10 to the left of its own.
-      ...(['steepest', 'min_over_10'] as const).filter((kind) => marks.some((m) => m.kind === kind)).map((kind) => ({
+      ...(marks.length === 0 ? [] : [{
         data: { name: 'suggestions' },
-        transform: [
-          { filter: { field: 'kind', equal: kind } },
-          { window: [{ op: 'row_number' as const, as: 'row' }] },
-          { calculate: '14 + 16 * (datum.row - 1)', as: 'dy' },
-        ],
-        mark: { type: 'text' as const, align: kind === 'steepest' ? ('left' as const) : ('right' as const), dx: kind === 'steepest' ? 5 : -5, color: '#c0392b', fontWeight: 'bold' as const, fontSize: 12 },
+        mark: { type: 'text' as const, align: 'left' as const, dx: 5, color: '#c0392b', fontWeight: 'bold' as const, fontSize: 12 },
         encoding: { x: { field: 'log_lr', type: 'quantitative' as const }, y: { field: 'dy', type: 'quantitative' as const, scale: null }, text: { field: 'text' } },
-      })),
+      }]),
       ...referenceLayers(y, data.reference.length > 0),
     ],
   };
@@ -82,7 +81,7 @@ export function lrRange(data: ReportData, suggestions: Suggestion[]): Chart {
     title: 'Learning-rate range test',
     caption:
       'The loss of each step against the learning rate it used (lr grows log-spaced from step to step): the loss falls, ' +
-      'bottoms out and then blows up. Red: the suggested lr, where the smoothed loss falls fastest (solid) and a tenth of where it is lowest (dashed).',
+      'bottoms out and then blows up. Red: where the smoothed loss falls fastest (solid; the suggestion of fastai and Lightning) and where it is lowest (dashed; the lecture picks its lr just below this valley).',
     spec,
   };
 }
