@@ -10,18 +10,23 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossMode } from '../src/config/schema.js';
 import { initBackend } from '../src/train/backend.js';
-import { disposeParams, initParams } from '../src/train/model.js';
+import { disposeParams, initParams, type Params } from '../src/train/model.js';
 import { sgdStep } from '../src/train/step.js';
 import type { BackendName } from '../src/types.js';
 
-/** The kernels one SGD step runs at the lecture's shapes (V 27, T 3, E 10, H 200, B 32), on the current backend. */
-export async function countStepOps(loss: LossMode = 'fused'): Promise<{ total: number; kernels: string[] }> {
-  const T = 3;
-  const B = 32;
-  const V = 27;
+const [T, B, V] = [3, 32, 27]; // the lecture's context, batch and vocabulary sizes
+
+/** The lecture's parameters (V 27, T 3, E 10, H 200) and a fixed minibatch of 32 on the device. */
+function lectureBatch(): { params: Params; X: tf.Tensor2D; Y: tf.Tensor1D } {
   const params = initParams(1, V, { block_size: T, embed_dim: 10, hidden: 200 });
   const X = tf.tensor2d(Int32Array.from({ length: B * T }, (_, i) => (i * 7) % V), [B * T, 1], 'int32');
   const Y = tf.tensor1d(Int32Array.from({ length: B }, (_, i) => (i * 5) % V), 'int32');
+  return { params, X, Y };
+}
+
+/** The kernels one SGD step runs at the lecture's shapes (V 27, T 3, E 10, H 200, B 32), on the current backend. */
+export async function countStepOps(loss: LossMode = 'fused'): Promise<{ total: number; kernels: string[] }> {
+  const { params, X, Y } = lectureBatch();
   const info = await tf.profile(() => {
     const out = sgdStep(params, { X, Y }, 0.1, loss);
     (out.logits ?? out.loss)!.dispose();
@@ -49,12 +54,7 @@ export function cpuMicros(n: number, f: () => void): number {
 
 /** CPU µs of one lecture-shaped SGD step, and of a tiny Add through the engine and straight to the backend's kernel. */
 export function stepAndOpCost(loss: LossMode = 'fused'): { step: number; engineOp: number; rawKernel: number } {
-  const T = 3;
-  const B = 32;
-  const V = 27;
-  const params = initParams(1, V, { block_size: T, embed_dim: 10, hidden: 200 });
-  const X = tf.tensor2d(Int32Array.from({ length: B * T }, (_, i) => (i * 7) % V), [B * T, 1], 'int32');
-  const Y = tf.tensor1d(Int32Array.from({ length: B }, (_, i) => (i * 5) % V), 'int32');
+  const { params, X, Y } = lectureBatch();
   const step = cpuMicros(500, () => {
     const out = sgdStep(params, { X, Y }, 1e-4, loss);
     (out.logits ?? out.loss)!.dispose();

@@ -5,7 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execaNode } from 'execa';
+import { expand } from '../../src/config/expand.js';
+import { parseSource } from '../../src/config/load.js';
 import type { Experiment } from '../../src/config/schema.js';
+import { validate } from '../../src/config/validate.js';
 import type { Plan, Summary, Trial, TrialConfig } from '../../src/types.js';
 import type { Behaviour } from '../fixtures/workers/behave.js';
 import type { DriverSpec } from '../fixtures/workers/driver.js';
@@ -16,29 +19,29 @@ export const BEHAVE_WORKER = path.resolve(here, '../fixtures/workers/behave.js')
 /** The compiled fixture driver: runPlan in a process of its own, from a spec file. */
 export const DRIVER = path.resolve(here, '../fixtures/workers/driver.js');
 
-/** A complete experiment (every default filled in), as expand would resolve it. */
+/** The small settings of the run tests, resolved by the config stages themselves (every default filled in). */
+const SMALL = validate(
+  parseSource(
+    [
+      'name: small',
+      'data: {slice: {first: 50}}',
+      'model: {embed_dim: 2, hidden: 16}',
+      'train: {steps: 20}',
+      'eval: {every: 10}',
+      'sample: 3',
+    ].join('\n'),
+    'small.yaml',
+  ),
+).experiment;
+
+/** A complete experiment (every default filled in), as the config stages resolve it. */
 export function experiment(name: string, overrides: Partial<Experiment> = {}): Experiment {
-  return {
-    name,
-    description: '',
-    seed: 2147483647,
-    data: { builtin: 'names', slice: { first: 50 }, split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
-    model: { block_size: 3, embed_dim: 2, hidden: 16 },
-    loss: 'fused',
-    train: { steps: 20, batch_size: 32, lr: 0.1 },
-    eval: { every: 10, splits: ['train', 'dev'] },
-    sample: 3,
-    grid: {},
-    repeat: 1,
-    ...overrides,
-  };
+  return { ...structuredClone(SMALL), name, ...overrides };
 }
 
-/** A trial's configuration drawn from an experiment. */
+/** A trial's configuration drawn from an experiment by expand itself, with the given seed. */
 export function trialConfig(e: Experiment, seed: number): TrialConfig {
-  const { data, model, loss, train, eval: ev, sample } = e;
-  const { file: _file, ...rest } = data;
-  return { seed, data: { ...rest, builtin: 'names' }, model, loss, train, eval: ev, sample };
+  return { ...expand({ ...e, grid: {}, repeat: 1 }, new Map())[0]!.config, seed };
 }
 
 /** A fixture trial: its behaviour is a parameter, so it shows in the table and in the id. */
