@@ -2,6 +2,7 @@
 // an estimated time; or the same as one JSON document with `--json`.
 import type { Plan } from './types.js';
 import { COST_MODEL, formatSeconds, type Estimate } from './plan-estimate.js';
+import { formatValue } from './values.js';
 
 /** The plan as a table for the terminal. */
 export function formatPlan(plan: Plan, estimate: Estimate): string {
@@ -48,8 +49,7 @@ export function planJson(plan: Plan, estimate: Estimate): unknown {
 }
 
 function cell(value: unknown): string {
-  if (value === undefined) return '';
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  return value === undefined ? '' : formatValue(value);
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;

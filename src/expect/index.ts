@@ -8,6 +8,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Expectation, Experiment, TrialStatus } from '../config/schema.js';
 import type { Summary, Trial } from '../types.js';
+import { describeParams, formatValue } from '../values.js';
 
 /** One checked assertion: which expectation, which trial, what was expected and what was found. */
 export interface ExpectationResult {
@@ -43,7 +44,7 @@ export function formatMisses(results: ExpectationResult[]): string {
 
 /** One result as a line (the same wording for a pass and a miss). */
 export function formatResult(r: ExpectationResult): string {
-  const where = r.trial === '' ? `expect[${r.expectation}]` : `trial ${r.trial}${formatParams(r.params)}`;
+  const where = r.trial === '' ? `expect[${r.expectation}]` : `trial ${[r.trial, describeParams(r.params)].filter(Boolean).join(' ')}`;
   return `${r.key} ${r.expected}: found ${r.found} (${where})`;
 }
 
@@ -89,7 +90,7 @@ function lookup(trial: Trial, key: string): { present: boolean; value?: unknown 
 
 /** Why a `where` selected nothing: a key no trial has, or values no trial takes (with the values there are). */
 function whereMiss(index: number, where: Record<string, unknown>, trials: Trial[]): ExpectationResult {
-  const expected = `matches at least one trial where ${formatParams(where).trim()}`;
+  const expected = `matches at least one trial where ${describeParams(where)}`;
   const base = { expectation: index, trial: '', params: where, key: 'where', expected, passed: false };
   if (trials.length === 0) return { ...base, found: 'no trials at all' };
   const missingKey = Object.keys(where).find((key) => trials.every((t) => !lookup(t, key).present));
@@ -174,12 +175,3 @@ export function formatNumber(x: number): string {
   return Number.isFinite(x) ? String(Number(x.toPrecision(4))) : String(x);
 }
 
-function formatValue(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-function formatParams(params: Record<string, unknown>): string {
-  return Object.entries(params)
-    .map(([key, value]) => ` ${key}=${formatValue(value)}`)
-    .join('');
-}

@@ -1,6 +1,7 @@
 // Results → the report's data sets: small, flat rows that every chart shares (each set is embedded once).
 import { ema, minMaxBuckets, round5, smoothingSpan, stride } from './downsample.js';
-import { formatValue, isRangeTest, judgedLoss, shortKeys, statusOf, trialLabel, varyingKeys, type Results, type TrialResult } from './results.js';
+import { formatValue } from '../values.js';
+import { isRangeTest, judgedLoss, shortKeys, statusOf, trialLabel, varyingKeys, type Results, type TrialResult } from './results.js';
 
 /** A varying parameter as a chart field: p0, p1, … (dotted keys would read as nested fields in Vega-Lite). */
 export interface ParamField {

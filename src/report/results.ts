@@ -2,6 +2,7 @@
 import type { Experiment } from '../config/schema.js';
 import type { ExpectationResult } from '../expect/index.js';
 import type { MetricRow, RunInfo, Summary, Trial, Weight } from '../types.js';
+import { formatValue } from '../values.js';
 
 /** One trial as stored: its configuration and, once finished, its summary and outputs. */
 export interface TrialResult {
@@ -37,13 +38,6 @@ export function varyingKeys(results: Results): string[] {
   const order = [...Object.keys(results.experiment.grid ?? {}), 'repeat'];
   const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
   return [...seen].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-}
-
-/** A value of a parameter as text: numbers and strings as they are, anything else as compact JSON. */
-export function formatValue(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v) ?? String(v);
 }
 
 /** Short names for dotted keys: the last segment, unless two keys share it (then the whole key). */

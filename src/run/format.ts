@@ -7,18 +7,6 @@ export function useColor(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY === true && typeof stream.hasColors === 'function' && stream.hasColors();
 }
 
-/** The values that vary, as "loss=manual train.lr=0.1". */
-export function describeParams(params: Record<string, unknown>): string {
-  return Object.entries(params)
-    .map(([k, v]) => `${k}=${formatValue(v)}`)
-    .join(' ');
-}
-
-/** A parameter value: strings bare, everything else as JSON. */
-export function formatValue(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
 /** A loss with 4 decimals, or "-" when there is none. */
 export function formatLoss(loss: number | null | undefined): string {
   return loss === null || loss === undefined || Number.isNaN(loss) ? '-' : loss.toFixed(4);

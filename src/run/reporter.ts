@@ -1,7 +1,8 @@
 // What the user sees while trials run, on stderr: bars on a terminal, plain lines elsewhere, nothing with --quiet.
 import cliProgress from 'cli-progress';
 import type { Progress, Summary, Trial } from '../types.js';
-import { describeParams, formatLoss, formatSeconds, formatStatus } from './format.js';
+import { describeParams } from '../values.js';
+import { formatLoss, formatSeconds, formatStatus } from './format.js';
 
 /** Receives the run's events; the orchestrator does not care how (or whether) they are shown. */
 export interface Reporter {

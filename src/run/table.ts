@@ -2,7 +2,8 @@
 import type { TrialStatus } from '../config/schema.js';
 import type { ExpectationResult } from '../expect/index.js';
 import type { FinalLosses, Summary, Trial } from '../types.js';
-import { describeParams, formatLoss, formatSeconds, formatStatus, formatValue } from './format.js';
+import { describeParams, formatValue } from '../values.js';
+import { formatLoss, formatSeconds, formatStatus } from './format.js';
 
 /** A trial at the end of the run: its summary (none when it did not finish) and whether it ran earlier. */
 export interface TrialRow {

@@ -4,7 +4,8 @@ import type { Chart } from '../charts/common.js';
 import { formatLr } from '../charts/lr-range.js';
 import type { Summary } from '../../types.js';
 import type { ReportData } from '../data.js';
-import { formatValue, statusOf, type ReportStatus, type Results } from '../results.js';
+import { formatValue } from '../../values.js';
+import { statusOf, type ReportStatus, type Results } from '../results.js';
 import { escapeHtml as h } from './escape.js';
 import { formatDuration, formatLoss, formatRate, formatSpan } from './format.js';
 
