@@ -6,10 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Lr } from '../src/config/schema.js';
-import { initBackend, type BackendInfo } from '../src/train/backend.js';
-import { buildDataset, loadWords } from '../src/train/data.js';
-import { disposeParams, initParams } from '../src/train/model.js';
-import { Trainer } from '../src/train/trial.js';
+import { trainTrial } from '../src/train/trial.js';
 import type { BackendName, FinalLosses, ResolvedData, TrialConfig } from '../src/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -40,9 +37,9 @@ export function lectureConfig(steps: number, lr: Lr, data: ResolvedData = lectur
   };
 }
 
-/** One timed training run of ours: the same loop as trainTrial, with its CPU time too. */
+/** One timed training run of ours (trainTrial itself), with its loop's CPU time too. */
 export interface OurResult {
-  backend: BackendInfo;
+  backend: { name: string; version: string }; // as the summary says: wasm, "tfjs 4.22.0, tfjs-backend-wasm 4.22.0 (simd, 1 thread)"
   steps_per_s: number; // wall clock
   cpu_steps_per_s: number; // steps per CPU second of the loop
   seconds: number;
@@ -51,27 +48,18 @@ export interface OurResult {
   status: string;
 }
 
-/** Train `config` with trainTrial's loop (Trainer) and time it. */
+/** Train `config` as a trial does (trainTrial, in this process) and time its loop. */
 export async function runOurs(config: TrialConfig, backend: BackendName): Promise<OurResult> {
-  const info = await initBackend(backend);
-  const data = buildDataset(await loadWords(config.data), config.data, config.model.block_size);
-  const params = initParams(config.seed, data.vocab.length, config.model);
-  try {
-    const trainer = new Trainer(config, data, params);
-    trainer.runTo(config.train.steps);
-    trainer.finish();
-    return {
-      backend: info,
-      steps_per_s: trainer.stepsReached / trainer.trainSeconds,
-      cpu_steps_per_s: trainer.stepsReached / trainer.trainCpuSeconds,
-      seconds: trainer.trainSeconds,
-      final: trainer.final,
-      peak_bytes: trainer.peakBytes,
-      status: trainer.status,
-    };
-  } finally {
-    disposeParams(params);
-  }
+  const { summary } = await trainTrial(config, { id: 'bench', backend });
+  return {
+    backend: { name: summary.backend, version: summary.backend_version },
+    steps_per_s: summary.steps_per_s,
+    cpu_steps_per_s: summary.steps / summary.train_cpu_seconds!,
+    seconds: summary.train_seconds,
+    final: summary.final,
+    peak_bytes: summary.peak_bytes ?? 0,
+    status: summary.status,
+  };
 }
 
 /** What torch_mlp.py prints, plus its loop's CPU time. */

@@ -58,6 +58,7 @@ export async function trainTrial(config: TrialConfig, options: TrainOptions): Pr
       steps_per_s: trainer.trainSeconds > 0 ? trainer.stepsReached / trainer.trainSeconds : 0,
       seconds: (performance.now() - t0) / 1000,
       train_seconds: trainer.trainSeconds,
+      train_cpu_seconds: trainer.trainCpuSeconds,
       backend: backend.name,
       backend_version: backend.version,
       params: paramCount(V, config.model),
