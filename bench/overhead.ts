@@ -1,13 +1,15 @@
 // The cost of running trials in worker processes, and what parallel workers buy.
 //
-// usage: node dist/bench/overhead.js [--trials 5] [--steps 2000] [--rounds 2] [--backend auto] [--skip-grid]
+// usage: node dist/bench/overhead.js [--trials 5] [--steps 10000] [--rounds 4] [--backend auto] [--skip-grid]
 //
 // 1. Overhead per trial (pool of one worker, `--trials` one-step trials on the built-in names): spawn → ready
 //    (node + TF.js imports), then for each trial its wall-clock time in the parent minus its training loop
 //    (backend set-up, data, evaluation, sampling, IPC), and the time to write its files. The first trial runs on
 //    a cold worker, the others on the same warm one.
-// 2. A grid of 4 trials of `--steps` steps through the command line, --jobs 1 and --jobs 2, alternating, `--rounds`
-//    times each; the ratio of the best times (target ≤ 0.6) and of the medians.
+// 2. A grid of 4 trials of `--steps` steps through the command line, --jobs 1 and --jobs 2, and the same four trials
+//    in bare processes (bench/train-alone.ts: one process for all four, and two processes of two at once), in a
+//    rotating order, `--rounds` times; the ratios within each round, and their median (target ≤ 0.6). The bare ratio
+//    is what this machine gives two trainings at once; the run-exp ratio can only come close to it.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,12 +24,13 @@ import type { BackendName, Summary } from '../src/types.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WORKER = path.join(ROOT, 'dist', 'src', 'run', 'worker.js');
 const CLI = path.join(ROOT, 'bin', 'run-exp.js');
+const ALONE = path.join(ROOT, 'dist', 'bench', 'train-alone.js');
 
 const { values } = parseArgs({
   options: {
     trials: { type: 'string', default: '5' },
-    steps: { type: 'string', default: '2000' },
-    rounds: { type: 'string', default: '2' },
+    steps: { type: 'string', default: '10000' },
+    rounds: { type: 'string', default: '4' },
     backend: { type: 'string', default: 'auto' },
     'skip-grid': { type: 'boolean', default: false },
   },
@@ -86,26 +89,46 @@ console.log(`machine: ${os.availableParallelism()} cores, load average ${os.load
   console.log(`   a fresh worker per trial would cost ${s(cold)} a trial; a warm worker costs ${s(median(warm))} (median of ${warm.length})`);
 }
 
-// 2. A grid of 4 trials, --jobs 1 against --jobs 2.
+// 2. A grid of 4 trials, --jobs 1 against --jobs 2, next to the same trials in bare processes (the machine's yardstick).
 if (!values['skip-grid']) {
   const steps = Number(values.steps);
   const file = path.join(dir, 'grid.yaml');
   await writeFile(file, `name: grid\ntrain: {steps: ${steps}}\neval: {every: ${steps}}\nsample: 5\ngrid: {train.lr: [0.05, 0.1, 0.2, 0.4]}\n`);
-  const times: Record<1 | 2, number[]> = { 1: [], 2: [] };
-  console.log(`\n2. a grid of 4 trials of ${steps} steps (lecture network, batch 32) through the command line`);
-  for (let round = 1; round <= Number(values.rounds); round++) {
-    for (const jobs of [1, 2] as const) {
-      const t = performance.now();
-      const result = await execaNode(CLI, [file, '--jobs', String(jobs), '--force', '--quiet', '--json', '--backend', backend, '--out', path.join(dir, `out-${jobs}`)], { reject: false, nodeOptions: [] });
-      const seconds = (performance.now() - t) / 1000;
+  const timed = async (run: () => Promise<void>) => {
+    const t = performance.now();
+    await run();
+    return (performance.now() - t) / 1000;
+  };
+  const cli = (jobs: 1 | 2) =>
+    timed(async () => {
+      const result = await execaNode(CLI, [file, '--jobs', String(jobs), '--force', '--quiet', '--backend', backend, '--out', path.join(dir, `out-${jobs}`)], { reject: false, nodeOptions: [] });
       if (result.exitCode !== 0) throw new Error(`--jobs ${jobs} exited with ${result.exitCode}:\n${result.stderr}`);
-      const trialSeconds = (JSON.parse(result.stdout) as { trials: { seconds: number }[] }).trials.map((x) => x.seconds);
-      times[jobs].push(seconds);
-      console.log(`   round ${round}, --jobs ${jobs}: ${s(seconds)} (trials ${trialSeconds.map((x) => x.toFixed(1)).join(', ')} s)`);
+    });
+  const alone = (processes: 1 | 2) =>
+    timed(async () => {
+      const parts = Array.from({ length: processes }, (_, i) => execaNode(ALONE, [file, '--part', `${i + 1}/${processes}`, '--backend', backend], { nodeOptions: [] }));
+      await Promise.all(parts);
+    });
+  const ways = { 'run-exp --jobs 1': () => cli(1), 'run-exp --jobs 2': () => cli(2), 'bare, 1 process': () => alone(1), 'bare, 2 processes': () => alone(2) };
+  type Way = keyof typeof ways;
+  const times = Object.fromEntries(Object.keys(ways).map((w) => [w, [] as number[]])) as Record<Way, number[]>;
+  console.log(`\n2. a grid of 4 trials of ${steps} steps (lecture network, batch 32): run-exp, and the same trials bare (trainTrial alone`);
+  console.log('   in a process: no pool, no files, no report), one process for all four against two processes of two at once');
+  for (let round = 1; round <= Number(values.rounds); round++) {
+    const order = Object.keys(ways) as Way[];
+    const line: string[] = [];
+    for (const way of [...order.slice(round % 4), ...order.slice(0, round % 4)]) {
+      const seconds = await ways[way]();
+      times[way].push(seconds);
+      line.push(`${way} ${s(seconds)}`);
     }
+    console.log(`   round ${round}: ${line.join(', ')}`);
   }
-  const best = Math.min(...times[2]) / Math.min(...times[1]);
-  const mid = median(times[2]) / median(times[1]);
-  console.log(`   --jobs 2 / --jobs 1: ${best.toFixed(2)} (best times), ${mid.toFixed(2)} (medians); target ≤ 0.6`);
+  const ratio = (two: Way, one: Way) => {
+    const perRound = times[two].map((t, i) => t / times[one][i]!);
+    return `${median(perRound).toFixed(2)} (median of the rounds' ratios; each round ${perRound.map((r) => r.toFixed(2)).join(', ')})`;
+  };
+  console.log(`   run-exp --jobs 2 / --jobs 1: ${ratio('run-exp --jobs 2', 'run-exp --jobs 1')}; target ≤ 0.6`);
+  console.log(`   bare, 2 processes / 1 process: ${ratio('bare, 2 processes', 'bare, 1 process')}: what this machine gives two at once`);
 }
 console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; files in ${dir}`);
