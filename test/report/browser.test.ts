@@ -110,7 +110,15 @@ async function report(o: FixtureOptions, patch?: (experiment: Record<string, unk
 test('a grid report renders every chart, fetches nothing, logs no error, and shows a <script> name as text', { skip: SKIP && 'RUN_EXP_SKIP_BROWSER=1' }, async () => {
   const hostile = '<script>window.__pwned = 1</script>';
   const file = await report(
-    { name: 'grid', grid: { 'train.lr': [0.01, 0.1, 1.5], 'train.batch_size': [32, 'full'] }, steps: 2000, evalEvery: 250, failed: [5], unfinished: [3] },
+    {
+      name: 'grid',
+      grid: { 'train.lr': [0.01, 0.1, 1.5], 'train.batch_size': [32, 'full'] },
+      steps: 2000,
+      evalEvery: 250,
+      failed: [5],
+      unfinished: [3],
+      file: `studies/${'a_directory_name_with_no_place_to_break_it_'.repeat(3)}/grid.yaml`,
+    },
     (e) => {
       e['name'] = hostile;
       e['description'] = `A description with ${hostile} in it`;
@@ -122,6 +130,9 @@ test('a grid report renders every chart, fetches nothing, logs no error, and sho
   assert.equal(await v.page.textContent('.description'), `A description with ${hostile} in it`);
   assert.equal(await v.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
   assert.equal(await v.page.title(), `${hostile} · run-exp report`);
+  // Every fact of the header stays inside its own cell, however long (a file path with nowhere to break).
+  const spilling = await v.page.$$eval('.facts > div', (cells) => cells.filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.textContent));
+  assert.deepEqual(spilling, []);
   await v.page.screenshot({ path: path.join(OUT, 'grid.png'), fullPage: true });
 
   // The log-scale checkbox redraws without an error; sorting by dev loss puts the lowest first and blanks last.

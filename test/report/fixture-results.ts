@@ -33,6 +33,7 @@ export interface FixtureOptions {
   expect?: Experiment['expect'];
   failed?: number[]; // trial indexes that crash (config.json + summary.json + stderr.log only)
   unfinished?: number[]; // trial indexes without summary.json
+  file?: string; // the experiment file run.json names (default experiments/NAME.yaml)
 }
 
 /** The resolved experiment of a fixture, every default filled in as the runner would store it. */
@@ -79,7 +80,7 @@ export async function writeFixtureResults(out: string, o: FixtureOptions): Promi
   }
   const run: RunInfo = {
     name: o.name,
-    file: `experiments/${o.name}.yaml`,
+    file: o.file ?? `experiments/${o.name}.yaml`,
     started_at: '2026-11-28T07:00:00.000Z',
     finished_at: new Date(Date.parse('2026-11-28T07:00:00.000Z') + seconds * 1000).toISOString(),
     seconds,

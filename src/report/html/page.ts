@@ -85,7 +85,7 @@ h1 { font-size: 26px; margin: 0 0 4px; word-break: break-word; }
 h2 { font-size: 17px; margin: 0 0 4px; }
 .description { margin: 0 0 12px; color: var(--muted); font-size: 15px; }
 .facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(250px, 1fr)); gap: 6px 20px; margin: 12px 0 20px; }
-.facts div { display: flex; gap: 8px; } .facts dt { color: var(--muted); min-width: 78px; } .facts dd { margin: 0; }
+.facts div { display: flex; gap: 8px; min-width: 0; } .facts dt { color: var(--muted); min-width: 78px; } .facts dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
 section, figure { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 16px 18px; margin: 0 0 18px; }
 #charts { background: none; border: 0; padding: 0; }
