@@ -57,7 +57,7 @@ export interface Summary {
   steps_per_s: number; // of the training loop alone
   seconds: number; // wall-clock time of the whole trial
   train_seconds: number; // the training loop alone
-  train_cpu_seconds?: number; // CPU time of the training loop (user + system), where measured: steadier on a busy machine
+  train_cpu_seconds?: number; // CPU time of the process during the training loop (user + system, V8 helper threads included)
   backend: string; // 'tensorflow' | 'wasm' | 'cpu'
   backend_version: string; // @tensorflow/tfjs version (and backend details)
   params: number; // parameter count
