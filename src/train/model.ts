@@ -102,3 +102,17 @@ export function toWeights(p: Params): Weight[] {
 export function disposeParams(p: Params): void {
   for (const name of PARAM_NAMES) p[name].dispose();
 }
+
+/** A copy of the parameters' current values, to go back to with restoreParams (the caller disposes it). */
+export type ParamsCopy = Record<(typeof PARAM_NAMES)[number], tf.Tensor>;
+
+export function copyParams(p: Params): ParamsCopy {
+  return { C: tf.clone(p.C), W1: tf.clone(p.W1), b1: tf.clone(p.b1), W2: tf.clone(p.W2), b2: tf.clone(p.b2) };
+}
+
+/** Set the parameters back to a copy's values (the copy stays the caller's). */
+export function restoreParams(p: Params, copy: ParamsCopy): void {
+  tf.tidy(() => {
+    for (const name of PARAM_NAMES) (p[name] as tf.Variable).assign(tf.clone(copy[name]));
+  });
+}

@@ -12,7 +12,7 @@ import { bigramLoss } from './bigram.js';
 import { buildDataset, loadWords, type Dataset, type Split } from './data.js';
 import { evaluateSplit } from './evaluate.js';
 import { fusedLossRows } from './loss.js';
-import { disposeParams, initParams, paramCount, toWeights, type Params } from './model.js';
+import { copyParams, disposeParams, initParams, paramCount, restoreParams, toWeights, type Params, type ParamsCopy } from './model.js';
 import { RangeTest } from './range-test.js';
 import { Rng, streamSeed } from './rng.js';
 import { sampleNames } from './sample.js';
@@ -109,7 +109,7 @@ export class Trainer {
   status: 'ok' | 'diverged' = 'ok';
   reason: string | undefined;
   step = 0; // steps taken
-  stepsReached = 0; // steps whose losses were kept (fewer than `step` after a divergence)
+  stepsReached = 0; // steps whose losses were kept, and the weights' step (after a divergence, fewer than `step`)
   trainSeconds = 0; // wall-clock time of the training loop
   trainCpuSeconds = 0; // CPU time of the training loop (a fairer yardstick on a busy machine)
   peakBytes = 0;
@@ -147,11 +147,14 @@ export class Trainer {
       const end = Math.min(until, this.step + this.chunkSteps, nextEval);
       const t = performance.now();
       const cpu = process.cpuUsage();
+      const start = copyParams(this.params); // losses are read after the chunk: a divergence inside it goes back here
       const losses = this.trainChunk(this.step, end);
+      this.record(this.step, losses);
+      if (this.stepsReached < end) this.replayTo(start, this.step, this.stepsReached); // diverged inside the chunk
+      for (const copy of Object.values(start)) copy.dispose();
       const used = process.cpuUsage(cpu);
       this.trainSeconds += (performance.now() - t) / 1000;
       this.trainCpuSeconds += (used.user + used.system) / 1e6;
-      this.record(this.step, losses);
       this.step = end;
       this.notePeak();
       if (this.status === 'ok' && this.step % every === 0) this.evaluate();
@@ -167,17 +170,34 @@ export class Trainer {
 
   /** Steps [from, to): SGD on each step's minibatch, then all their losses read back at once. */
   private trainChunk(from: number, to: number): Float32Array {
+    this.batches.prepare(to - from);
+    const { outs, targets } = this.sgdSteps(from, to);
+    return chunkLosses(outs, targets);
+  }
+
+  /**
+   * After a divergence at step `reached` of the chunk that began at `from`: back to the weights the chunk began
+   * with, then its steps again, on the same minibatches, up to `reached`. So weights.json and the last evaluation
+   * are those of the step where the metrics stop, not of the chunk's end.
+   */
+  private replayTo(start: ParamsCopy, from: number, reached: number): void {
+    restoreParams(this.params, start);
+    this.batches.rewind();
+    for (const o of this.sgdSteps(from, reached).outs) (o.loss ?? o.logits)!.dispose();
+  }
+
+  /** SGD steps [from, to) of the prepared chunk: what each leaves for its loss, and its targets. */
+  private sgdSteps(from: number, to: number): { outs: StepOut[]; targets: Int32Array[] } {
     const mode: LossMode = this.config.loss;
     const outs: StepOut[] = [];
     const targets: Int32Array[] = [];
-    this.batches.prepare(to - from);
     for (let i = from; i < to; i++) {
       const batch = this.batches.next();
       outs.push(sgdStep(this.params, batch.tensors, this.lrs[i]!, mode));
       targets.push(batch.Y);
       this.batches.release(batch.tensors);
     }
-    return chunkLosses(outs, targets);
+    return { outs, targets };
   }
 
   /**
@@ -262,6 +282,7 @@ interface HostBatch {
 interface BatchSource {
   prepare(steps: number): void; // draw what the next `steps` batches need
   next(): HostBatch;
+  rewind(): void; // back to the first batch of the prepared steps (the same batches again)
   release(batch: Batch): void; // the step is done with the batch's tensors
   dispose(): void;
 }
@@ -279,6 +300,7 @@ class FullBatch implements BatchSource {
   next(): HostBatch {
     return this.batch;
   }
+  rewind(): void {}
   release(): void {}
   dispose(): void {
     this.batch.tensors.X.dispose();
@@ -318,6 +340,10 @@ class MiniBatches implements BatchSource {
     }
     this.at++;
     return { tensors: { X: tf.tensor2d(X, [B * T, 1], 'int32'), Y: tf.tensor1d(Y, 'int32') }, Y };
+  }
+
+  rewind(): void {
+    this.at = 0;
   }
 
   release(batch: Batch): void {

@@ -101,6 +101,19 @@ test('a loss that turns NaN/Inf stops the trial as diverged, keeping the steps b
   assert.ok(stepRows(out.metrics).every((r) => Number.isFinite(r.loss)));
 });
 
+test('a diverged trial ends with the weights and losses of the step where its metrics stop, not of the end of its chunk', async () => {
+  // lr 1e4 diverges within a few steps, inside the first 500-step chunk, where the losses are read back.
+  const diverged = await trainTrial(tiny({ steps: 300, lr: 1e4, loss: 'manual', every: 300, sample: 0 }), { id: 'd', backend: 'wasm' });
+  assert.equal(diverged.summary.status, 'diverged');
+  const at = diverged.summary.steps;
+  assert.ok(at > 0 && at < 300, `diverged at step ${at}`);
+  // The same trial stopped at that step: same seed, same minibatches, same updates.
+  const stopped = await trainTrial(tiny({ steps: at, lr: 1e4, loss: 'manual', every: 300, sample: 0 }), { id: 's', backend: 'wasm' });
+  assert.equal(stopped.summary.status, 'ok');
+  assert.deepEqual(diverged.weights, stopped.weights);
+  assert.deepEqual(evalRows(diverged.metrics), evalRows(stopped.metrics));
+});
+
 test('progress comes at most every 250 ms, and once at the end with the last step', async () => {
   const seen: Progress[] = [];
   const at: number[] = [];
