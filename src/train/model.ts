@@ -105,11 +105,12 @@ export function disposeParams(p: Params): void {
   for (const name of PARAM_NAMES) p[name].dispose();
 }
 
-/** A copy of the parameters' current values, to go back to with restoreParams (the caller disposes it). */
+/** The parameters' values at some moment, by name. */
 export type ParamsCopy = Record<(typeof PARAM_NAMES)[number], tf.Tensor>;
 
+/** A copy of the parameters' current values, to go back to with restoreParams (the caller disposes it). */
 export function copyParams(p: Params): ParamsCopy {
-  return { C: tf.clone(p.C), W1: tf.clone(p.W1), b1: tf.clone(p.b1), W2: tf.clone(p.W2), b2: tf.clone(p.b2) };
+  return Object.fromEntries(PARAM_NAMES.map((name) => [name, tf.clone(p[name] as tf.Tensor)])) as ParamsCopy;
 }
 
 /** Set the parameters back to a copy's values (the copy stays the caller's). */
