@@ -48,8 +48,10 @@ install_packages() {
   export DEBIAN_FRONTEND=noninteractive
   # An update only when the package lists do not know slurm-wlm yet (a fresh machine).
   apt-cache show slurm-wlm >/dev/null 2>&1 || apt-get update -qq
-  apt-get install -y -qq --no-install-recommends slurm-wlm munge >"$STATE/apt.log" 2>&1 || { tail -20 "$STATE/apt.log" >&2; die "apt-get install failed (whole log: $STATE/apt.log)"; }
+  local ok=1
+  apt-get install -y -qq --no-install-recommends slurm-wlm munge >"$STATE/apt.log" 2>&1 || ok=''
   [ -z "$made_policy" ] || rm -f /usr/sbin/policy-rc.d
+  [ -n "$ok" ] || { tail -20 "$STATE/apt.log" >&2; die "apt-get install failed (whole log: $STATE/apt.log)"; }
   log "installed in $((SECONDS - t0)) s"
 }
 
