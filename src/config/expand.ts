@@ -25,9 +25,14 @@ export function gridPoints(grid: Record<string, unknown[]>): Record<string, unkn
   return points;
 }
 
-/** A copy of the experiment with each dotted key of `params` set to its value. */
-export function applyParams<T extends object>(experiment: T, params: Record<string, unknown>): T {
-  const copy = structuredClone(experiment) as Record<string, unknown>;
+/**
+ * One grid point's experiment: a copy of the experiment without its `grid` and `expect` (they describe the study,
+ * not a trial, and copying them for every point would make planning quadratic in the number of trials), with each
+ * dotted key of `params` set to its value.
+ */
+export function applyParams<T extends object>(experiment: T, params: Record<string, unknown>): Omit<T, 'grid' | 'expect'> {
+  const { grid: _grid, expect: _expect, ...trialPart } = experiment as Record<string, unknown>;
+  const copy = structuredClone(trialPart);
   for (const [dotted, value] of Object.entries(params)) {
     const keys = dotted.split('.');
     let node = copy;
@@ -37,7 +42,7 @@ export function applyParams<T extends object>(experiment: T, params: Record<stri
     }
     node[keys.at(-1)!] = structuredClone(value);
   }
-  return copy as T;
+  return copy as Omit<T, 'grid' | 'expect'>;
 }
 
 /**
@@ -66,7 +71,7 @@ function trialSeed(baseSeed: number, configHash: string, repeat: number): number
   return createHash('sha256').update(`${baseSeed}:${configHash}:${repeat}`).digest().readUInt32BE(0);
 }
 
-function trialBase(exp: Experiment, hashes: ReadonlyMap<string, string>): Omit<TrialConfig, 'seed'> {
+function trialBase(exp: Omit<Experiment, 'grid' | 'expect'>, hashes: ReadonlyMap<string, string>): Omit<TrialConfig, 'seed'> {
   return { data: resolvedData(exp.data, hashes), model: exp.model, loss: exp.loss, train: exp.train, eval: exp.eval, sample: exp.sample };
 }
 
