@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execaNode } from 'execa';
 import { planExperiment } from '../src/config/plan.js';
-import { writeTrialOutput } from '../src/run/files.js';
+import { TrialWriter } from '../src/run/trial-files.js';
 import { runPool } from '../src/run/pool.js';
 import type { BackendName, Summary } from '../src/types.js';
 
@@ -49,17 +49,19 @@ console.log(`machine: ${os.availableParallelism()} cores, load average ${os.load
   const spawned = performance.now();
   const rows: { trial: number; wall: number; inside: number; train: number; write: number; load?: number }[] = [];
   let firstStart: number | undefined;
+  const writers = new Map<string, TrialWriter>();
   await runPool(
     plan.trials,
     { jobs: 1, workerPath: WORKER, execArgv: [], backend, signal: new AbortController().signal },
     {
-      start: () => {},
+      start: (trial) => void writers.set(trial.id, new TrialWriter(path.join(dir, 'overhead', trial.id), trial)),
       progress: () => {},
+      metrics: (trial, rows) => writers.get(trial.id)!.metrics(rows),
       end: async (ended) => {
         if (ended.outcome.kind !== 'output') throw new Error(`trial ${ended.trial.id} did not train: ${JSON.stringify(ended.outcome)}`);
         firstStart ??= ended.started.getTime();
         const t = performance.now();
-        await writeTrialOutput(path.join(dir, 'overhead', ended.trial.id), ended.trial, ended.outcome.output, ended.log);
+        await writers.get(ended.trial.id)!.finish(ended.outcome.output, ended.log);
         const summary: Summary = ended.outcome.output.summary;
         rows.push({
           trial: rows.length + 1,

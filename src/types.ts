@@ -100,10 +100,9 @@ export interface RunInfo {
   argv: string[];
 }
 
-/** What one training job produces; the worker writes it to trials/ID/ (see src/train/trial.ts). */
+/** What one training job produces at its end (its metrics rows went out chunk by chunk, through TrainOptions.onMetrics). */
 export interface TrialOutput {
   summary: Summary;
-  metrics: MetricRow[];
   samples: string[];
   weights: Weight[];
 }
@@ -116,4 +115,5 @@ export interface TrainOptions {
   id: string;
   backend: BackendName;
   onProgress?: (p: Progress) => void; // called every few hundred ms at most
+  onMetrics?: (rows: MetricRow[]) => void; // each chunk's rows of metrics.jsonl, in step order, as the chunk ends
 }

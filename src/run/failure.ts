@@ -43,6 +43,7 @@ export function tail(log: string, lines: number): string {
 export interface FailureContext {
   started: Date;
   finished: Date;
+  steps: number; // steps whose metrics rows were written before it ended (they are kept)
   progress: Progress | undefined; // the last progress the worker reported
   backend: string; // as asked for (the worker never said which one it got)
   stderr: string;
@@ -59,7 +60,7 @@ export function failedSummary(trial: Trial, failure: Failure, context: FailureCo
     status: 'failed',
     reason,
     error: parts.join('\n\n'),
-    steps: context.progress?.step ?? 0,
+    steps: context.steps,
     steps_planned: trial.config.train.steps,
     final: { train_loss: null, dev_loss: null, test_loss: null },
     steps_per_s: context.progress?.steps_per_s ?? 0,

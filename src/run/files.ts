@@ -1,8 +1,9 @@
 // The files of an experiment on disk, DIR/NAME/…: written whole (temp file in the same directory + rename).
+// A trial's own files are written by trial-files.ts.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Summary, Trial, TrialOutput } from '../types.js';
+import type { Summary } from '../types.js';
 
 /** Temp files are hidden, end in .tmp and name the writing process: .NAME.PID.RANDOM.tmp */
 const TEMP = /^\..+\.\d+\.[0-9a-f]+\.tmp$/;
@@ -36,33 +37,6 @@ export async function readSummary(dir: string): Promise<Summary | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** Write a trained trial's files; summary.json last, so the trial counts as finished only when all are there. */
-export async function writeTrialOutput(dir: string, trial: Trial, output: TrialOutput, log: string): Promise<void> {
-  await startTrialFiles(dir, trial, log);
-  const metrics = output.metrics.map((row) => JSON.stringify(row)).join('\n');
-  await writeFileAtomic(path.join(dir, 'metrics.jsonl'), metrics === '' ? '' : metrics + '\n');
-  await writeFileAtomic(path.join(dir, 'samples.txt'), output.samples.map((s) => s + '\n').join(''));
-  await writeFileAtomic(path.join(dir, 'weights.json'), JSON.stringify(output.weights));
-  await writeFileAtomic(path.join(dir, 'summary.json'), JSON.stringify(output.summary, null, 2) + '\n');
-}
-
-/** Write a failed trial's files: its configuration, what the worker wrote on stderr, and the summary saying why. */
-export async function writeFailedTrial(dir: string, trial: Trial, summary: Summary, log: string): Promise<void> {
-  await startTrialFiles(dir, trial, log);
-  // Results of an earlier run of this trial would belong to another attempt.
-  await Promise.all(['metrics.jsonl', 'samples.txt', 'weights.json'].map((f) => rm(path.join(dir, f), { force: true })));
-  await writeFileAtomic(path.join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-}
-
-/** Unfinish the trial (an earlier summary goes first), then write config.json and stderr.log (or remove a stale one). */
-async function startTrialFiles(dir: string, trial: Trial, log: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await rm(path.join(dir, 'summary.json'), { force: true });
-  await writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(trial, null, 2) + '\n');
-  if (log === '') await rm(path.join(dir, 'stderr.log'), { force: true });
-  else await writeFileAtomic(path.join(dir, 'stderr.log'), log);
 }
 
 /** Remove temp files left in DIR/NAME and its trial directories (by an interrupted or killed run); returns their paths. */

@@ -1,9 +1,10 @@
 // Running an experiment's trials in worker processes, and what the user sees of it.
 //
 // runPlan, in steps: (1) prepare DIR/NAME/ and write experiment.yaml → (2) find finished trials and skip them →
-// (3) run the rest in a pool of warm worker processes → (4) write each trial's files as it ends (summary.json
-// last) → (5) a failure marks only its own trial → (6) SIGINT stops everything within 2 s → (7) build the report
-// → (8) check the expectations → (9) print the table and return the exit code.
+// (3) run the rest in a pool of warm worker processes → (4) write each trial's files as it runs (config.json at its
+// start, metrics.jsonl chunk by chunk, summary.json last) → (5) a failure marks only its own trial → (6) SIGINT stops
+// everything within 2 s → (7) build the report → (8) check the expectations → (9) print the table and return the
+// exit code.
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,17 +14,19 @@ import { checkExpectations, type ExpectationResult } from '../expect/index.js';
 import { writeReport } from '../report/index.js';
 import type { BackendName, Plan, Summary, Trial } from '../types.js';
 import { failedSummary } from './failure.js';
-import { experimentDir, readSummary, removeTempFiles, trialDir, writeFailedTrial, writeFileAtomic, writeTrialOutput } from './files.js';
+import { workerCount } from './jobs.js';
+import { experimentDir, readSummary, removeTempFiles, trialDir, writeFileAtomic } from './files.js';
 import { useColor } from './format.js';
 import { runPool, type Ended } from './pool.js';
 import { createReporter, type Reporter } from './reporter.js';
 import { finishRunInfo, startRunInfo } from './runinfo.js';
 import { endTable, missedLines, runDocument, type TrialRow } from './table.js';
+import { TrialWriter } from './trial-files.js';
 
 /** How runPlan runs: where to write, how many workers, which backend, what to print; the rest serves tests. */
 export interface RunOptions {
   out: string; // DIR (default "reports")
-  jobs: number; // workers at once (default: CPU cores)
+  jobs: number; // workers at once (default: CPU cores; capped at the trials to run, see jobs.ts)
   backend: BackendName;
   force: boolean; // rerun finished trials too
   quiet: boolean; // only the final lines
@@ -63,11 +66,13 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<number> 
   const { summaries, earlier, retried } = await findFinished(plan, options);
   const toRun = plan.trials.filter((t) => !earlier.has(t.id));
   const reporter = createReporter({ stream: process.stderr, quiet: options.quiet, color: useColor(process.stderr), trials: toRun, intervalMs: options.progressIntervalMs });
+  const { workers, warning } = workerCount(options.jobs, toRun.length);
+  if (warning !== undefined && toRun.length > 0) reporter.note(`warning: ${warning}`);
   if (earlier.size > 0) reporter.note(`skipping ${earlier.size} of ${plan.trials.length} trials finished by an earlier run in ${dir} (--force runs them again)`);
   if (retried > 0) reporter.note(`running ${retried} trial${retried === 1 ? '' : 's'} that failed in an earlier run again`);
 
   // 3–6. Run the rest; each trial's files are written as it ends (4), a failure is its trial's only (5), SIGINT stops it all (6).
-  const { interrupted, unwritten } = await runTrials(toRun, options, name, reporter, summaries);
+  const { interrupted, unwritten } = await runTrials(toRun, { ...options, jobs: workers }, name, reporter, summaries);
   const rows: TrialRow[] = plan.trials.map((trial) => ({ trial, summary: summaries.get(trial.id), earlier: earlier.has(trial.id) }));
   if (interrupted) await removeTempFiles(dir);
   await writeFileAtomic(path.join(dir, 'run.json'), JSON.stringify(finishRunInfo(runInfo, new Date()), null, 2) + '\n'); // before the report: its header
@@ -127,12 +132,13 @@ async function findFinished(plan: Plan, options: RunOptions) {
 async function runTrials(trials: Trial[], options: RunOptions, name: string, reporter: Reporter, summaries: Map<string, Summary>) {
   const stop = new AbortController();
   const signals = onSignals(stop);
+  const writers = new Map<string, TrialWriter>(); // the files of the trials under way
   let unwritten = 0;
   try {
     await runPool(
       trials,
       {
-        jobs: normaliseJobs(options.jobs),
+        jobs: options.jobs,
         workerPath: options.workerPath ?? DEFAULT_WORKER,
         execArgv: options.workerExecArgv ?? [],
         backend: options.backend,
@@ -140,11 +146,17 @@ async function runTrials(trials: Trial[], options: RunOptions, name: string, rep
         signal: stop.signal,
       },
       {
-        start: (trial) => reporter.start(trial),
+        start: (trial) => {
+          writers.set(trial.id, new TrialWriter(trialDir(options.out, name, trial.id), trial));
+          reporter.start(trial);
+        },
         progress: (trial, p) => reporter.progress(trial, p),
+        metrics: (trial, rows) => writers.get(trial.id)?.metrics(rows),
         end: async (ended) => {
+          const writer = writers.get(ended.trial.id)!;
+          writers.delete(ended.trial.id);
           try {
-            const summary = await writeEnded(options, name, ended);
+            const summary = await writeEnded(options, writer, ended);
             summaries.set(ended.trial.id, summary);
             reporter.end(ended.trial, summary);
           } catch (error) {
@@ -155,28 +167,29 @@ async function runTrials(trials: Trial[], options: RunOptions, name: string, rep
       },
     );
   } finally {
+    await Promise.all([...writers.values()].map((w) => w.settle())); // interrupted trials: what they trained stays, unfinished
     reporter.stop();
     signals.dispose();
   }
   return { interrupted: stop.signal.aborted, unwritten };
 }
 
-/** Write an ended trial's files (4, 5) and return its summary. */
-async function writeEnded(options: RunOptions, name: string, ended: Ended): Promise<Summary> {
-  const dir = trialDir(options.out, name, ended.trial.id);
+/** End an ended trial's files (4, 5) and return its summary. */
+async function writeEnded(options: RunOptions, writer: TrialWriter, ended: Ended): Promise<Summary> {
   switch (ended.outcome.kind) {
     case 'output':
-      await writeTrialOutput(dir, ended.trial, ended.outcome.output, ended.log);
+      await writer.finish(ended.outcome.output, ended.log);
       return ended.outcome.output.summary;
     case 'failed': {
       const summary = failedSummary(ended.trial, ended.outcome.failure, {
         started: ended.started,
         finished: ended.finished,
+        steps: writer.stepsWritten,
         progress: ended.progress,
         backend: options.backend,
         stderr: ended.log,
       });
-      await writeFailedTrial(dir, ended.trial, summary, ended.log);
+      await writer.fail(summary, ended.log);
       return summary;
     }
     case 'interrupted':
@@ -184,11 +197,6 @@ async function writeEnded(options: RunOptions, name: string, ended: Ended): Prom
     default:
       throw new Error(`outcome not recognised: ${JSON.stringify(ended.outcome satisfies never)}`);
   }
-}
-
-/** --jobs: a positive integer, else the number of CPU cores. */
-function normaliseJobs(jobs: number): number {
-  return Number.isInteger(jobs) && jobs >= 1 ? jobs : os.availableParallelism();
 }
 
 /** SIGINT, SIGTERM and SIGHUP (the terminal closed) abort the run (the pool kills its workers at once); a second one exits on the spot. */

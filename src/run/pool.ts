@@ -2,8 +2,9 @@
 // A worker that finished a trial well takes the next one (TF.js stays loaded); a worker whose trial failed is
 // replaced by a fresh process, so a leak or a broken state cannot spill over into the next trial.
 import { execaNode } from 'execa';
-import type { BackendName, Progress, Trial, TrialOutput } from '../types.js';
+import type { BackendName, MetricRow, Progress, Trial, TrialOutput } from '../types.js';
 import type { Failure } from './failure.js';
+import { setLongTimeout } from './timer.js';
 import { isWorkerMessage, type ParentMessage, type ReadyMessage, type WorkerMessage } from './protocol.js';
 
 /** How a trial ended, as the pool saw it. */
@@ -30,10 +31,12 @@ export interface PoolOptions {
   signal: AbortSignal; // aborted: kill every worker now, end running trials as interrupted
 }
 
-/** What the pool tells its caller about each trial, in order: start, progress …, end. */
+/** What the pool tells its caller about each trial, in order: start, progress and metrics …, end. */
 export interface PoolEvents {
   start(trial: Trial): void;
   progress(trial: Trial, progress: Progress): void;
+  /** A chunk's rows of metrics.jsonl, in step order, as the worker sent them. */
+  metrics(trial: Trial, rows: MetricRow[]): void;
   /** Awaited before the slot takes its next trial: the place to write the trial's files. Not called for interrupted trials. */
   end(ended: Ended): Promise<void>;
 }
@@ -57,7 +60,8 @@ export async function runPool(trials: Trial[], options: PoolOptions, events: Poo
           live.add(worker);
         }
         events.start(trial);
-        const ended = await worker.run(trial, options, (p) => events.progress(trial!, p));
+        const current = trial;
+        const ended = await worker.run(trial, options, { progress: (p) => events.progress(current, p), metrics: (rows) => events.metrics(current, rows) });
         if (ended.outcome.kind === 'interrupted') break;
         await events.end(ended);
         if (ended.outcome.kind === 'failed') {
@@ -105,6 +109,12 @@ function spawnWorker(workerPath: string, execArgv: string[]) {
   });
 }
 
+/** What the worker reports of the trial it runs, as it runs. */
+interface TrialListeners {
+  progress(p: Progress): void;
+  metrics(rows: MetricRow[]): void;
+}
+
 /** One worker process and the trial it runs. */
 class WorkerProcess {
   private readonly subprocess: ReturnType<typeof spawnWorker>;
@@ -114,7 +124,7 @@ class WorkerProcess {
   private trials = 0;
   private loadSeconds: number | undefined;
   private lastProgress: Progress | undefined;
-  private current: { trial: Trial; onProgress: (p: Progress) => void; finish: (o: Outcome) => void } | undefined;
+  private current: { trial: Trial; on: TrialListeners; finish: (o: Outcome) => void } | undefined;
   private interrupted = false;
   exited = false;
 
@@ -141,24 +151,24 @@ class WorkerProcess {
   }
 
   /** Hand the trial to this worker once it is ready; resolves when the trial has ended, however it ended. */
-  async run(trial: Trial, options: PoolOptions, onProgress: (p: Progress) => void): Promise<Ended> {
+  async run(trial: Trial, options: PoolOptions, on: TrialListeners): Promise<Ended> {
     const ready = await this.ready;
     const started = new Date();
-    let timer: NodeJS.Timeout | undefined;
+    let timer: { clear(): void } | undefined;
     const outcome = await new Promise<Outcome>((resolve) => {
       const finish = (o: Outcome) => {
-        clearTimeout(timer);
+        timer?.clear();
         this.current = undefined;
         resolve(this.interrupted ? { kind: 'interrupted' } : o);
       };
-      this.current = { trial, onProgress, finish };
+      this.current = { trial, on, finish };
       if (ready === undefined || this.interrupted) {
         // The worker died while starting (or we are stopping): the exit has been seen already.
         return this.done.then(() => finish({ kind: 'failed', failure: { kind: 'died', exitCode: this.subprocess.exitCode ?? undefined, signal: this.subprocess.signalCode ?? undefined } }));
       }
       if (options.timeoutSeconds !== undefined) {
         const seconds = options.timeoutSeconds;
-        timer = setTimeout(() => {
+        timer = setLongTimeout(() => {
           this.subprocess.kill('SIGKILL');
           finish({ kind: 'failed', failure: { kind: 'timeout', seconds } });
         }, seconds * 1000);
@@ -215,7 +225,10 @@ class WorkerProcess {
       case 'progress':
         if (current?.trial.id !== m.id) return;
         this.lastProgress = m.progress;
-        return current.onProgress(m.progress);
+        return current.on.progress(m.progress);
+      case 'metrics':
+        if (current?.trial.id !== m.id) return;
+        return current.on.metrics(m.rows);
       case 'result':
         if (current?.trial.id !== m.id) return this.breach(`a result for trial ${m.id}, which it was not running`);
         return current.finish({ kind: 'output', output: m.output });

@@ -5,14 +5,14 @@
 //   parent                         worker
 //     ◀──────── ready ───────────── (imports done: TF.js is loaded, the worker is warm)
 //     ── trial {trial, backend} ──▶
-//     ◀─────── progress … ────────  (every few hundred ms at most)
+//     ◀─── progress, metrics … ────  (progress every few hundred ms at most; a chunk's metrics rows as it ends)
 //     ◀── result {output} | error ─ (one of them ends the trial)
 //     ── trial … ─────────────────▶ (the same warm worker takes the next trial)
 //     ── exit ────────────────────▶ (no more trials: the worker leaves its loop and ends)
 //
 // The worker never writes results to disk: the parent writes every file, so one process owns atomicity and
 // cleanup, and a worker killed at any moment cannot leave a half-written file behind.
-import type { BackendName, Progress, Trial, TrialOutput } from '../types.js';
+import type { BackendName, MetricRow, Progress, Trial, TrialOutput } from '../types.js';
 
 /** Parent → worker: train this trial. */
 export interface TrialMessage {
@@ -43,7 +43,14 @@ export interface ProgressMessage {
   progress: Progress;
 }
 
-/** Worker → parent: the trial trained to its end (ok or diverged). */
+/** Worker → parent: the rows of metrics.jsonl of the chunk that just ended, in step order. */
+export interface MetricsMessage {
+  type: 'metrics';
+  id: string;
+  rows: MetricRow[];
+}
+
+/** Worker → parent: the trial trained to its end (ok or diverged); its metrics went out before, chunk by chunk. */
 export interface ResultMessage {
   type: 'result';
   id: string;
@@ -58,9 +65,9 @@ export interface ErrorMessage {
 }
 
 /** Every message a worker sends. */
-export type WorkerMessage = ReadyMessage | ProgressMessage | ResultMessage | ErrorMessage;
+export type WorkerMessage = ReadyMessage | ProgressMessage | MetricsMessage | ResultMessage | ErrorMessage;
 
-const WORKER_TYPES = new Set(['ready', 'progress', 'result', 'error']);
+const WORKER_TYPES = new Set(['ready', 'progress', 'metrics', 'result', 'error']);
 const PARENT_TYPES = new Set(['trial', 'exit']);
 
 /** Whether a value received over IPC is a worker message (anything else is a protocol error). */

@@ -43,7 +43,8 @@ async function runTrial(train: TrainFn, { trial, backend }: TrialMessage, orphan
       if (orphaned()) process.exit(0);
       send({ type: 'progress', id, progress }).catch(() => {});
     };
-    const output = await train(trial, { id, backend, onProgress });
+    const onMetrics: TrainOptions['onMetrics'] = (rows) => void send({ type: 'metrics', id, rows }).catch(() => {});
+    const output = await train(trial, { id, backend, onProgress, onMetrics });
     await send({ type: 'result', id, output });
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));

@@ -51,9 +51,9 @@ export function lrAt(lr: Lr, step: number, steps: number): number {
   }
 }
 
-/** lrAt for every step, computed once before the training loop. */
-export function lrTable(lr: Lr, steps: number): Float64Array {
-  const table = new Float64Array(steps);
-  for (let step = 0; step < steps; step++) table[step] = lrAt(lr, step, steps);
+/** lrAt for the steps [from, to) of a run of `steps` (a chunk's rates: the trainer never holds a whole run's table). */
+export function lrTable(lr: Lr, steps: number, from = 0, to = steps): Float64Array {
+  const table = new Float64Array(Math.max(0, to - from));
+  for (let step = from; step < to; step++) table[step - from] = lrAt(lr, step, steps);
   return table;
 }

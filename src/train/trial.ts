@@ -1,9 +1,11 @@
 // One trial = one training job, as in the lecture: backend → data → model → training loop → evaluation → samples.
 //
 // trainTrial, in steps: (1) set up the backend → (2) load the words and build the splits → (3) initialise the
-// parameters from the 'init' stream → (4) train in chunks of steps: minibatch indices drawn for the whole chunk,
-// losses read back once per chunk, full-split evaluation every eval.every steps → (5) evaluate at the end →
-// (6) sample names → (7) the summary. A diverged loss is a result (status 'diverged'), not an exception.
+// parameters from the 'init' stream → (4) train in chunks of steps: learning rates and minibatch indices computed
+// for the chunk, losses read back once per chunk, full-split evaluation every eval.every steps, the chunk's metrics
+// rows handed to options.onMetrics → (5) evaluate at the end → (6) sample names → (7) the summary. A diverged loss
+// is a result (status 'diverged'), not an exception. Nothing kept grows with train.steps: a trial of 10^7 steps
+// holds what one of 10^5 does (bench/memory.ts measures it).
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossMode } from '../config/schema.js';
 import type { FinalLosses, MetricRow, Progress, Summary, TrainOptions, TrialConfig, TrialOutput } from '../types.js';
@@ -42,8 +44,8 @@ export async function trainTrial(config: TrialConfig, options: TrainOptions): Pr
   const params = initParams(config.seed, V, config.model);
   try {
     // 4–5. Train, with evaluations along the way and at the end.
-    const trainer = new Trainer(config, data, params);
-    trainer.runTo(config.train.steps, options.onProgress);
+    const trainer = new Trainer(config, data, params, options.onMetrics);
+    await trainer.runTo(config.train.steps, options.onProgress);
     trainer.finish();
     // 6. Samples.
     const samples = sampleNames(params, data.vocab, config.model.block_size, config.sample, config.seed);
@@ -72,7 +74,7 @@ export async function trainTrial(config: TrialConfig, options: TrainOptions): Pr
       started_at: started.toISOString(),
       finished_at: new Date().toISOString(),
     };
-    return { summary, metrics: trainer.metrics, samples, weights: toWeights(params) };
+    return { summary, samples, weights: toWeights(params) };
   } finally {
     disposeParams(params);
   }
@@ -98,13 +100,19 @@ async function prepareData(config: TrialConfig): Promise<Prepared> {
   return lastData;
 }
 
+/** trainTrial with every metrics row kept in memory and returned: for short runs (tests, benchmarks) only. */
+export async function trainTrialInMemory(config: TrialConfig, options: TrainOptions): Promise<TrialOutput & { metrics: MetricRow[] }> {
+  const metrics: MetricRow[] = [];
+  const output = await trainTrial(config, { ...options, onMetrics: (rows) => void metrics.push(...rows) });
+  return { ...output, metrics };
+}
+
 /**
  * The training loop of one trial, resumable step by step (tests stop it midway to count tensors).
  * Row `{step: i, lr, loss}` is SGD step i (0-based), its loss measured before its update; row `{step: s, split, loss}`
- * is a full-split loss after s steps.
+ * is a full-split loss after s steps. Rows go to the sink chunk by chunk, in step order; none are kept here.
  */
 export class Trainer {
-  readonly metrics: MetricRow[] = [];
   readonly rangeTest: RangeTest | null;
   status: 'ok' | 'diverged' = 'ok';
   reason: string | undefined;
@@ -114,22 +122,22 @@ export class Trainer {
   trainCpuSeconds = 0; // CPU time of the training loop (a fairer yardstick on a busy machine)
   peakBytes = 0;
   final: FinalLosses = { train_loss: null, dev_loss: null, test_loss: null };
-  private readonly lrs: Float64Array;
   private readonly batches: BatchSource;
   private readonly chunkSteps: number;
   private lastProgress = -Infinity;
   private lastEvalStep = -1;
+  private pending: MetricRow[] = []; // the rows of the chunk under way, for the sink
 
   constructor(
     private readonly config: TrialConfig,
     private readonly data: Dataset,
     private readonly params: Params,
+    private readonly sink: (rows: MetricRow[]) => void = () => {},
   ) {
-    const { steps, lr, batch_size } = config.train;
+    const { lr, batch_size } = config.train;
     if (data.train.n === 0) {
       throw new Error('data.split.train: expected a training split with at least one word, found none: use more words (data.slice) or a larger train fraction');
     }
-    this.lrs = lrTable(lr, steps);
     this.rangeTest = typeof lr === 'object' && lr.schedule === 'range' ? new RangeTest() : null;
     this.batches = batch_size === 'full' ? new FullBatch(data.train) : new MiniBatches(data.train, batch_size, config.seed);
     const B = batch_size === 'full' ? data.train.n : batch_size;
@@ -138,8 +146,11 @@ export class Trainer {
     this.notePeak();
   }
 
-  /** Train until `until` steps are taken or the loss diverges, evaluating every eval.every steps. */
-  runTo(until: number, onProgress?: (p: Progress) => void): void {
+  /**
+   * Train until `until` steps are taken or the loss diverges, evaluating every eval.every steps. Between chunks the
+   * event loop gets a turn, so that the chunk's rows leave the process and messages from the parent arrive.
+   */
+  async runTo(until: number, onProgress?: (p: Progress) => void): Promise<void> {
     const every = this.config.eval.every;
     until = Math.min(until, this.config.train.steps);
     while (this.status === 'ok' && this.step < until) {
@@ -147,10 +158,11 @@ export class Trainer {
       const end = Math.min(until, this.step + this.chunkSteps, nextEval);
       const t = performance.now();
       const cpu = process.cpuUsage();
+      const lrs = lrTable(this.config.train.lr, this.config.train.steps, this.step, end); // (end − step,)
       const start = copyParams(this.params); // losses are read after the chunk: a divergence inside it goes back here
-      const losses = this.trainChunk(this.step, end);
-      this.record(this.step, losses);
-      if (this.stepsReached < end) this.replayTo(start, this.step, this.stepsReached); // diverged inside the chunk
+      const losses = this.trainChunk(this.step, end, lrs);
+      this.record(this.step, losses, lrs);
+      if (this.stepsReached < end) this.replayTo(start, this.step, this.stepsReached, lrs); // diverged inside the chunk
       for (const copy of Object.values(start)) copy.dispose();
       const used = process.cpuUsage(cpu);
       this.trainSeconds += (performance.now() - t) / 1000;
@@ -158,20 +170,31 @@ export class Trainer {
       this.step = end;
       this.notePeak();
       if (this.status === 'ok' && this.step % every === 0) this.evaluate();
+      this.flush();
       this.progress(onProgress, losses[losses.length - 1]!);
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
   /** The end of training (all steps, or a divergence): the final full-split losses, unless just taken. */
   finish(): void {
     if (this.lastEvalStep !== this.stepsReached) this.evaluate();
+    this.flush();
     this.batches.dispose();
   }
 
-  /** Steps [from, to): SGD on each step's minibatch, then all their losses read back at once. */
-  private trainChunk(from: number, to: number): Float32Array {
+  /** Hand the rows gathered since the last flush to the sink. */
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    this.sink(rows);
+  }
+
+  /** Steps [from, to) at the rates `lrs`: SGD on each step's minibatch, then all their losses read back at once. */
+  private trainChunk(from: number, to: number, lrs: Float64Array): Float32Array {
     this.batches.prepare(to - from);
-    const { outs, targets } = this.sgdSteps(from, to);
+    const { outs, targets } = this.sgdSteps(from, to, lrs);
     return chunkLosses(outs, targets);
   }
 
@@ -180,20 +203,20 @@ export class Trainer {
    * with, then its steps again, on the same minibatches, up to `reached`. So weights.json and the last evaluation
    * are those of the step where the metrics stop, not of the chunk's end.
    */
-  private replayTo(start: ParamsCopy, from: number, reached: number): void {
+  private replayTo(start: ParamsCopy, from: number, reached: number, lrs: Float64Array): void {
     restoreParams(this.params, start);
     this.batches.rewind();
-    for (const o of this.sgdSteps(from, reached).outs) (o.loss ?? o.logits)!.dispose();
+    for (const o of this.sgdSteps(from, reached, lrs).outs) (o.loss ?? o.logits)!.dispose();
   }
 
-  /** SGD steps [from, to) of the prepared chunk: what each leaves for its loss, and its targets. */
-  private sgdSteps(from: number, to: number): { outs: StepOut[]; targets: Int32Array[] } {
+  /** SGD steps [from, to) of the prepared chunk (lrs[0] is step from's rate): what each leaves for its loss, and its targets. */
+  private sgdSteps(from: number, to: number, lrs: Float64Array): { outs: StepOut[]; targets: Int32Array[] } {
     const mode: LossMode = this.config.loss;
     const outs: StepOut[] = [];
     const targets: Int32Array[] = [];
     for (let i = from; i < to; i++) {
       const batch = this.batches.next();
-      outs.push(sgdStep(this.params, batch.tensors, this.lrs[i]!, mode));
+      outs.push(sgdStep(this.params, batch.tensors, lrs[i - from]!, mode));
       targets.push(batch.Y);
       this.batches.release(batch.tensors);
     }
@@ -204,14 +227,14 @@ export class Trainer {
    * Keep one row per step; stop at the first non-finite loss (its row is not kept), or where a range test's smoothed
    * loss blows up (its row is kept, to show where). `stepsReached` counts the rows kept.
    */
-  private record(from: number, losses: Float32Array): void {
+  private record(from: number, losses: Float32Array, lrs: Float64Array): void {
     for (let k = 0; k < losses.length; k++) {
       const step = from + k;
-      const lr = this.lrs[step]!;
+      const lr = lrs[k]!;
       const loss = losses[k]!;
       if (!Number.isFinite(loss)) return this.diverge(`the loss became ${loss} at step ${step} (lr ${lr})`);
       const range = this.rangeTest?.push(lr, loss); // the smoothed loss, and whether it passed 4 × its best
-      this.metrics.push(range ? { step, lr, loss, smooth: range.smooth } : { step, lr, loss });
+      this.pending.push(range ? { step, lr, loss, smooth: range.smooth } : { step, lr, loss });
       this.stepsReached = step + 1;
       if (range?.diverged) {
         return this.diverge(`the smoothed loss ${range.smooth.toPrecision(4)} passed 4 × its best at step ${step} (lr ${lr.toPrecision(4)})`);
@@ -229,7 +252,7 @@ export class Trainer {
     const step = this.stepsReached;
     for (const split of this.config.eval.splits) {
       const loss = evaluateSplit(this.params, this.data[split], this.config.loss);
-      this.metrics.push({ step, split, loss });
+      this.pending.push({ step, split, loss });
       this.final[`${split}_loss`] = Number.isFinite(loss) ? loss : null;
     }
     this.lastEvalStep = step;

@@ -30,7 +30,7 @@ describe('tail', () => {
 });
 
 describe('failedSummary', () => {
-  it('records status failed, the reason, the stack, the stderr tail, the steps reached and the times', () => {
+  it('records status failed, the reason, the stack, the stderr tail, the steps whose metrics were kept and the times', () => {
     const trial = fixturePlan('f', [{ behave: 'throw' }]).trials[0]!;
     const started = new Date('2026-01-01T00:00:00Z');
     const finished = new Date('2026-01-01T00:00:02.5Z');
@@ -38,6 +38,7 @@ describe('failedSummary', () => {
     const s = failedSummary(trial, { kind: 'threw', message: 'boom', stack: 'Error: boom\n    at train' }, {
       started,
       finished,
+      steps: 6, // rows written; the last progress (step 7) may run ahead of them
       progress: { step: 7, steps: 20, loss: 2.9, steps_per_s: 140 },
       backend: 'wasm',
       stderr,
@@ -46,7 +47,7 @@ describe('failedSummary', () => {
     assert.equal(s.reason, 'the trial threw: boom');
     assert.match(s.error!, /^Error: boom\n    at train\n\nstderr \(last 20 lines\):\nline 10\n/);
     assert.match(s.error!, /line 29$/);
-    assert.deepEqual([s.steps, s.steps_planned, s.steps_per_s, s.seconds, s.seed], [7, 20, 140, 2.5, trial.config.seed]);
+    assert.deepEqual([s.steps, s.steps_planned, s.steps_per_s, s.seconds, s.seed], [6, 20, 140, 2.5, trial.config.seed]);
     assert.deepEqual(s.final, { train_loss: null, dev_loss: null, test_loss: null });
     assert.equal(s.started_at, '2026-01-01T00:00:00.000Z');
   });

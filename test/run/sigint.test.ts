@@ -35,7 +35,10 @@ describe('an interrupted run', () => {
     assert.match(result.stdout, /interrupted: 2 of 4 trials finished/);
     assert.deepEqual(await tempFilesUnder(out), []);
     for (const id of ['a', 'b']) assert.ok(await exists(path.join(out, 'interrupt', 'trials', id, 'summary.json')));
-    assert.deepEqual((await readdir(path.join(out, 'interrupt', 'trials'))).sort(), ['a', 'b']); // nothing of c and d
+    for (const id of ['c', 'd']) {
+      // Unfinished: what the interrupted trial began (its config, the metrics of any chunk it finished), no summary.
+      assert.deepEqual((await readdir(path.join(out, 'interrupt', 'trials', id))).sort(), ['config.json', 'metrics.jsonl']);
+    }
 
     const before = await summaryOf(out, 'interrupt', 'a');
     const resumed = fixturePlan('interrupt', [

@@ -73,6 +73,15 @@ describe('a real training run', () => {
     assert.equal(result.exitCode, 130, result.stderr);
     assert.ok(ms < 2000, `it took ${ms} ms to stop`);
     assert.deepEqual(await tempFilesUnder(out), []);
-    assert.deepEqual(await readdir(path.join(out, 'long', 'trials')), []);
+    // Both trials are unfinished: no summary; what they trained is in metrics.jsonl, in whole lines from step 0.
+    const trials = await readdir(path.join(out, 'long', 'trials'));
+    assert.equal(trials.length, 2);
+    for (const id of trials) {
+      assert.deepEqual((await readdir(path.join(out, 'long', 'trials', id))).sort(), ['config.json', 'metrics.jsonl']);
+      const text = await readFile(path.join(out, 'long', 'trials', id, 'metrics.jsonl'), 'utf8');
+      const steps = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { step: number; split?: string }).filter((r) => r.split === undefined).map((r) => r.step);
+      assert.deepEqual(steps, Array.from({ length: steps.length }, (_, i) => i));
+      assert.ok(text === '' || text.endsWith('\n'));
+    }
   });
 });

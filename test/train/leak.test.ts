@@ -34,9 +34,9 @@ test('the tensor count is the same after step 100 as after step 2,000 (no leak i
       const data = buildDataset(await loadWords(config.data), config.data, config.model.block_size);
       const params = initParams(config.seed, data.vocab.length, config.model);
       const trainer = new Trainer(config, data, params);
-      trainer.runTo(100);
+      await trainer.runTo(100);
       const at100 = tf.memory().numTensors;
-      trainer.runTo(2000);
+      await trainer.runTo(2000);
       assert.equal(trainer.step, 2000);
       assert.equal(tf.memory().numTensors, at100);
       trainer.finish();

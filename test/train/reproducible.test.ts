@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BackendName } from '../../src/types.js';
-import { trainTrial } from '../../src/train/trial.js';
+import { trainTrialInMemory } from '../../src/train/trial.js';
 import type { TrialConfig } from '../../src/types.js';
 
 function tiny(seed: number): TrialConfig {
@@ -18,7 +18,7 @@ function tiny(seed: number): TrialConfig {
 
 /** What metrics.jsonl holds: one JSON object a line. */
 async function run(seed: number, backend: BackendName) {
-  const out = await trainTrial(tiny(seed), { id: 'r', backend });
+  const out = await trainTrialInMemory(tiny(seed), { id: 'r', backend });
   return { jsonl: out.metrics.map((m) => JSON.stringify(m)).join('\n') + '\n', samples: out.samples, weights: JSON.stringify(out.weights) };
 }
 

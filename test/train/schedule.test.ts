@@ -108,6 +108,15 @@ test('lrTable holds lrAt for every step', () => {
   }
 });
 
+test('lrTable of a chunk [from, to) holds the same rates as the whole table at those steps', () => {
+  for (const { lr, steps } of cases.filter((c) => c.steps <= 1000)) {
+    const whole = lrTable(lr, steps);
+    for (const [from, to] of [[0, 1], [0, steps], [Math.floor(steps / 3), Math.floor((2 * steps) / 3)], [steps - 1, steps]] as const) {
+      assert.deepEqual(lrTable(lr, steps, from, to), whole.slice(from, to), `steps ${from}..${to} of ${steps}`);
+    }
+  }
+});
+
 test('a step outside the run is refused with the range and the value found', () => {
   assert.throws(() => lrAt(0.1, 10, 10), /step: expected an integer in \[0, 9\], found 10/);
   assert.throws(() => lrAt(0.1, -1, 10), /found -1/);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Lr, LossMode } from '../../src/config/schema.js';
-import { trainTrial } from '../../src/train/trial.js';
+import { trainTrialInMemory } from '../../src/train/trial.js';
 import type { MetricRow, Progress, TrialConfig } from '../../src/types.js';
 
 /** A few hundred words of the built-in names and a small network: trains in well under a second. */
@@ -21,7 +21,7 @@ const stepRows = (rows: MetricRow[]) => rows.filter((r): r is Extract<MetricRow,
 const evalRows = (rows: MetricRow[]) => rows.filter((r): r is Extract<MetricRow, { split: string }> => 'split' in r);
 
 test('a short trial trains, evaluates every eval.every steps and at the end, samples and fills the summary', async () => {
-  const out = await trainTrial(tiny({ steps: 250 }), { id: 'tiny', backend: 'wasm' });
+  const out = await trainTrialInMemory(tiny({ steps: 250 }), { id: 'tiny', backend: 'wasm' });
   const { summary } = out;
   assert.equal(summary.status, 'ok');
   assert.equal(summary.id, 'tiny');
@@ -55,14 +55,14 @@ test('a short trial trains, evaluates every eval.every steps and at the end, sam
 
 test('each step records the lr of its schedule', async () => {
   const lr: Lr = { schedule: 'step', start: 0.1, drops: [{ at: 30, lr: 0.01 }] };
-  const rows = stepRows((await trainTrial(tiny({ steps: 50, lr }), { id: 's', backend: 'wasm' })).metrics);
+  const rows = stepRows((await trainTrialInMemory(tiny({ steps: 50, lr }), { id: 's', backend: 'wasm' })).metrics);
   assert.deepEqual([rows[29]!.lr, rows[30]!.lr, rows[49]!.lr], [0.1, 0.01, 0.01]);
 });
 
 test('the full batch and the manual loss train too', async (t) => {
   for (const over of [{ batch: 'full' as const }, { loss: 'manual' as const }, { batch: 'full' as const, loss: 'manual' as const }]) {
     await t.test(JSON.stringify(over), async () => {
-      const out = await trainTrial(tiny({ steps: 30, every: 30, ...over }), { id: 'f', backend: 'wasm' });
+      const out = await trainTrialInMemory(tiny({ steps: 30, every: 30, ...over }), { id: 'f', backend: 'wasm' });
       assert.equal(out.summary.status, 'ok');
       assert.equal(stepRows(out.metrics).length, 30);
       assert.ok(out.summary.final.train_loss! < out.metrics[0]!.loss);
@@ -71,13 +71,13 @@ test('the full batch and the manual loss train too', async (t) => {
 });
 
 test('the manual and fused losses train the same way on moderate logits', async () => {
-  const fused = await trainTrial(tiny({ steps: 40, every: 40, sample: 0 }), { id: 'a', backend: 'wasm' });
-  const manual = await trainTrial(tiny({ steps: 40, every: 40, sample: 0, loss: 'manual' }), { id: 'b', backend: 'wasm' });
+  const fused = await trainTrialInMemory(tiny({ steps: 40, every: 40, sample: 0 }), { id: 'a', backend: 'wasm' });
+  const manual = await trainTrialInMemory(tiny({ steps: 40, every: 40, sample: 0, loss: 'manual' }), { id: 'b', backend: 'wasm' });
   stepRows(fused.metrics).forEach((r, i) => assert.ok(Math.abs(r.loss - stepRows(manual.metrics)[i]!.loss) < 1e-3, `step ${i}`));
 });
 
 test('an LR range test records (lr, loss, smooth) at every step, suggests an lr, and stops when the loss blows up', async () => {
-  const out = await trainTrial(tiny({ steps: 400, every: 1000, lr: { schedule: 'range', min: 1e-3, max: 1e3 } }), { id: 'r', backend: 'wasm' });
+  const out = await trainTrialInMemory(tiny({ steps: 400, every: 1000, lr: { schedule: 'range', min: 1e-3, max: 1e3 } }), { id: 'r', backend: 'wasm' });
   const rows = stepRows(out.metrics);
   assert.equal(out.summary.status, 'diverged');
   assert.match(out.summary.reason!, /passed 4 × its best at step \d+|the loss became (NaN|Infinity)/);
@@ -92,7 +92,7 @@ test('an LR range test records (lr, loss, smooth) at every step, suggests an lr,
 });
 
 test('a loss that turns NaN/Inf stops the trial as diverged, keeping the steps before it', async () => {
-  const out = await trainTrial(tiny({ steps: 300, lr: 1e4, loss: 'manual' }), { id: 'd', backend: 'wasm' });
+  const out = await trainTrialInMemory(tiny({ steps: 300, lr: 1e4, loss: 'manual' }), { id: 'd', backend: 'wasm' });
   assert.equal(out.summary.status, 'diverged');
   assert.match(out.summary.reason!, /^the loss became (NaN|Infinity|-Infinity) at step (\d+) \(lr 10000\)$/);
   const at = Number(/at step (\d+)/.exec(out.summary.reason!)![1]);
@@ -103,12 +103,12 @@ test('a loss that turns NaN/Inf stops the trial as diverged, keeping the steps b
 
 test('a diverged trial ends with the weights and losses of the step where its metrics stop, not of the end of its chunk', async () => {
   // lr 1e4 diverges within a few steps, inside the first 500-step chunk, where the losses are read back.
-  const diverged = await trainTrial(tiny({ steps: 300, lr: 1e4, loss: 'manual', every: 300, sample: 0 }), { id: 'd', backend: 'wasm' });
+  const diverged = await trainTrialInMemory(tiny({ steps: 300, lr: 1e4, loss: 'manual', every: 300, sample: 0 }), { id: 'd', backend: 'wasm' });
   assert.equal(diverged.summary.status, 'diverged');
   const at = diverged.summary.steps;
   assert.ok(at > 0 && at < 300, `diverged at step ${at}`);
   // The same trial stopped at that step: same seed, same minibatches, same updates.
-  const stopped = await trainTrial(tiny({ steps: at, lr: 1e4, loss: 'manual', every: 300, sample: 0 }), { id: 's', backend: 'wasm' });
+  const stopped = await trainTrialInMemory(tiny({ steps: at, lr: 1e4, loss: 'manual', every: 300, sample: 0 }), { id: 's', backend: 'wasm' });
   assert.equal(stopped.summary.status, 'ok');
   assert.deepEqual(diverged.weights, stopped.weights);
   assert.deepEqual(evalRows(diverged.metrics), evalRows(stopped.metrics));
@@ -118,7 +118,7 @@ test('progress comes at most every 250 ms, and once at the end with the last ste
   const seen: Progress[] = [];
   const at: number[] = [];
   const onProgress = (p: Progress) => void (seen.push(p), at.push(performance.now()));
-  await trainTrial(tiny({ steps: 3000, every: 3000, sample: 0 }), { id: 'p', backend: 'wasm', onProgress });
+  await trainTrialInMemory(tiny({ steps: 3000, every: 3000, sample: 0 }), { id: 'p', backend: 'wasm', onProgress });
   assert.ok(seen.length >= 1);
   // Every report but the last waits 250 ms after the one before (the trainer's clock reads just before each call).
   for (let i = 1; i < at.length - 1; i++) assert.ok(at[i]! - at[i - 1]! >= 249, `reports ${i - 1} and ${i}: ${(at[i]! - at[i - 1]!).toFixed(0)} ms apart`);
@@ -127,21 +127,21 @@ test('progress comes at most every 250 ms, and once at the end with the last ste
 });
 
 test('the CPU backend trains the same trial to nearly the same losses', async () => {
-  const wasm = await trainTrial(tiny({ steps: 60, every: 60, sample: 0 }), { id: 'w', backend: 'wasm' });
-  const cpu = await trainTrial(tiny({ steps: 60, every: 60, sample: 0 }), { id: 'c', backend: 'cpu' });
+  const wasm = await trainTrialInMemory(tiny({ steps: 60, every: 60, sample: 0 }), { id: 'w', backend: 'wasm' });
+  const cpu = await trainTrialInMemory(tiny({ steps: 60, every: 60, sample: 0 }), { id: 'c', backend: 'cpu' });
   assert.equal(cpu.summary.backend, 'cpu');
   stepRows(wasm.metrics).forEach((r, i) => assert.ok(Math.abs(r.loss - stepRows(cpu.metrics)[i]!.loss) < 1e-3, `step ${i}`));
 });
 
 test('successive trials in one process each get the data of their own configuration', async () => {
   const base = tiny({ steps: 10, every: 10, sample: 0 });
-  const first = await trainTrial(base, { id: 'a', backend: 'wasm' });
-  const again = await trainTrial(base, { id: 'b', backend: 'wasm' });
+  const first = await trainTrialInMemory(base, { id: 'a', backend: 'wasm' });
+  const again = await trainTrialInMemory(base, { id: 'b', backend: 'wasm' });
   assert.deepEqual(again.summary.reference, first.summary.reference);
   assert.deepEqual(again.metrics, first.metrics);
-  const shorter = await trainTrial({ ...base, model: { ...base.model, block_size: 2 } }, { id: 'c', backend: 'wasm' });
+  const shorter = await trainTrialInMemory({ ...base, model: { ...base.model, block_size: 2 } }, { id: 'c', backend: 'wasm' });
   assert.deepEqual(shorter.weights[1]!.shape, [2 * 4, 32]);
-  const fewer = await trainTrial({ ...base, data: { ...base.data, slice: { first: 100 } } }, { id: 'd', backend: 'wasm' });
+  const fewer = await trainTrialInMemory({ ...base, data: { ...base.data, slice: { first: 100 } } }, { id: 'd', backend: 'wasm' });
   assert.equal(fewer.summary.words.train + fewer.summary.words.dev + fewer.summary.words.test, 100);
   assert.notEqual(fewer.summary.reference.bigram, first.summary.reference.bigram);
 });
@@ -151,7 +151,7 @@ test('an empty training split is refused before training, whatever the batch siz
     await t.test(`batch ${batch}`, async () => {
       const one = tiny({ batch });
       const config = { ...one, data: { ...one.data, slice: { first: 1 } } }; // ⌊0.8 · 1⌋ = 0 training words
-      await assert.rejects(trainTrial(config, { id: 'e', backend: 'wasm' }), /^Error: data\.split\.train: expected a training split with at least one word, found none/);
+      await assert.rejects(trainTrialInMemory(config, { id: 'e', backend: 'wasm' }), /^Error: data\.split\.train: expected a training split with at least one word, found none/);
     });
   }
 });
