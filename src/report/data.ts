@@ -1,7 +1,7 @@
 // Results → the report's data sets: small, flat rows that every chart shares (each set is embedded once).
-import { ema, minMaxBuckets, round5, smoothingSpan, stride } from './downsample.js';
+import { round5 } from './downsample.js';
 import { formatValue } from '../values.js';
-import { isRangeTest, judgedLoss, shortKeys, statusOf, trialLabel, varyingKeys, type Results, type TrialResult } from './results.js';
+import { judgedLoss, shortKeys, statusOf, trialLabel, varyingKeys, type Results, type TrialResult } from './results.js';
 
 /** A varying parameter as a chart field: p0, p1, … (dotted keys would read as nested fields in Vega-Lite). */
 export interface ParamField {
@@ -71,7 +71,7 @@ export function buildData(results: Results): ReportData {
   const names = keys.map((k) => k.key);
   for (const t of results.trials) {
     data.trials.push(trialRow(t, names, keys));
-    addCurves(data, t, budget);
+    addCurves(data, t);
   }
   data.embedding = embeddingRows(results.trials, names);
   data.reference = referenceRows(results.trials);
@@ -118,27 +118,16 @@ function finite(v: number | null | undefined): number | null {
   return typeof v === 'number' ? round5(v) : null;
 }
 
-function addCurves(data: ReportData, t: TrialResult, budget: number): void {
+function addCurves(data: ReportData, t: TrialResult): void {
   const trial = t.trial.index;
-  const steps: { x: number; y: number; lr: number; smooth?: number }[] = [];
-  for (const r of t.metrics) {
-    if ('split' in r) data.evals.push({ trial, step: r.step, split: r.split, loss: round5(r.loss) });
-    else if (Number.isFinite(r.loss)) steps.push({ x: r.step, y: r.loss, lr: r.lr, smooth: r.smooth });
-  }
-  if (steps.length === 0) return;
-  steps.sort((a, b) => a.x - b.x);
-  if (t.summary?.status === 'diverged') {
-    const last = steps.at(-1)!;
-    data.stops.push({ trial, step: last.x, loss: round5(last.y), reason: t.summary.reason ?? 'diverged' });
-  }
-  for (const p of minMaxBuckets(steps, budget)) data.curve.push({ trial, step: p.x, loss: round5(p.y) });
-  const smoothed = ema(steps.map((p) => p.y), smoothingSpan(steps.length));
-  const smoothPoints = steps.map((p, i) => ({ step: p.x, loss: smoothed[i]! }));
-  for (const p of stride(smoothPoints, Math.floor(budget / 2))) data.smooth.push({ trial, step: p.step, loss: round5(p.loss) });
-  if (!isRangeTest(t.trial)) return;
-  // The range test's own smoothing (written by the trainer) when there is one; else the EMA above.
-  const byLr = steps.map((p, i) => ({ x: Math.log10(p.lr), y: p.y, smooth: p.smooth ?? smoothed[i]! }));
-  for (const p of minMaxBuckets(byLr, budget)) data.range.push({ trial, log_lr: round5(p.x), loss: round5(p.y), smooth: round5(p.smooth) });
+  const c = t.curves;
+  if (c === null) return;
+  for (const r of c.evals) data.evals.push({ trial, step: r.step, split: r.split, loss: round5(r.loss) });
+  if (c.last === null) return;
+  if (t.summary?.status === 'diverged') data.stops.push({ trial, step: c.last.step, loss: round5(c.last.loss), reason: t.summary.reason ?? 'diverged' });
+  for (const p of c.curve) data.curve.push({ trial, step: p.step, loss: round5(p.loss) });
+  for (const p of c.smooth) data.smooth.push({ trial, step: p.step, loss: round5(p.loss) });
+  for (const p of c.range) data.range.push({ trial, log_lr: round5(p.log_lr), loss: round5(p.loss), smooth: round5(p.smooth) });
 }
 
 function embeddingRows(trials: TrialResult[], names: string[]): EmbeddingRow[] {

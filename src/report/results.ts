@@ -1,14 +1,15 @@
 // The stored results of one experiment, as the report sees them, and the few facts derived from them.
 import type { Experiment } from '../config/schema.js';
 import type { ExpectationResult } from '../expect/index.js';
-import type { MetricRow, RunInfo, Summary, Trial, Weight } from '../types.js';
+import type { RunInfo, Summary, Trial, Weight } from '../types.js';
+import type { TrialCurves } from './curves.js';
 import { formatValue } from '../values.js';
 
 /** One trial as stored: its configuration and, once finished, its summary and outputs. */
 export interface TrialResult {
   trial: Trial;
   summary: Summary | null; // null: unfinished (no summary.json yet)
-  metrics: MetricRow[]; // empty for failed or unfinished trials
+  curves: TrialCurves | null; // reduced from metrics.jsonl for the charts; null for unfinished trials (or no metrics.jsonl)
   samples: string[];
   embedding: Weight | null; // C, only when it has two columns (embed_dim 2)
 }

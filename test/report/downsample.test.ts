@@ -1,7 +1,7 @@
 // Downsampling long curves for the charts: min/max buckets keep spikes, strides keep ends, the EMA is de-biased.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ema, minMaxBuckets, round5, smoothingSpan, stride } from '../../src/report/downsample.js';
+import { Ema, MinMaxBuckets, Stride, ema, minMaxBuckets, round5, smoothingSpan, stride } from '../../src/report/downsample.js';
 import { pointBudget } from '../../src/report/data.js';
 
 const curve = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => ({ x: i, y: f(i) }));
@@ -56,4 +56,27 @@ for (const [trials, budget] of budgets) {
 
 test('numbers are rounded to 5 significant digits and non-finite ones become null', () => {
   assert.deepEqual([2.345678912, 12345.678, 0.000123456789, Number.NaN, Infinity].map(round5), [2.3457, 12346, 0.00012346, null, null]);
+});
+
+test('the streaming MinMaxBuckets, Stride and Ema keep exactly what the array versions keep', () => {
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31); // a fixed sequence with ties and spikes
+  for (const n of [0, 1, 2, 99, 100, 101, 499, 500, 501, 1000, 10_007]) {
+    const c = curve(n, () => Math.round(random() * 40) / 4); // quarter steps: many equal values
+    for (const budget of [2, 3, 100, 500]) {
+      const buckets = new MinMaxBuckets<{ x: number; y: number }>(n, budget);
+      const strided = new Stride<{ x: number; y: number }>(n, budget);
+      for (const p of c) (buckets.push(p), strided.push(p));
+      assert.deepEqual(buckets.points(), minMaxBuckets(c, budget), `min/max buckets, n ${n}, budget ${budget}`);
+      assert.deepEqual(strided.points(), stride(c, budget), `stride, n ${n}, budget ${budget}`);
+    }
+    const average = new Ema(smoothingSpan(n));
+    assert.deepEqual(c.map((p) => average.push(p.y)), ema(c.map((p) => p.y), smoothingSpan(n)));
+  }
+});
+
+test('a stream of more points than it was told to expect is refused', () => {
+  const buckets = new MinMaxBuckets<{ x: number; y: number }>(1, 10);
+  buckets.push({ x: 0, y: 1 });
+  assert.throws(() => buckets.push({ x: 1, y: 1 }), /expected 1 points, got more/);
 });

@@ -12,8 +12,10 @@ test('trials are read in expansion order with their status: ok, diverged, failed
     await writeFixtureResults(out, { name: 'g', grid: { 'train.lr': [0.1, 2, 0.05, 0.2] }, steps: 300, failed: [2], unfinished: [3] });
     const r = await readResults(out, 'g');
     assert.deepEqual(r.trials.map((t) => [t.trial.index, statusOf(t)]), [[0, 'ok'], [1, 'diverged'], [2, 'failed'], [3, 'unfinished']]);
-    assert.equal(r.trials[0]!.metrics.length > 300, true, 'every step and the evaluations');
-    assert.equal(r.trials[2]!.metrics.length, 0, 'a failed trial has no metrics');
+    assert.equal(r.trials[0]!.curves!.curve.length, 300, 'every step (within the budget of 500 points)');
+    assert.deepEqual(r.trials[0]!.curves!.evals.map((e) => `${e.step} ${e.split}`).slice(0, 2), ['200 train', '200 dev']);
+    assert.equal(r.trials[2]!.curves, null, 'a failed trial without metrics.jsonl has no curves');
+    assert.equal(r.trials[3]!.curves, null, 'an unfinished trial has no curves');
     assert.equal(r.run?.git_commit, '0123456789abcdef0123456789abcdef01234567');
   }));
 
