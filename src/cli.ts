@@ -1,7 +1,6 @@
 // The command line: parse the arguments, then plan (load → validate → expand) and run, or rebuild a report.
 // Bad input or usage prints every problem on stderr and exits 2 before anything is written.
 import { existsSync, readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, type Diagnostic } from './config/diagnostics.js';
@@ -9,6 +8,7 @@ import { planExperiment } from './config/plan.js';
 import { COST_MODEL, estimatePlan } from './plan-estimate.js';
 import { formatPlan, planJson } from './plan-print.js';
 import type { RunOptions } from './run/index.js';
+import { MAX_JOBS_PER_CORE, cores, maxJobs } from './run/jobs.js';
 import type { BackendName } from './types.js';
 
 /** The text of `run-exp --help`. */
@@ -23,14 +23,14 @@ Usage:
 Options:
   --set KEY=VALUE     override a key by its dotted path, typed by the schema (--set train.lr=0.05,
                       --set train.batch_size=full); KEY=A,B makes the key a grid axis (--set loss=manual,fused)
-  --jobs N            trials at once (default: the number of CPU cores, ${os.availableParallelism()} here)
+  --jobs N            trials at once (default: the number of CPU cores, ${cores()} here; at most ${MAX_JOBS_PER_CORE} per core)
   --out DIR           where results and the report go (default: reports)
   --backend NAME      auto (default): tfjs-node if it loads, else wasm, else cpu
   --force             rerun trials that already finished (by default they are skipped)
   --dry-run           validate, expand and print the plan (trials, what varies, steps, estimated time); write nothing
   --json              one JSON document on stdout (the plan with --dry-run, the results otherwise)
   --quiet             no progress bars, only the final lines
-  --timeout SECONDS   fail a trial that runs longer than this
+  --timeout SECONDS   fail a trial that runs longer than this (any positive number, e.g. 604800 for a week)
   -h, --help          this help
   -V, --version       the version
 
@@ -110,7 +110,7 @@ export function parseCommandLine(argv: string[]): Command {
     throw new UsageError(positionals.length === 0 ? 'expected an experiment FILE.yaml' : `expected one experiment file, got ${positionals.length}: ${positionals.join(' ')}`);
   }
   if (!BACKENDS.includes(values.backend as BackendName)) throw new UsageError(`--backend: expected ${BACKENDS.join(', ')}, got ${JSON.stringify(values.backend)}`);
-  const jobs = values.jobs === undefined ? os.availableParallelism() : positiveInteger('--jobs', values.jobs);
+  const jobs = values.jobs === undefined ? cores() : jobsOption(values.jobs);
   const timeoutSeconds = values.timeout === undefined ? undefined : positiveNumber('--timeout', values.timeout);
   const options: RunOptions = {
     out: values.out,
@@ -162,9 +162,13 @@ function reportProblems(diagnostics: Diagnostic[], json: boolean): number {
   return 2;
 }
 
-function positiveInteger(option: string, text: string): number {
+/** --jobs: a positive integer up to MAX_JOBS_PER_CORE per core. */
+function jobsOption(text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${option}: expected a positive integer, got ${JSON.stringify(text)}`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--jobs: expected a positive integer, got ${JSON.stringify(text)}`);
+  if (n > maxJobs()) {
+    throw new UsageError(`--jobs: expected at most ${maxJobs()} (${MAX_JOBS_PER_CORE} per CPU core; this machine has ${cores()}), got ${n}: more workers than that only make each trial slower`);
+  }
   return n;
 }
 

@@ -1,5 +1,6 @@
 // Parallel execution and warm workers: --jobs N trials overlap in time; a worker runs successive trials until one fails.
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { describe, it } from 'node:test';
 import type { Summary } from '../../src/types.js';
 import { fixtureOptions, fixturePlan, runDriver, summaryOf, tempOut } from './helpers.js';
@@ -24,6 +25,28 @@ describe('parallel execution', () => {
       assert.deepEqual([(await summaryOf(out, 'meet', 'a')).status, (await summaryOf(out, 'meet', 'b')).status], statuses);
     });
   }
+});
+
+describe('how many workers --jobs starts', () => {
+  const cores = os.availableParallelism();
+  it('starts no more workers than there are trials, and does not warn when they fit the cores', async () => {
+    const out = await tempOut();
+    const plan = fixturePlan('capped', [{ behave: 'ok' }]);
+    const result = await runDriver(plan, fixtureOptions(out, { jobs: 4 * cores }));
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /warning/);
+  });
+
+  it('warns when the workers outnumber the CPU cores, and runs them all at once as asked', async () => {
+    const out = await tempOut();
+    const n = cores + 1;
+    // Each trial waits for every other's mark: only n workers at once can finish them.
+    const ids = Array.from({ length: n }, (_, i) => `m${i}`);
+    const plan = fixturePlan('oversubscribed', ids.map((id) => ({ behave: 'meet' as const, id, ms: 30_000, extra: { dir: out, others: ids.filter((o) => o !== id) } })));
+    const result = await runDriver(plan, fixtureOptions(out, { jobs: n }));
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stderr, new RegExp(`^warning: --jobs ${n}: ${n} workers on ${cores} CPU cores? take turns on them, so each trial runs about [\\d.]+× slower`, 'm'));
+  });
 });
 
 describe('warm workers', () => {
