@@ -1,7 +1,7 @@
 // What `--dry-run` shows: one row per trial (its id and the values that vary), the total steps and
 // an estimated time; or the same as one JSON document with `--json`.
 import type { Plan } from './types.js';
-import { COST_MODEL, formatSeconds, type Estimate } from './plan-estimate.js';
+import { COST_MODEL, formatBytes, formatSeconds, type Estimate } from './plan-estimate.js';
 import { formatValue } from './values.js';
 
 /** The plan as a table for the terminal. */
@@ -28,7 +28,8 @@ export function formatPlan(plan: Plan, estimate: Estimate): string {
     `${experiment.name}: ${count}${varying} from ${plan.file}`,
     line(header),
     ...rows.map(line),
-    `total: ${estimate.steps.toLocaleString('en-US')} steps; estimated time ${time}`,
+    `total: ${estimate.steps.toLocaleString('en-US')} steps; estimated time ${time}; about ${formatBytes(estimate.bytes)} of results`,
+    ...estimate.warnings.map((w) => `warning: ${w}`),
     `nothing was run or written (--dry-run)`,
   ].join('\n');
 }
@@ -43,6 +44,8 @@ export function planJson(plan: Plan, estimate: Estimate): unknown {
     total_steps: estimate.steps,
     estimated_seconds: round(estimate.seconds),
     estimated_wall_seconds: round(estimate.wallSeconds),
+    estimated_bytes: Math.round(estimate.bytes),
+    warnings: estimate.warnings,
     jobs: estimate.jobs,
     cost_model: COST_MODEL,
   };

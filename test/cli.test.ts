@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES, ROOT } from './paths.js';
@@ -56,7 +56,7 @@ describe('run-exp FILE --dry-run', concurrently, () => {
       const cells = lines[2 + i]!.trim().split(/\s+/);
       assert.deepEqual(cells.slice(0, 6), [String(i + 1), t.id, String(t.params.loss), String(t.params['train.batch_size']), String(t.params.repeat), '200']);
     });
-    assert.match(lines[10]!, /^total: 1,600 steps; estimated time about \d+ (s|min) with 2 jobs \(\d+ (s|min) of compute\)$/);
+    assert.match(lines[10]!, /^total: 1,600 steps; estimated time about \d+ (s|min) with 2 jobs \(\d+ (s|min) of compute\); about \d+(\.\d)? MB of results$/);
     assert.equal(lines[11], 'nothing was run or written (--dry-run)');
   });
 
@@ -78,6 +78,31 @@ describe('run-exp FILE --dry-run', concurrently, () => {
     assert.ok(seconds > 95 && seconds < 110, `200,000 steps estimated at ${seconds} s`);
   });
 
+  it('warns about a plan that would run for days and write a hundred gigabytes, in text and in JSON', async () => {
+    const minimal = path.join(FIXTURES, 'config', 'good', 'minimal.yaml');
+    const r = await runExp(minimal, '--dry-run', '--jobs', '1', '--set', 'train.steps=1000000000');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /; about 5\d GB of results\nwarning: this plan runs for about \d+\.\d days with 1 job: check train\.steps and the grid before starting it\nwarning: this plan writes about 5\d GB of results \(metrics\.jsonl keeps a row per step\)/);
+    const json = JSON.parse((await runExp(minimal, '--dry-run', '--json', '--set', 'train.steps=1000000000')).stdout) as { warnings: string[]; estimated_bytes: number };
+    assert.equal(json.warnings.length, 2);
+    assert.ok(json.estimated_bytes > 5e10 && json.estimated_bytes < 6e10, `${json.estimated_bytes} bytes`);
+    const quiet = JSON.parse((await runExp(minimal, '--dry-run', '--json')).stdout) as { warnings: string[] };
+    assert.deepEqual(quiet.warnings, [], 'a plan of minutes and megabytes: no warning');
+  });
+
+  it('plans a 10,000-trial grid in linear time and lists every trial', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'run-exp-cli-'));
+    try {
+      const file = path.join(tmp, 'big.yaml');
+      writeFileSync(file, `name: big\ngrid:\n  train.lr: [${Array.from({ length: 10_000 }, (_, i) => 0.001 + i * 1e-6).join(', ')}]\n`);
+      const r = await runExp(file, '--dry-run', '--json');
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((JSON.parse(r.stdout) as { trials: unknown[] }).trials.length, 10_000); // (its speed: bench/plan.ts)
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('counts evals at every N steps and once at the end: 1,000 steps evaluate 4 times with every 300 as with every 250', async () => {
     const r = await runExp(path.join(FIXTURES, 'config', 'good', 'minimal.yaml'), '--dry-run', '--json', '--set', 'eval.every=300,250');
     const json = JSON.parse(r.stdout) as { trials: { estimated_seconds: number }[] };
@@ -87,13 +112,30 @@ describe('run-exp FILE --dry-run', concurrently, () => {
 });
 
 describe('bad input exits 2 with every problem on stderr and nothing on stdout', concurrently, () => {
-  const cases: { args: string[]; stderr: RegExp }[] = [
+  const cases: { title?: string; args: string[]; stderr: RegExp }[] = [
     { args: [path.join(BAD, 'many-errors.yaml'), '--dry-run'], stderr: /many-errors\.yaml:2:1 modle: unknown key; did you mean `model`\?\n[^]*5 problems; nothing was run or written\.\n$/ },
     { args: [SWEEP, '--set', 'train.batch_size=-4'], stderr: /^--set train\.batch_size=-4 train\.batch_size: expected a positive integer or "full", got -4\n1 problem; nothing was run or written\.\n$/ },
     { args: [SWEEP, '--frobnicate'], stderr: /^run-exp: Unknown option '--frobnicate'/ },
+    { args: [SWEEP, '--set', 'train.steps=1e10'], stderr: /^--set train\.steps=1e10 train\.steps: expected an integer from 1 to 1,000,000,000, got 10000000000\n1 problem/ },
+    {
+      args: [SWEEP, '--set', 'train.lr={schedule: range, min: 0.001, max: 1}', '--set', 'train.steps=2000000'],
+      stderr: /^--set train\.steps=2000000 train\.steps: expected at most 1,000,000 steps for an LR range test \(it keeps every step's lr and smoothed loss for its suggestion\), got 2,000,000\n1 problem/,
+    },
+    // sweep.yaml has 8 trials (2 × 2 × repeat 2): × 1,000 is 8,000, × 2 more is 16,000: the --set that passes 10,000 is named.
+    {
+      title: 'rejects a --set axis that takes the plan past 10,000 trials, naming that --set (the second)',
+      args: [SWEEP, '--set', `model.hidden=${Array.from({ length: 1000 }, (_, i) => i + 1).join(',')}`, '--set', 'model.embed_dim=1,2'],
+      stderr: /^--set model\.embed_dim=1,2 grid\.model\.embed_dim: expected at most 10,000 trials, got 16,000 \(grid combinations × repeat\)\n1 problem/,
+    },
+    {
+      title: 'rejects a --set axis that takes the plan past 10,000 trials, naming that --set (the first)',
+      args: [SWEEP, '--set', 'model.embed_dim=1,2', '--set', `model.hidden=${Array.from({ length: 1000 }, (_, i) => i + 1).join(',')}`],
+      stderr: /^--set model\.hidden=1,2,3,[\d,]+ grid\.model\.hidden: expected at most 10,000 trials, got 16,000/,
+    },
+    { args: [SWEEP, '--set', 'repeat=1000', '--set', 'model.hidden=1,2,3,4,5,6'], stderr: /^--set repeat=1000 repeat: expected at most 10,000 trials, got 24,000 \(grid combinations × repeat\)\n1 problem/ },
   ];
-  for (const { args, stderr } of cases) {
-    it(`rejects run-exp ${args.map((a) => path.basename(a)).join(' ')}`, async () => {
+  for (const { title, args, stderr } of cases) {
+    it(title ?? `rejects run-exp ${args.map((a) => path.basename(a)).join(' ')}`, async () => {
       const r = await runExp(...args);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, stderr);
@@ -115,6 +157,7 @@ describe('main() resolves to 2 for bad usage, with the reason on stderr', () => 
     { args: ['no-such-file.yaml'], stderr: /^no-such-file\.yaml: cannot read the experiment file \(no such file\)\n/ },
     { args: [SWEEP, SWEEP], stderr: /^run-exp: expected one experiment file, got 2/ },
     { args: [SWEEP, '--jobs', '0'], stderr: /^run-exp: --jobs: expected a positive integer, got "0"/ },
+    { args: [SWEEP, '--jobs', '1000'], stderr: new RegExp(`^run-exp: --jobs: expected at most ${4 * os.availableParallelism()} \\(4 per CPU core; this machine has ${os.availableParallelism()}\\), got 1000`) },
     { args: [SWEEP, '--backend', 'gpu'], stderr: /^run-exp: --backend: expected auto, node, wasm, cpu, got "gpu"/ },
     { args: [SWEEP, '--timeout', 'soon'], stderr: /^run-exp: --timeout: expected a positive number of seconds, got "soon"/ },
     { args: [SWEEP, '--set'], stderr: /^run-exp: Option '--set <value>' argument missing/ },
@@ -149,6 +192,8 @@ describe('nothing is written', concurrently, () => {
     { title: 'for a bad override', args: (out) => [SWEEP, '--set', 'loss=manual,fuse', '--out', out], code: 2 },
     { title: 'for a missing word file', args: (out) => [path.join(BAD, 'data-file-missing.yaml'), '--out', out], code: 2 },
     { title: 'for a dry run', args: (out) => [SWEEP, '--dry-run', '--out', out], code: 0 },
+    { title: 'for --jobs past its limit', args: (out) => [SWEEP, '--jobs', '100000', '--out', out], code: 2 },
+    { title: 'for a plan past the trial limit', args: (out) => [SWEEP, '--set', 'model.hidden=1,2,3,4,5,6,7,8,9,10', '--set', 'model.embed_dim=1,2,3,4,5,6,7,8,9,10,11,12,13', '--set', 'train.steps=1,2,3,4,5,6,7,8,9,10', '--out', out], code: 2 },
   ];
   for (const { title, args, code } of cases) {
     it(title, async () => {

@@ -4,6 +4,7 @@
 import type { KeyPath } from './load.js';
 import type { Report } from './schema-errors.js';
 import * as msg from './messages.js';
+import { MAX_RANGE_STEPS } from './schema.js';
 
 type Json = Record<string, unknown>;
 
@@ -54,6 +55,7 @@ function checkTrain(train: unknown, report: Report): void {
   switch (lr.schedule) {
     case 'range':
       if (isNumber(lr.min) && isNumber(lr.max) && lr.max <= lr.min) report(at('max'), msg.rangeOrder(lr.min, lr.max));
+      if (steps !== undefined && steps > MAX_RANGE_STEPS) report(['train', 'steps'], msg.rangeTooLong(MAX_RANGE_STEPS, steps));
       return;
     case 'step': {
       if (!Array.isArray(lr.drops)) return;

@@ -1,7 +1,7 @@
 // Stage 1, load: YAML text → a document that keeps the position of every node.
 // Hostile or broken input (syntax errors, duplicate keys, several documents, a non-mapping, an empty
 // file, alias bombs) becomes diagnostics here, before anything looks at the values.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node, type Pair } from 'yaml';
 import { ConfigError, type Diagnostic } from './diagnostics.js';
 import * as msg from './messages.js';
@@ -20,12 +20,22 @@ export interface Source {
 /** A path into the document: mapping keys and list indexes. */
 export type KeyPath = (string | number)[];
 
+/**
+ * The largest experiment file read: 1 MiB. The lecture's files are a few hundred bytes and a 10,000-trial grid is
+ * about 100 KB; a bigger file is data pasted into the YAML (word lists belong in data.file), and would cost gigabytes
+ * to plan and a report as large.
+ */
+export const MAX_FILE_BYTES = 1 << 20;
+
 /** Read and parse an experiment file; throws ConfigError with every problem found. */
 export async function readSource(file: string): Promise<Source> {
   let text: string;
   try {
+    const size = (await stat(file)).size;
+    if (size > MAX_FILE_BYTES) throw new ConfigError([{ file, line: 0, col: 0, path: '', message: msg.fileTooLarge(MAX_FILE_BYTES, size) }]);
     text = await readFile(file, 'utf8');
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new ConfigError([{ file, line: 0, col: 0, path: '', message: msg.fileUnreadable(reason) }]);
   }
@@ -75,7 +85,7 @@ export function dotted(path: KeyPath): string {
 }
 
 /** The override that set this path or one of its parents, if any. */
-function originOf(source: Source, path: KeyPath): string | undefined {
+export function originOf(source: Source, path: KeyPath): string | undefined {
   for (let n = path.length; n > 0; n--) {
     const origin = source.origins.get(JSON.stringify(path.slice(0, n)));
     if (origin !== undefined) return origin;

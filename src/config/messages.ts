@@ -31,12 +31,17 @@ export function expectedOf(schema: TSchema): string {
 function numberPhrase(s: Json, kind: 'integer' | 'number'): string {
   const noun = kind === 'integer' ? 'integer' : 'number';
   const { minimum: min, maximum: max, exclusiveMinimum: xmin } = s as { minimum?: number; maximum?: number; exclusiveMinimum?: number };
-  if (min !== undefined && max !== undefined) return `${article(noun)} ${noun} from ${min} to ${max}`;
+  if (min !== undefined && max !== undefined) return `${article(noun)} ${noun} from ${bound(min)} to ${bound(max)}`;
   if (xmin === 0 || (kind === 'integer' && min === 1)) return `a positive ${noun}`;
   if (min === 0) return `a non-negative ${noun}`;
   if (min !== undefined) return `${article(noun)} ${noun} ≥ ${min}`;
   if (xmin !== undefined) return `${article(noun)} ${noun} > ${xmin}`;
   return `${article(noun)} ${noun}`;
+}
+
+/** A bound as written in a message: large ones with thousands separators (1,000,000,000). */
+function bound(n: number): string {
+  return Math.abs(n) >= 10_000 ? n.toLocaleString('en-US') : String(n);
 }
 
 function stringPhrase(s: Json): string {
@@ -136,6 +141,8 @@ export const withSuggestion = (message: string, suggestion: string | undefined):
 // ---- loading ------------------------------------------------------------------------------------
 
 export const fileUnreadable = (reason: string) => `cannot read the experiment file (${reason})`;
+export const fileTooLarge = (limit: number, size: number) =>
+  `expected an experiment file of at most ${limit.toLocaleString('en-US')} bytes (1 MiB), got ${size.toLocaleString('en-US')} bytes; word lists belong in a data.file, not in the YAML`;
 export const emptyFile = () => 'expected a mapping of keys (name: …, train: …), got an empty file';
 export const notAMapping = (found: string) => `expected a mapping of keys (name: …, train: …), got ${found}`;
 export const multipleDocuments = (count: number) => `expected one YAML document, got ${count} (remove the \`---\` separators)`;
@@ -161,6 +168,8 @@ export const evalSplitEmpty = (split: string) => `expected splits with words, go
 export const rangeOrder = (min: number, max: number) => `expected max > min (${min}), got ${max}`;
 export const dropOrder = (previous: number, at: number) => `expected a step after the previous drop (${previous}), got ${at}`;
 export const dropBeyondSteps = (steps: number, at: number) => `expected a step before train.steps (${steps}), got ${at}`;
+export const rangeTooLong = (limit: number, steps: number) =>
+  `expected at most ${limit.toLocaleString('en-US')} steps for an LR range test (it keeps every step's lr and smoothed loss for its suggestion), got ${steps.toLocaleString('en-US')}`;
 export const warmupTooLong = (steps: number, warmup: number) => `expected fewer warm-up steps than train.steps (${steps}), got ${warmup}`;
 export const builtinAndFile = () => 'expected either `builtin` or `file`, got both';
 export const fileMissing = (given: string, absolute: string) => `expected an existing word file, got ${JSON.stringify(given)} (${absolute} does not exist)`;

@@ -2,6 +2,10 @@
 // Defaults live here, each with the reason for it. See ../shared/docs/design.md for the contract.
 import { Type, type Static } from '@sinclair/typebox';
 
+/** The most SGD steps a trial may take (train.steps); an LR range test, which keeps every step's lr and smoothed loss, at most MAX_RANGE_STEPS. */
+export const MAX_STEPS = 1_000_000_000;
+export const MAX_RANGE_STEPS = 1_000_000;
+
 const PositiveInt = (description: string, dflt?: number) =>
   Type.Integer({ minimum: 1, description, ...(dflt === undefined ? {} : { default: dflt }) });
 const PositiveNumber = (description: string) => Type.Number({ exclusiveMinimum: 0, description });
@@ -112,8 +116,9 @@ export const LrSchema = Type.Union([PositiveNumber('A constant learning rate.'),
 /** `train`: steps, batch size and learning rate. */
 export const TrainSchema = Type.Object(
   {
-    // Short enough to finish in seconds; the lecture's final run uses 200,000.
-    steps: PositiveInt('SGD steps.', 1000),
+    // Short enough to finish in seconds; the lecture's final run uses 200,000. At most 10^9: about a week at the lecture
+    // net's 2,000 steps/s, and ~50 GB of metrics.jsonl (a row a step); beyond that is a typo, not a study.
+    steps: Type.Integer({ minimum: 1, maximum: MAX_STEPS, default: 1000, description: 'SGD steps (at most 1,000,000,000).' }),
     // The lecture's minibatch size.
     batch_size: Type.Union([PositiveInt('Examples per minibatch.'), Type.Literal('full')], {
       default: 32,

@@ -4,7 +4,7 @@
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { ExperimentSchema, type Experiment } from './schema.js';
-import { diagnosticAt, toValue, type KeyPath, type Source } from './load.js';
+import { diagnosticAt, originOf, toValue, type KeyPath, type Source } from './load.js';
 import type { Diagnostic } from './diagnostics.js';
 import { checkAgainst, type Report } from './schema-errors.js';
 import { checkExperiment, checkFinite } from './checks.js';
@@ -33,7 +33,7 @@ export function validate(source: Source): Validated {
   // 3. The schema.
   const schemaValid = checkAgainst(ExperimentSchema, experiment, [], report);
   // 4. Grid keys name real keys; grid values are valid for their key (and get its defaults).
-  const gridValid = schemaValid && checkGrid(experiment, report);
+  const gridValid = schemaValid && checkGrid(experiment, report, (path) => originOf(source, path) !== undefined);
   if (schemaValid) checkWhereKeys(experiment, report);
   // 5. What the schema cannot say: on the base, and on every combination once the grid is sound.
   if (gridValid) checkCombinations(experiment, report);
@@ -41,7 +41,7 @@ export function validate(source: Source): Validated {
   return { experiment: inSchemaOrder(ExperimentSchema, experiment) as Experiment, diagnostics };
 }
 
-function checkGrid(experiment: Experiment, report: Report): boolean {
+function checkGrid(experiment: Experiment, report: Report, fromOverride: (path: KeyPath) => boolean): boolean {
   let valid = true;
   const fail: Report = (...args) => ((valid = false), report(...args));
   for (const [key, values] of Object.entries(experiment.grid)) {
@@ -54,8 +54,27 @@ function checkGrid(experiment: Experiment, report: Report): boolean {
     });
   }
   const count = countTrials(experiment.grid, experiment.repeat);
-  if (count > MAX_TRIALS) fail(['grid'], msg.gridTooLarge(MAX_TRIALS, count.toLocaleString('en-US')), 'key');
+  if (count > MAX_TRIALS) fail(tooLargeBlame(experiment, fromOverride), msg.gridTooLarge(MAX_TRIALS, count.toLocaleString('en-US')), 'key');
   return valid;
+}
+
+/**
+ * Where a plan of too many trials is reported: at the grid in the file when the file alone asks for too many, else at
+ * the first `--set` (a grid axis, or repeat) that takes the count past the limit.
+ */
+function tooLargeBlame(experiment: Experiment, fromOverride: (path: KeyPath) => boolean): KeyPath {
+  const factors: { path: KeyPath; size: number }[] = [
+    ...Object.entries(experiment.grid).map(([key, values]) => ({ path: ['grid', key], size: values.length })),
+    { path: ['repeat'], size: experiment.repeat },
+  ];
+  let count = 1;
+  for (const f of factors) if (!fromOverride(f.path)) count *= f.size;
+  if (count > MAX_TRIALS) return ['grid'];
+  for (const f of factors.filter((f) => fromOverride(f.path))) {
+    count *= f.size;
+    if (count > MAX_TRIALS) return f.path;
+  }
+  return ['grid'];
 }
 
 function gridKeySchema(key: string, path: string[], report: Report): TSchema | undefined {

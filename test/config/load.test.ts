@@ -1,9 +1,12 @@
 // Loading keeps the position of every node: diagnostics point at the key or value a path names.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { diagnosticAt, dotted, parseSource, toValue } from '../../src/config/load.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { MAX_FILE_BYTES, diagnosticAt, dotted, parseSource, readSource, toValue } from '../../src/config/load.js';
 import { applyOverrides } from '../../src/config/overrides.js';
-import { formatDiagnostic } from '../../src/config/diagnostics.js';
+import { ConfigError, formatDiagnostic } from '../../src/config/diagnostics.js';
 
 const TEXT = `name: pos
 train:
@@ -49,5 +52,24 @@ describe('dotted paths', () => {
   it('join keys with dots and show indices in brackets', () => {
     assert.equal(dotted(['train', 'lr', 'drops', 1, 'at']), 'train.lr.drops[1].at');
     assert.equal(dotted(['grid', 'train.batch_size', 0]), 'grid.train.batch_size[0]');
+  });
+});
+
+describe('the size of an experiment file', () => {
+  it('is refused past 1 MiB before the file is parsed, and accepted up to it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'run-exp-load-'));
+    try {
+      const big = path.join(dir, 'big.yaml');
+      const head = 'name: big\ndescription: ';
+      await writeFile(big, head + 'x'.repeat(MAX_FILE_BYTES - head.length + 1));
+      await assert.rejects(readSource(big), (e: ConfigError) => {
+        assert.equal(e.message, `${big}: expected an experiment file of at most 1,048,576 bytes (1 MiB), got 1,048,577 bytes; word lists belong in a data.file, not in the YAML`);
+        return true;
+      });
+      await writeFile(big, head + 'x'.repeat(MAX_FILE_BYTES - head.length));
+      assert.equal((toValue(await readSource(big)) as { name: string }).name, 'big');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -10,6 +10,7 @@ describe('expectedOf names what a schema accepts', () => {
     ['a positive integer', Type.Integer({ minimum: 1 }), 'a positive integer'],
     ['a positive number', Type.Number({ exclusiveMinimum: 0 }), 'a positive number'],
     ['a bounded integer', Type.Integer({ minimum: 0, maximum: 9 }), 'an integer from 0 to 9'],
+    ['an integer with large bounds', Type.Integer({ minimum: 1, maximum: 1_000_000_000 }), 'an integer from 1 to 1,000,000,000'],
     ['a non-negative integer', Type.Integer({ minimum: 0 }), 'a non-negative integer'],
     ['a literal', Type.Literal('full'), '"full"'],
     ['a list', Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1 }), 'a non-empty list of positive integers'],

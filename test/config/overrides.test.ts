@@ -80,7 +80,7 @@ describe('a bad override is an error located at its --set', () => {
       assert.ok(e instanceof ConfigError);
       assert.deepEqual(
         e.message.split('\n').map((l) => l.replace(bad, 'loss-typo.yaml')),
-        ['loss-typo.yaml:2:7 loss: expected "fused" or "manual", got "fuse"; did you mean `fused`?', '--set train.steps=0 train.steps: expected a positive integer, got 0'],
+        ['loss-typo.yaml:2:7 loss: expected "fused" or "manual", got "fuse"; did you mean `fused`?', '--set train.steps=0 train.steps: expected an integer from 1 to 1,000,000,000, got 0'],
       );
       return true;
     });

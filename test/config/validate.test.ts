@@ -98,7 +98,7 @@ const cases: { fixture: string; errors: string[] }[] = [
     errors: [
       'many-errors.yaml:1:7 name: expected a name of lowercase letters, digits, "-" and "_" that starts with a letter or digit, got "Many Errors"',
       'many-errors.yaml:2:1 modle: unknown key; did you mean `model`?',
-      'many-errors.yaml:5:10 train.steps: expected a positive integer, got 0',
+      'many-errors.yaml:5:10 train.steps: expected an integer from 1 to 1,000,000,000, got 0',
       'many-errors.yaml:6:15 train.batch_size: expected a positive integer or "full", got "fulll"; did you mean `full`?',
       'many-errors.yaml:8:19 eval.splits[1]: expected "train", "dev" or "test", got "validation"',
     ],
