@@ -154,8 +154,8 @@ const Bound = Type.Object(
 );
 const BoundOn = (description: string) =>
   Type.Object(Bound.properties, { additionalProperties: false, minProperties: 1, description: `${description}; give one or more.` });
-/** How a trial ended (see design.md, Trial status). */
-export const TrialStatusSchema = Type.Union([Type.Literal('ok'), Type.Literal('diverged'), Type.Literal('failed')]);
+/** How a trial ended (see design.md, Trial status; `stopped`: ended early by early stopping, a result like `ok`). */
+export const TrialStatusSchema = Type.Union([Type.Literal('ok'), Type.Literal('diverged'), Type.Literal('stopped'), Type.Literal('failed')]);
 
 /** One assertion on the results of the trials it selects (all trials unless `where` narrows them). */
 export const ExpectationSchema = Type.Object(

@@ -119,6 +119,7 @@ function checkBound(bound: Bound, key: BoundKey, summary: Summary | undefined): 
 /** Why a value is null: a split not in eval.splits, a trial stopped early, or no range test. */
 function missingValue(key: BoundKey, summary: Summary): string {
   if (summary.status === 'diverged') return `not evaluated (the trial diverged at step ${summary.steps}${summary.reason ? `: ${summary.reason}` : ''})`;
+  if (summary.status === 'stopped') return `not evaluated (early stopping ended the trial at step ${summary.steps}${summary.reason ? `: ${summary.reason}` : ''})`;
   if (key === 'suggested_lr' || key === 'min_loss_lr') return 'not evaluated (no suggested lr: not an lr range test, or too few steps)';
   return `not evaluated (add ${key.slice(0, -'_loss'.length)} to eval.splits)`;
 }

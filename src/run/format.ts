@@ -22,7 +22,7 @@ export function formatSeconds(seconds: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-/** A status, coloured when asked: ok green, diverged yellow, failed red. */
+/** A status, coloured when asked: ok green, diverged yellow, stopped cyan, failed red. */
 export function formatStatus(status: TrialStatus | 'pending', color: boolean): string {
   if (!color) return status;
   const paint = (format: Parameters<typeof styleText>[0]) => styleText(format, status, { validateStream: false }); // the caller decided
@@ -31,6 +31,8 @@ export function formatStatus(status: TrialStatus | 'pending', color: boolean): s
       return paint('green');
     case 'diverged':
       return paint('yellow');
+    case 'stopped':
+      return paint('cyan');
     case 'failed':
       return paint('red');
     case 'pending':

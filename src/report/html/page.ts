@@ -77,7 +77,7 @@ const SCRIPT = `
 `;
 
 const STYLE = `
-:root { color-scheme: light; --fg: #1d2330; --muted: #5b6475; --line: #dde2ea; --ok: #1e7a46; --diverged: #b45f06; --failed: #b3261e; --unfinished: #6b7280; }
+:root { color-scheme: light; --fg: #1d2330; --muted: #5b6475; --line: #dde2ea; --ok: #1e7a46; --diverged: #b45f06; --stopped: #0e7490; --failed: #b3261e; --unfinished: #6b7280; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--fg); background: #f6f7f9; }
 main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 60px; }
@@ -95,9 +95,9 @@ figure.chart figcaption p { margin: 0 0 8px; color: var(--muted); max-width: 90c
 .vis .vega-bindings { margin: 4px 0 0 4px; color: var(--muted); }
 .chart-error { color: var(--failed); font-weight: 600; }
 .status { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 12px; font-weight: 600; color: #fff; }
-.status-ok { background: var(--ok); } .status-diverged { background: var(--diverged); } .status-failed { background: var(--failed); } .status-unfinished { background: var(--unfinished); }
+.status-ok { background: var(--ok); } .status-diverged { background: var(--diverged); } .status-stopped { background: var(--stopped); } .status-failed { background: var(--failed); } .status-unfinished { background: var(--unfinished); }
 .reason { font-size: 12px; color: var(--muted); max-width: 40ch; }
-tr.row-failed .reason { color: var(--failed); } tr.row-diverged .reason { color: var(--diverged); }
+tr.row-failed .reason { color: var(--failed); } tr.row-diverged .reason { color: var(--diverged); } tr.row-stopped .reason { color: var(--stopped); }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
 th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }

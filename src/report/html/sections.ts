@@ -9,11 +9,11 @@ import { statusOf, type ReportStatus, type Results } from '../results.js';
 import { escapeHtml as h } from './escape.js';
 import { formatDuration, formatLoss, formatRate, formatSpan } from './format.js';
 
-const STATUSES: ReportStatus[] = ['ok', 'diverged', 'failed', 'unfinished'];
+const STATUSES: ReportStatus[] = ['ok', 'diverged', 'stopped', 'failed', 'unfinished'];
 
 /** Trials per status, every status present (zeros included). */
 function statusCounts(results: Results): Record<ReportStatus, number> {
-  const counts: Record<ReportStatus, number> = { ok: 0, diverged: 0, failed: 0, unfinished: 0 };
+  const counts: Record<ReportStatus, number> = { ok: 0, diverged: 0, stopped: 0, failed: 0, unfinished: 0 };
   for (const t of results.trials) counts[statusOf(t)] += 1;
   return counts;
 }
@@ -39,7 +39,7 @@ export function header(results: Results): string {
     [
       'trials',
       `${results.trials.length}: ` +
-        STATUSES.filter((s) => counts[s] > 0 || s !== 'unfinished')
+        STATUSES.filter((s) => counts[s] > 0 || (s !== 'unfinished' && s !== 'stopped'))
           .map((s) => `<span class="status status-${s}">${counts[s]} ${s}</span>`)
           .join(' '),
     ],
