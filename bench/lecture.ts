@@ -28,6 +28,7 @@ export function lectureData(file = NAMES): ResolvedData {
 export function lectureConfig(steps: number, lr: Lr, data: ResolvedData = lectureData()): TrialConfig {
   return {
     seed: 2147483647,
+    rng: 'streams',
     data,
     model: { block_size: 3, embed_dim: 10, hidden: 200 },
     loss: 'fused',

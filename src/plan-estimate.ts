@@ -79,7 +79,7 @@ function estimateTrial(trial: Trial, corpus: Corpus): { seconds: number; bytes: 
   return { seconds: TRIAL_OVERHEAD + train.steps * step + evals * evalSeconds, bytes };
 }
 
-let builtin: Corpus | undefined;
+const builtins = new Map<string, Corpus>(); // per built-in list, counted once per process
 
 function corpusOf(trial: Trial, files: ReadonlyMap<string, WordFile>): Corpus {
   const data = trial.config.data;
@@ -87,9 +87,11 @@ function corpusOf(trial: Trial, files: ReadonlyMap<string, WordFile>): Corpus {
     const f = files.get(data.file);
     return f === undefined ? { words: 1, examples: 1, vocab: 27 } : { words: f.words, examples: f.examples, vocab: f.chars + 1 };
   }
+  let builtin = builtins.get(data.builtin);
   if (builtin === undefined) {
     const words = builtinWords(data.builtin);
     builtin = { words: words.length, examples: words.reduce((n, w) => n + w.length + 1, 0), vocab: new Set(words.join('')).size + 1 };
+    builtins.set(data.builtin, builtin);
   }
   return builtin;
 }

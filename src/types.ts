@@ -1,14 +1,15 @@
 // Plain data passed between pipeline stages: expand → run → report.
 // Everything here is JSON-serialisable; it is what config.json, metrics.jsonl and summary.json hold.
-import type { Data, Eval, Experiment, LossMode, Model, SplitName, Train, TrialStatus } from './config/schema.js';
+import type { Data, Eval, Experiment, LossMode, Model, RngMode, SplitName, Train, TrialStatus } from './config/schema.js';
 
 /** Where the words of a trial come from, resolved: a built-in list, or an absolute file path with its content hash. */
 export type ResolvedData = Omit<Data, 'builtin' | 'file'> &
-  ({ builtin: 'names'; file?: undefined } | { builtin?: undefined; file: string; sha256: string });
+  ({ builtin: NonNullable<Data['builtin']>; file?: undefined } | { builtin?: undefined; file: string; sha256: string });
 
 /** Everything one training job needs, every default filled in. The worker receives exactly this. */
 export interface TrialConfig {
-  seed: number; // the trial's own seed, derived from the base seed and the configuration
+  seed: number; // the trial's own seed: derived from the base seed and the configuration (streams), or seed + repeat (torch)
+  rng: RngMode; // which generators the draws come from
   data: ResolvedData;
   model: Model;
   loss: LossMode;
@@ -54,6 +55,7 @@ export interface Summary {
   steps: number; // steps reached
   steps_planned: number;
   final: FinalLosses; // full-split losses at the end (null where not evaluated)
+  first_loss?: number; // the training loss of step 0 (absent when step 0 did not give a finite loss)
   steps_per_s: number; // of the training loop alone
   seconds: number; // wall-clock time of the whole trial
   train_seconds: number; // the training loop alone

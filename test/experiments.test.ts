@@ -21,6 +21,7 @@ interface Example {
 
 const EXAMPLES: Example[] = [
   { file: 'overfit-one-batch.yaml', set: [], holds: 'all', why: '' }, // already short: 30 examples
+  { file: 'lecture-exact.yaml', set: [], holds: 'all', why: '' }, // already short: 1,000 steps on 32 examples
   { file: 'loss-modes.yaml', set: ['train.steps=300'], holds: [1, 2], why: 'at 300 steps the lr-0.1 losses are still far from their final value' },
   {
     file: 'minibatch.yaml',

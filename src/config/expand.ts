@@ -3,6 +3,7 @@
 // index and the part of the configuration that fixes the initial weights and the data (data, model), so adding
 // a grid value changes no other trial's id or seed, and arms that differ only in how they train (loss, lr,
 // batch size, steps) start from the same weights: a controlled comparison, as in the lecture.
+// With `rng: torch` the seed is the experiment's own (plus the repeat index), as the lecture's manual_seed(2147483647).
 import { createHash } from 'node:crypto';
 import type { Experiment } from './schema.js';
 import type { ResolvedData, Trial, TrialConfig } from '../types.js';
@@ -56,7 +57,8 @@ export function expand(experiment: Experiment, hashes: ReadonlyMap<string, strin
     const base = trialBase(exp, hashes);
     const initHash = sha256(canonicalJson(seedView(base)));
     for (let repeat = 0; repeat < experiment.repeat; repeat++) {
-      const seed = trialSeed(exp.seed, initHash, repeat); // exp: `seed` may be a grid key
+      // exp: `seed` and `rng` may be grid keys
+      const seed = exp.rng === 'torch' ? torchSeed(exp.seed, repeat) : trialSeed(exp.seed, initHash, repeat);
       const config: TrialConfig = { seed, ...base };
       const id = sha256(canonicalJson({ ...idView(base), seed, repeat })).slice(0, ID_LENGTH);
       const params = experiment.repeat > 1 ? { ...point, repeat } : { ...point };
@@ -71,22 +73,35 @@ function trialSeed(baseSeed: number, configHash: string, repeat: number): number
   return createHash('sha256').update(`${baseSeed}:${configHash}:${repeat}`).digest().readUInt32BE(0);
 }
 
+/**
+ * The seed of a trial in torch mode: the experiment's seed itself, as the lecture's manual_seed, plus the repeat index
+ * (a repeat is another run of the lecture's code with the next seed), modulo 2^32 as manual_seed keeps the low 32 bits.
+ */
+function torchSeed(baseSeed: number, repeat: number): number {
+  return (baseSeed + repeat) % 2 ** 32;
+}
+
 function trialBase(exp: Omit<Experiment, 'grid' | 'expect'>, hashes: ReadonlyMap<string, string>): Omit<TrialConfig, 'seed'> {
-  return { data: resolvedData(exp.data, hashes), model: exp.model, loss: exp.loss, train: exp.train, eval: exp.eval, sample: exp.sample };
+  const { model, loss, train, eval: evaluation, sample, rng } = exp;
+  return { rng, data: resolvedData(exp.data, hashes), model, loss, train, eval: evaluation, sample };
 }
 
 function resolvedData(data: Experiment['data'], hashes: ReadonlyMap<string, string>): ResolvedData {
-  const { builtin: _builtin, file, ...rest } = data;
-  if (file === undefined) return { ...rest, builtin: 'names' };
+  const { builtin, file, ...rest } = data;
+  if (file === undefined) return { ...rest, builtin: builtin ?? 'names' };
   const digest = hashes.get(file);
   if (digest === undefined) throw new Error(`expand: no content hash for ${file} (resolve the data files first)`);
   return { ...rest, file, sha256: digest };
 }
 
-/** What the id covers: the configuration with the data file named by its content, not its path. */
+/**
+ * What the id covers: the configuration with the data file named by its content, not its path; `rng` only when it is
+ * not the default, so trials planned before the key existed keep their ids (and a re-run still finds them finished).
+ */
 function idView(base: Omit<TrialConfig, 'seed'>): Record<string, unknown> {
   const { file: _file, ...data } = base.data;
-  return { ...base, data };
+  const { rng, ...rest } = base;
+  return rng === 'streams' ? { ...rest, data } : { ...rest, rng, data };
 }
 
 /** What the seed covers: the data (by content) and the model's shape, not how the model is trained. */

@@ -17,7 +17,10 @@ const Fraction = (description: string, dflt: number) =>
 export const DataSchema = Type.Object(
   {
     builtin: Type.Optional(
-      Type.Literal('names', { description: 'The built-in word list (first names from @stdlib data sets); the default when no file is given.' }),
+      Type.Union([Type.Literal('names'), Type.Literal('makemore')], {
+        description:
+          'A built-in word list, the default when no file is given: names (8,403 first names from @stdlib data sets, sorted) or makemore (the lecture\'s 32,033 names, in its order).',
+      }),
     ),
     file: Type.Optional(Type.String({ minLength: 1, description: 'A UTF-8 word-per-line file, relative to the YAML file.' })),
     slice: Type.Optional(
@@ -52,6 +55,14 @@ export const ModelSchema = Type.Object(
   },
   { additionalProperties: false, default: {}, description: 'Model dimensions.' },
 );
+
+/** `rng`: which generators every random draw of a trial comes from. */
+export const RngSchema = Type.Union([Type.Literal('streams'), Type.Literal('torch')], {
+  // Independent streams: a change to how a trial trains (batch size, steps) never moves its initial weights or samples.
+  default: 'streams',
+  description:
+    'streams: a seeded stream per purpose (init, minibatches, sampling, shuffle), each trial its own seed; torch: the lecture\'s generators bit for bit (random.seed(data.shuffle_seed) + random.shuffle for the split, torch.manual_seed(seed) for init and minibatches, seed + 10 for sampling).',
+});
 
 /** `loss`: how the cross-entropy is computed. */
 export const LossSchema = Type.Union([Type.Literal('fused'), Type.Literal('manual')], {
@@ -171,6 +182,8 @@ export const ExpectationSchema = Type.Object(
     ),
     // Where the lecture reads its lr off the plot; from a random init the steepest descent often lies far below it.
     min_loss_lr: Type.Optional(BoundOn('LR range tests: bounds on the lr at the least smoothed loss (the bottom of the valley)')),
+    // The loss the lecture prints before its first update (17.7697 on its first five words).
+    first_loss: Type.Optional(BoundOn('Bounds on the training loss of step 0 (the initial weights on the first batch)')),
     status: Type.Optional(
       Type.Union([TrialStatusSchema, Type.Array(TrialStatusSchema, { minItems: 1 })], { description: 'The status each selected trial must end with (one of a list).' }),
     ),
@@ -183,7 +196,8 @@ export const ExperimentSchema = Type.Object(
     name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$', maxLength: 100, description: 'Names the outputs: DIR/NAME.html, DIR/NAME/.' }),
     description: Type.String({ default: '', description: 'What question the experiment asks.' }),
     // The lecture's torch.Generator().manual_seed(2147483647).
-    seed: Type.Integer({ minimum: 0, maximum: 4294967295, default: 2147483647, description: 'Base seed of init, minibatches and sampling.' }),
+    seed: Type.Integer({ minimum: 0, maximum: 4294967295, default: 2147483647, description: 'Base seed of init, minibatches and sampling; with rng: torch, the generator\'s own seed (plus the repeat index).' }),
+    rng: RngSchema,
     data: DataSchema,
     model: ModelSchema,
     loss: LossSchema,
@@ -210,6 +224,7 @@ export type Experiment = Static<typeof ExperimentSchema>;
 export type Data = Static<typeof DataSchema>;
 export type Model = Static<typeof ModelSchema>;
 export type LossMode = Static<typeof LossSchema>;
+export type RngMode = Static<typeof RngSchema>;
 export type Train = Static<typeof TrainSchema>;
 export type Lr = Static<typeof LrSchema>;
 export type LrSchedule = Static<typeof LrScheduleSchema>;

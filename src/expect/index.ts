@@ -3,7 +3,8 @@
 // checkExpectations is pure: experiment + trials + summaries → one result per (expectation, trial, key).
 //   1. normalise `expect` to a list;
 //   2. select the trials each expectation applies to (`where`, or all of them);
-//   3. check each stated key (train_loss, dev_loss, test_loss, suggested_lr, status) on each selected trial.
+//   3. check each stated key (train_loss, dev_loss, test_loss, suggested_lr, min_loss_lr, first_loss, status) on each
+//      selected trial.
 // A `where` that selects nothing is itself a miss, so a typo in it cannot silently pass.
 import { isDeepStrictEqual } from 'node:util';
 import type { Expectation, Experiment, TrialStatus } from '../config/schema.js';
@@ -22,8 +23,8 @@ export interface ExpectationResult {
 }
 
 type Bound = NonNullable<Expectation['dev_loss']>;
-type BoundKey = 'train_loss' | 'dev_loss' | 'test_loss' | 'suggested_lr' | 'min_loss_lr';
-const BOUND_KEYS: readonly BoundKey[] = ['train_loss', 'dev_loss', 'test_loss', 'suggested_lr', 'min_loss_lr'];
+type BoundKey = 'train_loss' | 'dev_loss' | 'test_loss' | 'suggested_lr' | 'min_loss_lr' | 'first_loss';
+const BOUND_KEYS: readonly BoundKey[] = ['train_loss', 'dev_loss', 'test_loss', 'suggested_lr', 'min_loss_lr', 'first_loss'];
 
 /** Tolerance of `approx` when `tol` is not given. */
 export const DEFAULT_TOL = 0.05;
@@ -113,7 +114,16 @@ function checkBound(bound: Bound, key: BoundKey, summary: Summary | undefined): 
   if (summary.status === 'failed') return { expected, found: `no value (the trial failed${summary.reason ? `: ${summary.reason}` : ''})`, passed: false };
   const value = valueOf(key, summary);
   if (value === null) return { expected, found: missingValue(key, summary), passed: false };
-  return { expected, found: formatNumber(value), passed: holds(bound, value) };
+  return { expected, found: formatFound(value, bound), passed: holds(bound, value) };
+}
+
+/** A found value with four significant digits, or as many decimals as the bound's tol needs to tell a miss from a pass. */
+function formatFound(value: number, bound: Bound): string {
+  if (bound.approx === undefined || bound.tol === undefined || !Number.isFinite(value)) return formatNumber(value);
+  const decimals = Math.min(12, Math.max(0, Math.ceil(-Math.log10(bound.tol))));
+  const plain = formatNumber(value);
+  const fine = value.toFixed(decimals);
+  return fine.replace(/\.?0+$/, '').length > plain.length ? fine : plain;
 }
 
 /** Why a value is null: a split not in eval.splits, a trial stopped early, or no range test. */
@@ -121,12 +131,14 @@ function missingValue(key: BoundKey, summary: Summary): string {
   if (summary.status === 'diverged') return `not evaluated (the trial diverged at step ${summary.steps}${summary.reason ? `: ${summary.reason}` : ''})`;
   if (summary.status === 'stopped') return `not evaluated (early stopping ended the trial at step ${summary.steps}${summary.reason ? `: ${summary.reason}` : ''})`;
   if (key === 'suggested_lr' || key === 'min_loss_lr') return 'not evaluated (no suggested lr: not an lr range test, or too few steps)';
+  if (key === 'first_loss') return 'not recorded (the summary has no first_loss: the trial was finished by an older run-exp; rerun it with --force)';
   return `not evaluated (add ${key.slice(0, -'_loss'.length)} to eval.splits)`;
 }
 
 /**
  * The summary's value for a bound key. suggested_lr: the steepest-descent lr, else (no descent) the least loss's
  * lr ÷ 10. min_loss_lr: the lr at the least smoothed loss (min_over_10 × 10), where the lecture reads its lr.
+ * first_loss: the training loss of step 0, before any update.
  */
 function valueOf(key: BoundKey, summary: Summary): number | null {
   switch (key) {
@@ -140,6 +152,8 @@ function valueOf(key: BoundKey, summary: Summary): number | null {
       const minOver10 = summary.suggested_lr?.min_over_10;
       return minOver10 === undefined || minOver10 === null ? null : minOver10 * 10;
     }
+    case 'first_loss':
+      return summary.first_loss ?? null;
     default:
       throw new Error(`bound key not recognised: ${String(key satisfies never)}`);
   }

@@ -1,9 +1,10 @@
 // The data stage of a trial, as in the lecture: words → vocabulary → seeded shuffle → 80/10/10 split → context windows.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import type { RngMode } from '../config/schema.js';
 import type { ResolvedData } from '../types.js';
 import { builtinWords } from './builtin.js';
-import { Rng, streamSeed } from './rng.js';
+import { shuffleWords } from './draws.js';
 
 /** One split: its words and every (context, next character) example built from them. */
 export interface Split {
@@ -91,11 +92,11 @@ export function stoiOf(vocab: string): Map<string, number> {
 /**
  * The lecture's data pipeline: vocabulary from all the words (as the lecture's stoi, also when only
  * `slice.first` of them are used, so the first five words train the lecture's 27-way, 3,481-parameter net);
- * then the first N words when sliced; shuffle them with the 'shuffle' stream of
- * `data.shuffle_seed`; split at n1 = ⌊train·n⌋ and n2 = ⌊(train+dev)·n⌋ (the lecture's int(0.8·n), int(0.9·n), with
+ * then the first N words when sliced; shuffle them with the 'shuffle' stream of `data.shuffle_seed` (rng: streams) or
+ * as random.seed(data.shuffle_seed); random.shuffle(words) (rng: torch); split at n1 = ⌊train·n⌋ and n2 = ⌊(train+dev)·n⌋ (the lecture's int(0.8·n), int(0.9·n), with
  * train+dev rounded to 12 decimals so that 0.7 + 0.2 cuts where 0.9 does); then each split's context windows.
  */
-export function buildDataset(words: readonly string[], data: ResolvedData, blockSize: number): Dataset {
+export function buildDataset(words: readonly string[], data: ResolvedData, blockSize: number, rng: RngMode = 'streams'): Dataset {
   if (words.length === 0) throw new Error('data: expected at least one word, found none');
   if (!Number.isInteger(blockSize) || blockSize < 1) throw new Error(`model.block_size: expected a positive integer, found ${blockSize}`);
   words.forEach((w, i) => {
@@ -104,7 +105,7 @@ export function buildDataset(words: readonly string[], data: ResolvedData, block
   });
   const vocab = vocabularyOf(words);
   const used = words.slice(0, data.slice?.first ?? words.length);
-  const shuffled = new Rng(streamSeed(data.shuffle_seed, 'shuffle')).shuffle(used);
+  const shuffled = shuffleWords(used, data.shuffle_seed, rng);
   const n = shuffled.length;
   const n1 = Math.floor(data.split.train * n);
   const n2 = Math.floor(decimal(data.split.train + data.split.dev) * n);

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../config/schema.js';
 import type { Weight } from '../types.js';
+import type { NormalSource } from './draws.js';
 import { Rng, streamSeed } from './rng.js';
 
 /** The parameters, as in the lecture: C (V, E), W1 (T·E, H), b1 (H), W2 (H, V), b2 (V). */
@@ -28,11 +29,12 @@ export function paramCount(V: number, model: Model): number {
 }
 
 /**
- * Initial parameters: plain N(0, 1) draws, as the lecture's torch.randn (no scaling), from the trial's 'init'
- * stream, in the order C, W1, b1, W2, b2, so the same seed gives the same weights on every backend.
+ * Initial parameters: plain N(0, 1) draws, as the lecture's torch.randn (no scaling), in the order C, W1, b1, W2, b2,
+ * one fill per parameter (as one torch.randn call each), so the same seed gives the same weights on every backend.
+ * `init`: a trial seed (its 'init' stream), or the generator to draw from (see draws.ts).
  */
-export function initParams(seed: number, V: number, model: Model): Params {
-  const rng = new Rng(streamSeed(seed, 'init'));
+export function initParams(init: number | NormalSource, V: number, model: Model): Params {
+  const rng = typeof init === 'number' ? new Rng(streamSeed(init, 'init')) : init;
   const shapes = paramShapes(V, model);
   const make = <R extends tf.Rank>(name: (typeof PARAM_NAMES)[number]) => {
     const shape = shapes[name];

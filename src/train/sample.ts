@@ -1,6 +1,8 @@
 // Names from the trained model, as in the lecture: start from block_size dots, draw the next character from the
 // softmax, shift it into the context, stop at '.'.
 import * as tf from '@tensorflow/tfjs-core';
+import type { RngMode } from '../config/schema.js';
+import { torchSampleGenerator } from './draws.js';
 import { logitsOf, type Params } from './model.js';
 import { Rng, streamSeed } from './rng.js';
 
@@ -8,10 +10,25 @@ import { Rng, streamSeed } from './rng.js';
 export const MAX_SAMPLE_LENGTH = 50;
 
 /**
- * `count` names from the trial's 'sample' stream. All names advance together, one forward pass per character
- * position; each draw is multinomial over the softmax (inverse CDF with one uniform per character).
+ * `count` names, drawn as `rng` says (see draws.ts): from the trial's 'sample' stream (streams), or by the lecture's
+ * loop with torch.multinomial on manual_seed(seed + 10) (torch).
  */
-export function sampleNames(p: Params, vocab: string, blockSize: number, count: number, seed: number, maxLength = MAX_SAMPLE_LENGTH): string[] {
+export function sampleNames(p: Params, vocab: string, blockSize: number, count: number, seed: number, rng: RngMode = 'streams', maxLength = MAX_SAMPLE_LENGTH): string[] {
+  switch (rng) {
+    case 'streams':
+      return sampleTogether(p, vocab, blockSize, count, seed, maxLength);
+    case 'torch':
+      return sampleLikeLecture(p, vocab, blockSize, count, seed, maxLength);
+    default:
+      throw new Error(`rng: expected "streams" or "torch", found ${JSON.stringify(rng satisfies never)}: not recognised`);
+  }
+}
+
+/**
+ * The 'sample' stream's names. All names advance together, one forward pass per character position; each draw is
+ * multinomial over the softmax (inverse CDF with one uniform per character).
+ */
+function sampleTogether(p: Params, vocab: string, blockSize: number, count: number, seed: number, maxLength: number): string[] {
   const rng = new Rng(streamSeed(seed, 'sample'));
   const V = vocab.length;
   const contexts = new Int32Array(count * blockSize); // (count, T), all '.' (index 0)
@@ -47,4 +64,28 @@ function draw(probs: Float32Array, u: number): number {
     if (acc > target) return i;
   }
   return probs.length - 1; // rounding: u·total at the very top
+}
+
+/**
+ * The lecture's sampling loop: one name after the other, one character at a time (a forward pass of one context),
+ * ix = torch.multinomial(softmax(logits), num_samples=1, generator=g) with g = manual_seed(seed + 10), until '.'.
+ * Each draw takes V exponentials from g, so the names must be drawn in this order to match the lecture's.
+ */
+function sampleLikeLecture(p: Params, vocab: string, blockSize: number, count: number, seed: number, maxLength: number): string[] {
+  const g = torchSampleGenerator(seed);
+  const names: string[] = [];
+  for (let n = 0; n < count; n++) {
+    const context = new Int32Array(blockSize); // (1, T): all '.' (index 0)
+    let name = '';
+    for (let length = 0; length < maxLength; length++) {
+      const probs = tf.tidy(() => tf.softmax(logitsOf(p, tf.tensor2d(context, [blockSize, 1], 'int32'))).dataSync() as Float32Array); // (1, V)
+      const ix = g.multinomial1(probs);
+      if (ix === 0) break; // '.' ends the name
+      name += vocab[ix];
+      context.copyWithin(0, 1);
+      context[blockSize - 1] = ix;
+    }
+    names.push(name);
+  }
+  return names;
 }

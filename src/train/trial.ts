@@ -1,22 +1,22 @@
 // One trial = one training job, as in the lecture: backend → data → model → training loop → evaluation → samples.
 //
 // trainTrial, in steps: (1) set up the backend → (2) load the words and build the splits → (3) initialise the
-// parameters from the 'init' stream → (4) train in chunks of steps: learning rates and minibatch indices computed
-// for the chunk, losses read back once per chunk, full-split evaluation every eval.every steps, the chunk's metrics
-// rows handed to options.onMetrics → (5) evaluate at the end → (6) sample names → (7) the summary. A diverged loss
-// is a result (status 'diverged'), not an exception. Nothing kept grows with train.steps: a trial of 10^7 steps
-// holds what one of 10^5 does (bench/memory.ts measures it).
+// parameters from the trial's generators (draws.ts: the 'init' stream, or torch's generator) → (4) train in chunks
+// of steps: learning rates and minibatch indices computed for the chunk, losses read back once per chunk, full-split
+// evaluation every eval.every steps, the chunk's metrics rows handed to options.onMetrics → (5) evaluate at the end →
+// (6) sample names → (7) the summary. A diverged loss is a result (status 'diverged'), not an exception. Nothing kept
+// grows with train.steps: a trial of 10^7 steps holds what one of 10^5 does (bench/memory.ts measures it).
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossMode } from '../config/schema.js';
 import type { FinalLosses, MetricRow, Progress, Summary, TrainOptions, TrialConfig, TrialOutput } from '../types.js';
 import { initBackend } from './backend.js';
 import { bigramLoss } from './bigram.js';
 import { buildDataset, loadWords, type Dataset, type Split } from './data.js';
+import { trialDraws, type IndexSource } from './draws.js';
 import { evaluateSplit } from './evaluate.js';
 import { fusedLossRows } from './loss.js';
 import { copyParams, disposeParams, initParams, paramCount, restoreParams, toWeights, type Params, type ParamsCopy } from './model.js';
 import { RangeTest } from './range-test.js';
-import { Rng, streamSeed } from './rng.js';
 import { sampleNames } from './sample.js';
 import { lrTable } from './schedule.js';
 import { sgdStep, type Batch, type StepOut } from './step.js';
@@ -40,15 +40,16 @@ export async function trainTrial(config: TrialConfig, options: TrainOptions): Pr
   const prepared = await prepareData(config);
   const { data } = prepared;
   const V = data.vocab.length;
-  // 3. Parameters from the 'init' stream.
-  const params = initParams(config.seed, V, config.model);
+  // 3. Parameters, then minibatches, from the trial's generators (in torch mode one generator, in the lecture's order).
+  const draws = trialDraws(config.seed, config.rng);
+  const params = initParams(draws.init, V, config.model);
   try {
     // 4–5. Train, with evaluations along the way and at the end.
-    const trainer = new Trainer(config, data, params, options.onMetrics);
+    const trainer = new Trainer(config, data, params, draws.batch, options.onMetrics);
     await trainer.runTo(config.train.steps, options.onProgress);
     trainer.finish();
     // 6. Samples.
-    const samples = sampleNames(params, data.vocab, config.model.block_size, config.sample, config.seed);
+    const samples = sampleNames(params, data.vocab, config.model.block_size, config.sample, config.seed, config.rng);
     // 7. Summary.
     const summary: Summary = {
       id: options.id,
@@ -57,6 +58,7 @@ export async function trainTrial(config: TrialConfig, options: TrainOptions): Pr
       steps: trainer.stepsReached,
       steps_planned: config.train.steps,
       final: trainer.final,
+      ...(trainer.firstLoss === undefined ? {} : { first_loss: trainer.firstLoss }),
       steps_per_s: trainer.trainSeconds > 0 ? trainer.stepsReached / trainer.trainSeconds : 0,
       seconds: (performance.now() - t0) / 1000,
       train_seconds: trainer.trainSeconds,
@@ -82,7 +84,7 @@ export async function trainTrial(config: TrialConfig, options: TrainOptions): Pr
 
 /** A trial's data set, and its bigram reference once computed; nothing trains on it in place, so trials share it. */
 interface Prepared {
-  key: string; // the resolved data config and the block size, as JSON
+  key: string; // the resolved data config, the block size and the rng mode, as JSON
   data: Dataset;
   bigram?: number;
 }
@@ -93,9 +95,9 @@ interface Prepared {
 let lastData: Prepared | undefined;
 
 async function prepareData(config: TrialConfig): Promise<Prepared> {
-  const key = JSON.stringify([config.data, config.model.block_size]);
+  const key = JSON.stringify([config.data, config.model.block_size, config.rng]);
   if (lastData?.key !== key) {
-    lastData = { key, data: buildDataset(await loadWords(config.data), config.data, config.model.block_size) };
+    lastData = { key, data: buildDataset(await loadWords(config.data), config.data, config.model.block_size, config.rng) };
   }
   return lastData;
 }
@@ -122,6 +124,7 @@ export class Trainer {
   trainCpuSeconds = 0; // CPU time of the training loop (a fairer yardstick on a busy machine)
   peakBytes = 0;
   final: FinalLosses = { train_loss: null, dev_loss: null, test_loss: null };
+  firstLoss: number | undefined; // the loss of step 0, once kept
   private readonly batches: BatchSource;
   private readonly chunkSteps: number;
   private lastProgress = -Infinity;
@@ -132,6 +135,7 @@ export class Trainer {
     private readonly config: TrialConfig,
     private readonly data: Dataset,
     private readonly params: Params,
+    indices: IndexSource, // the minibatches' row indices (draws.ts: after the init, in torch mode)
     private readonly sink: (rows: MetricRow[]) => void = () => {},
   ) {
     const { lr, batch_size } = config.train;
@@ -139,7 +143,7 @@ export class Trainer {
       throw new Error('data.split.train: expected a training split with at least one word, found none: use more words (data.slice) or a larger train fraction');
     }
     this.rangeTest = typeof lr === 'object' && lr.schedule === 'range' ? new RangeTest() : null;
-    this.batches = batch_size === 'full' ? new FullBatch(data.train) : new MiniBatches(data.train, batch_size, config.seed);
+    this.batches = batch_size === 'full' ? new FullBatch(data.train) : new MiniBatches(data.train, batch_size, indices);
     const B = batch_size === 'full' ? data.train.n : batch_size;
     const byMemory = Math.max(1, Math.floor(CHUNK_LOGITS / (B * data.vocab.length)));
     this.chunkSteps = Math.min(this.rangeTest ? RANGE_CHUNK_STEPS : CHUNK_STEPS, byMemory);
@@ -235,6 +239,7 @@ export class Trainer {
       if (!Number.isFinite(loss)) return this.diverge(`the loss became ${loss} at step ${step} (lr ${lr})`);
       const range = this.rangeTest?.push(lr, loss); // the smoothed loss, and whether it passed 4 × its best
       this.pending.push(range ? { step, lr, loss, smooth: range.smooth } : { step, lr, loss });
+      if (step === 0) this.firstLoss = loss;
       this.stepsReached = step + 1;
       if (range?.diverged) {
         return this.diverge(`the smoothed loss ${range.smooth.toPrecision(4)} passed 4 × its best at step ${step} (lr ${lr.toPrecision(4)})`);
@@ -331,9 +336,8 @@ class FullBatch implements BatchSource {
   }
 }
 
-/** Minibatches of B rows drawn uniformly with replacement (torch.randint) from the 'batch' stream, a chunk at a time. */
+/** Minibatches of B rows drawn uniformly with replacement (torch.randint) from the trial's indices, a chunk at a time. */
 class MiniBatches implements BatchSource {
-  private readonly rng: Rng;
   private readonly T: number;
   private rows: Int32Array = new Int32Array(0); // (steps·B,) row indices of the chunk
   private at = 0; // next batch in the chunk
@@ -341,14 +345,13 @@ class MiniBatches implements BatchSource {
   constructor(
     private readonly split: Split,
     private readonly B: number,
-    seed: number,
+    private readonly indices: IndexSource,
   ) {
-    this.rng = new Rng(streamSeed(seed, 'batch'));
     this.T = split.X.length / split.n;
   }
 
   prepare(steps: number): void {
-    this.rows = this.rng.fillInt(new Int32Array(steps * this.B), this.split.n);
+    this.rows = this.indices.fillInt(new Int32Array(steps * this.B), this.split.n); // step k's batch: rows[k·B … k·B+B)
     this.at = 0;
   }
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { FIXTURES } from '../paths.js';
+import { FIXTURES, ROOT } from '../paths.js';
 import { planExperiment } from '../../src/config/plan.js';
 import { canonicalJson, countTrials, expand, gridPoints } from '../../src/config/expand.js';
 import type { Experiment } from '../../src/config/schema.js';
@@ -124,6 +124,30 @@ describe('trials', () => {
     assert.equal(data.builtin, undefined);
   });
 
+  it('keep the ids they had before the rng key existed (rng: streams is left out of the id)', async () => {
+    // Planned by run-exp before #12 (commit 2aa82b7), from experiments/quickstart.yaml: a re-run still finds them.
+    const { plan } = await planExperiment(path.join(ROOT, 'experiments', 'quickstart.yaml'));
+    assert.deepEqual(plan.trials.map((t) => t.id), ['59475a9a9d', '595527495b', 'c7b2ff18f4']);
+    assert.ok(plan.trials.every((t) => t.config.rng === 'streams'));
+    const torch = await planExperiment(path.join(ROOT, 'experiments', 'quickstart.yaml'), ['rng=torch']);
+    assert.ok(torch.plan.trials.every((t, i) => t.id !== plan.trials[i]!.id && t.config.rng === 'torch'));
+  });
+
+  it('in torch mode take the experiment\'s seed itself, plus the repeat index, for every arm and model shape', async () => {
+    const { plan } = await planExperiment(SWEEP, ['rng=torch', 'model.hidden=50,100', 'seed=2147483647']);
+    for (const t of plan.trials) assert.equal(t.config.seed, 2147483647 + t.repeat);
+    assert.deepEqual([...new Set(plan.trials.map((t) => t.repeat))], [0, 1]);
+    const wrapped = await planExperiment(SWEEP, ['rng=torch', 'seed=4294967295']);
+    assert.deepEqual([...new Set(wrapped.plan.trials.map((t) => t.config.seed))], [4294967295, 0]); // manual_seed keeps 32 bits
+  });
+
+  it('use the lecture\'s names when data.builtin is makemore', async () => {
+    const { plan } = await planExperiment(path.join(GOOD, 'minimal.yaml'), ['data.builtin=makemore']);
+    assert.equal(plan.trials[0]!.config.data.builtin, 'makemore');
+    const names = await planExperiment(path.join(GOOD, 'minimal.yaml'));
+    assert.notEqual(plan.trials[0]!.id, names.plan.trials[0]!.id);
+  });
+
   it('use the built-in names when no file is given', async () => {
     const { plan } = await planExperiment(path.join(GOOD, 'minimal.yaml'));
     assert.equal(plan.experiment.data.builtin, 'names');
@@ -138,6 +162,7 @@ describe('a resolved experiment', () => {
       name: 'minimal',
       description: '',
       seed: 2147483647,
+      rng: 'streams',
       data: { builtin: 'names', split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
       model: { block_size: 3, embed_dim: 10, hidden: 200 },
       loss: 'fused',

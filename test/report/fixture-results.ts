@@ -42,6 +42,7 @@ export function fixtureExperiment(o: FixtureOptions): Experiment {
     name: o.name,
     description: o.description ?? '',
     seed: 2147483647,
+    rng: 'streams',
     data: { builtin: 'names', split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
     model: { block_size: 3, embed_dim: o.embedDim ?? 10, hidden: o.hidden ?? 200 },
     loss: 'fused',

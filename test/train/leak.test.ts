@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LossMode } from '../../src/config/schema.js';
 import { initBackend } from '../../src/train/backend.js';
 import { buildDataset, loadWords } from '../../src/train/data.js';
+import { trialDraws } from '../../src/train/draws.js';
 import { disposeParams, initParams } from '../../src/train/model.js';
 import { trainTrial, Trainer } from '../../src/train/trial.js';
 import type { TrialConfig } from '../../src/types.js';
@@ -11,6 +12,7 @@ import type { TrialConfig } from '../../src/types.js';
 function tiny(loss: LossMode, batch: number | 'full', words = 100): TrialConfig {
   return {
     seed: 1,
+    rng: 'streams',
     data: { builtin: 'names', slice: { first: words }, split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
     model: { block_size: 2, embed_dim: 2, hidden: 8 },
     loss,
@@ -32,8 +34,9 @@ test('the tensor count is the same after step 100 as after step 2,000 (no leak i
     await t.test(`${loss} loss, batch ${batch}`, async () => {
       const config = tiny(loss, batch, words);
       const data = buildDataset(await loadWords(config.data), config.data, config.model.block_size);
-      const params = initParams(config.seed, data.vocab.length, config.model);
-      const trainer = new Trainer(config, data, params);
+      const draws = trialDraws(config.seed, config.rng);
+      const params = initParams(draws.init, data.vocab.length, config.model);
+      const trainer = new Trainer(config, data, params, draws.batch);
       await trainer.runTo(100);
       const at100 = tf.memory().numTensors;
       await trainer.runTo(2000);

@@ -8,6 +8,7 @@ import type { MetricRow, Progress, TrialConfig } from '../../src/types.js';
 function tiny(over: { steps?: number; lr?: Lr; batch?: number | 'full'; loss?: LossMode; every?: number; sample?: number } = {}): TrialConfig {
   return {
     seed: 42,
+    rng: 'streams',
     data: { builtin: 'names', slice: { first: 300 }, split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
     model: { block_size: 3, embed_dim: 4, hidden: 32 },
     loss: over.loss ?? 'fused',

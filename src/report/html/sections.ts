@@ -34,7 +34,8 @@ export function header(results: Results): string {
     ['backend', backends.length > 0 ? backends.map(h).join('<br>') : '—'],
     ['versions', run ? `run-exp ${h(run.run_exp_version)}, Node ${h(run.node_version)}` : '—'],
     ['git commit', run?.git_commit ? `<code>${h(run.git_commit.slice(0, 12))}</code>` : 'none'],
-    ['base seed', h(e.seed)],
+    // rng: torch seeds the lecture's generators with the seed itself; older experiment.yaml files have no rng.
+    ['base seed', h(e.seed) + (e.rng === 'torch' ? " <small>(rng: torch: the lecture's generators, manual_seed(seed + repeat))</small>" : '')],
     ['file', run ? `<code>${h(run.file)}</code>` : '—'],
     [
       'trials',
