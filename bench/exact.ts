@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName, MetricRow, TrialConfig, Weight } from '../src/types.js';
-import { trainTrial } from '../src/train/trial.js';
+import { trainTrialInMemory } from '../src/train/trial.js';
 import { logitsOf, type Params } from '../src/train/model.js';
 import { torchSampleGenerator } from '../src/train/draws.js';
 import { builtinWords } from '../src/train/builtin.js';
@@ -75,7 +75,7 @@ console.log(`exact: the lecture's names, rng: torch, ${steps} steps, lr 0.1 then
 // PyTorch runs in its own processes meanwhile (the two cores are shared; only the losses matter here).
 const reference = torch([]);
 const nudged = values['no-nudge'] ? null : torch(['--nudge']);
-const ours = await trainTrial(config, { id: 'exact', backend: values.backend as BackendName });
+const ours = await trainTrialInMemory(config, { id: 'exact', backend: values.backend as BackendName });
 const t = await reference;
 const ourLosses = ours.metrics.filter((m): m is Extract<MetricRow, { lr: number }> => 'lr' in m).map((m) => m.loss);
 
