@@ -34,8 +34,9 @@ Options:
   -h, --help          this help
   -V, --version       the version
 
-Exit codes: 0 ran (diverged trials are results), 1 a trial failed or an expectation missed,
-2 bad input or usage (nothing written), 130 interrupted.
+Exit codes: 0 ran (diverged trials are results), 1 a trial failed, an expectation missed or results
+are damaged, 2 bad input or usage, or another run is using DIR/NAME (nothing written), 130 interrupted
+(SIGINT, SIGTERM or SIGHUP: what finished is kept).
 Time estimates (--dry-run): ${COST_MODEL}.
 Keys, defaults and examples: README.md and schema/experiment.schema.json.`;
 
@@ -143,14 +144,47 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   return runPlan(plan, command.options);
 }
 
+/**
+ * `run-exp report NAME`: rebuild DIR/NAME.html from what is stored, without the run's lock (it only reads, and writes
+ * one file whole). Damaged results are named on stderr and left out, and the exit code is then 1; a signal leaves the
+ * old report as it was (130); a report that cannot be built says why (1), never with a stack trace.
+ */
 async function report(out: string, name: string): Promise<number> {
   if (!existsSync(path.join(out, name))) {
     process.stderr.write(`run-exp report: no results for ${JSON.stringify(name)}: expected a folder ${path.join(out, name)} (run the experiment first, or pass --out DIR)\n`);
     return 2;
   }
-  const { writeReport } = await import('./report/index.js');
-  process.stdout.write((await writeReport(out, name)) + '\n');
-  return 0;
+  const [{ writeReport }, { onInterrupt, INTERRUPTED }, { readLock, judgeLock, describeHolder }] = await Promise.all([
+    import('./report/index.js'),
+    import('./run/signals.js'),
+    import('./run/lock.js'),
+  ]);
+  const interrupts = onInterrupt();
+  const file = path.join(out, `${name}.html`);
+  let damaged = 0;
+  try {
+    const lock = await readLock(path.join(out, name, 'run.lock')).catch(() => undefined);
+    if (lock?.record && (await judgeLock(lock.record)).state === 'alive') {
+      process.stderr.write(`run-exp report: a run is writing these results (${describeHolder(lock.record)}); the report shows what has finished so far\n`);
+    }
+    const onUnread = (u: { damaged: boolean; problem: string }) => {
+      if (u.damaged) damaged += 1;
+      process.stderr.write(`run-exp report: ${u.damaged ? 'damaged results, left out' : 'not shown'}: ${u.problem}\n`);
+    };
+    process.stdout.write((await writeReport(out, name, { signal: interrupts.signal, onUnread })) + '\n');
+  } catch (error) {
+    if (interrupts.signal.aborted) {
+      process.stderr.write(`run-exp report: interrupted (${interrupts.received()}): ${file} was not written (an earlier one is left as it was); the results in ${path.join(out, name)} are untouched\n`);
+      return INTERRUPTED;
+    }
+    process.stderr.write(`run-exp report: the report could not be built: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    interrupts.dispose();
+  }
+  if (damaged === 0) return 0;
+  process.stderr.write(`run-exp report: ${damaged} damaged result${damaged === 1 ? '' : 's'} left out of ${file}; they count as not finished: run the experiment again to train them again\n`);
+  return 1;
 }
 
 /** Every problem on stderr (and, with --json, as one JSON document on stdout); exit code 2. */

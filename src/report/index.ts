@@ -2,6 +2,7 @@
 //
 // 1. read the results (the only reads), 2. check the expectations, 3. build the data sets and choose the charts,
 // 4. assemble the page (pure), 5. write it whole (the runner's writeFileAtomic: a temporary file, then a rename).
+// Damaged trials are left out and named (ReportOptions.onUnread, and on the page); a signal stops it at the next step.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -12,15 +13,24 @@ import { chooseCharts } from './charts/index.js';
 import { buildData } from './data.js';
 import { renderHtml, type Libraries } from './html/page.js';
 import { readResults } from './load.js';
-import type { Results } from './results.js';
+import { damagedResults, type Results, type UnreadTrial } from './results.js';
 
-/** Build DIR/NAME.html from the stored results in DIR/NAME/; returns the path written. */
-export async function writeReport(out: string, name: string): Promise<string> {
-  const stored = await readResults(out, name);
+/** How writeReport runs: an abort signal, and who hears of damaged results. */
+export interface ReportOptions {
+  signal?: AbortSignal; // aborted: stop at the next step (between trials, before or during the write); nothing written, the old report stays
+  onUnread?: (unread: UnreadTrial) => void; // each damaged result and each folder of trials/ that is no trial (the page lists them too)
+}
+
+/** Build DIR/NAME.html from the stored results in DIR/NAME/; returns the path written. An abort rejects with the signal's reason. */
+export async function writeReport(out: string, name: string, options: ReportOptions = {}): Promise<string> {
+  const { signal } = options;
+  const stored = await readResults(out, name, signal);
+  for (const u of damagedResults(stored)) options.onUnread?.(u);
   const results: Results = { ...stored, expectations: expectationsOf(stored) };
   const html = buildReport(results, await readLibraries());
+  signal?.throwIfAborted();
   const file = path.join(out, `${name}.html`);
-  await writeFileAtomic(file, html);
+  await writeFileAtomic(file, html, signal);
   return file;
 }
 

@@ -1,18 +1,18 @@
-// Reading DIR/NAME/ into Results: the only part of the report that reads files. metrics.jsonl is read as a stream,
-// twice (count the rows, then reduce them to the charts' curves), so its size does not matter (see curves.ts).
-import { createReadStream } from 'node:fs';
+// Reading DIR/NAME/ into Results: the only part of the report that reads files. Every trial is checked as it is read,
+// by the run's own judge (src/run/check-trial.ts), which streams metrics.jsonl by twice: to count the rows, then to
+// reduce them to the charts' curves, so its size does not matter (see curves.ts).
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { parse as parseYaml } from 'yaml';
 import type { Experiment } from '../config/schema.js';
-import type { MetricRow, RunInfo, Summary, Trial, Weight } from '../types.js';
-import { CurveReducer, RowCounter } from './curves.js';
+import { checkTrial, formatProblem } from '../run/check-trial.js';
+import type { RunInfo } from '../types.js';
+import { CurveReducer, RowCounter, type RowCounts } from './curves.js';
 import { pointBudget } from './data.js';
-import { isRangeTest, type Results, type TrialResult } from './results.js';
+import { isRangeTest, type Results, type TrialResult, type UnreadTrial } from './results.js';
 
-/** Read the stored results of experiment NAME under DIR (experiment.yaml, run.json, trials/*). */
-export async function readResults(out: string, name: string): Promise<Omit<Results, 'expectations'>> {
+/** Read the stored results of experiment NAME under DIR (experiment.yaml, run.json, trials/*); an aborted signal stops it between trials. */
+export async function readResults(out: string, name: string, signal?: AbortSignal): Promise<Omit<Results, 'expectations'>> {
   const dir = path.join(out, name);
   const yamlFile = path.join(dir, 'experiment.yaml');
   const experimentYaml = await readText(yamlFile, `run the experiment first (no stored results for "${name}" in ${out})`);
@@ -20,76 +20,83 @@ export async function readResults(out: string, name: string): Promise<Omit<Resul
   if (experiment === null || typeof experiment !== 'object' || typeof experiment.name !== 'string') {
     throw new Error(`${yamlFile}:1:1: expected a resolved experiment (a mapping with "name"), found ${JSON.stringify(experiment)}`);
   }
-  const run = await readJsonIfExists<RunInfo>(path.join(dir, 'run.json'));
-  const ids = await readdir(path.join(dir, 'trials')).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') return [] as string[];
+  const unread: UnreadTrial[] = [];
+  const run = await readJsonIfExists<RunInfo>(path.join(dir, 'run.json')).catch((e: Error) => {
+    unread.push({ damaged: true, problem: e.message }); // the header then says the time is unknown
+    return null;
+  });
+  const entries = await readdir(path.join(dir, 'trials'), { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return [];
     throw e;
   });
   const trials: TrialResult[] = [];
-  for (const id of ids.sort()) {
-    const t = await readTrial(path.join(dir, 'trials', id));
+  const counts = new Map<TrialResult, RowCounts>(); // the first pass's, for the second
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    signal?.throwIfAborted();
+    if (entry.name.startsWith('.')) continue; // hidden: temp files, a file manager's notes
+    const t = await readTrial(path.join(dir, 'trials', entry.name), entry.isDirectory(), unread, counts);
     if (t !== null) trials.push(t);
   }
   trials.sort((a, b) => a.trial.index - b.trial.index);
   const budget = pointBudget(trials.length);
   for (const t of trials) {
-    if (t.summary !== null) t.curves = await readCurves(path.join(dir, 'trials', t.trial.id, 'metrics.jsonl'), budget, isRangeTest(t.trial));
+    signal?.throwIfAborted();
+    const rows = counts.get(t);
+    if (rows !== undefined) await readCurves(path.join(dir, 'trials', t.trial.id), t, rows, budget);
   }
-  return { name, experiment, experimentYaml, run, trials };
+  return { name, experiment, experimentYaml, run, trials, unread };
 }
 
-/** One trial directory (its curves are read later); null when it has no config.json (not a trial). */
-async function readTrial(dir: string): Promise<TrialResult | null> {
-  const trial = await readJsonIfExists<Trial>(path.join(dir, 'config.json'));
-  if (trial === null) return null;
-  const summary = await readJsonIfExists<Summary>(path.join(dir, 'summary.json'));
-  if (summary === null) return { trial, summary, curves: null, samples: [], embedding: null };
-  const samplesText = await readTextIfExists(path.join(dir, 'samples.txt'));
-  const samples = samplesText === null ? [] : samplesText.split('\n').filter((s) => s.length > 0);
-  let embedding: Weight | null = null;
-  if (trial.config.model.embed_dim === 2) {
-    const weights = await readJsonIfExists<Weight[]>(path.join(dir, 'weights.json'));
-    embedding = weights?.find((w) => w.name === 'C' && w.shape.length === 2 && w.shape[1] === 2) ?? null;
+/**
+ * One entry of trials/, checked by the run's own judge (src/run/check-trial.ts) while its rows are counted: a
+ * finished, unfinished or damaged trial, or null when it is no trial (listed in `unread` unless it is an empty
+ * folder: a trial about to be written). A finished trial's counts go to `counts`; its curves are read later.
+ */
+async function readTrial(dir: string, isDirectory: boolean, unread: UnreadTrial[], counts: Map<TrialResult, RowCounts>): Promise<TrialResult | null> {
+  if (!isDirectory) {
+    unread.push({ damaged: false, problem: `${dir}: not a trial (a file, not a folder)` });
+    return null;
   }
-  return { trial, summary, curves: null, samples, embedding };
-}
-
-/** A finished trial's curves from its metrics.jsonl (none when the file is missing): a pass to count, a pass to reduce. */
-async function readCurves(file: string, budget: number, rangeTest: boolean): Promise<TrialResult['curves']> {
   const counter = new RowCounter();
-  if (!(await forEachRow(file, (row) => counter.push(row)))) return null;
-  const reducer = new CurveReducer(counter.counts, budget, rangeTest);
-  await forEachRow(file, (row) => reducer.push(row));
-  return reducer.curves();
+  const stored = await checkTrial(dir, { onMetric: (row) => counter.push(row) });
+  const none = { summary: null, curves: null, samples: [], embedding: null };
+  switch (stored.kind) {
+    case 'not-a-trial':
+      if (stored.files.length > 0) unread.push({ damaged: false, problem: `${dir}: not a trial (no config.json; it holds ${stored.files.join(', ')})` });
+      return null;
+    case 'unfinished':
+      return { trial: stored.trial, ...none };
+    case 'damaged':
+      if (stored.trial === null) {
+        unread.push({ damaged: true, problem: formatProblem(stored.problem) });
+        return null;
+      }
+      return { trial: stored.trial, ...none, problem: formatProblem(stored.problem) };
+    case 'finished': {
+      const { trial, summary, samples, weights } = stored;
+      const C = weights.find((w) => w.name === 'C' && w.shape.length === 2 && w.shape[1] === 2);
+      const t: TrialResult = { trial, summary, curves: null, samples, embedding: trial.config.model.embed_dim === 2 ? (C ?? null) : null };
+      const { steps, evals } = counter.counts;
+      if (steps > 0 || Object.keys(evals).length > 0) counts.set(t, counter.counts); // a failed trial may have no rows
+      return t;
+    }
+    default:
+      throw new Error(`stored trial not recognised: ${JSON.stringify(stored satisfies never)}`);
+  }
 }
 
-/** Call `f` on each row of a JSON Lines file, streamed; false when the file does not exist. An error names file:line:col. */
-async function forEachRow(file: string, f: (row: MetricRow) => void): Promise<boolean> {
-  const stream = createReadStream(file, { encoding: 'utf8' });
-  const opened = await new Promise<boolean>((resolve, reject) => {
-    stream.once('open', () => resolve(true));
-    stream.once('error', (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? resolve(false) : reject(e)));
-  });
-  if (!opened) return false;
-  let line = 0;
-  for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
-    line += 1;
-    if (text.trim() === '') continue;
-    let row: MetricRow;
-    try {
-      row = JSON.parse(text) as MetricRow;
-    } catch (e) {
-      stream.destroy();
-      throw new Error(`${file}:${line}:1: expected one JSON object a line, found ${JSON.stringify(text.slice(0, 60))} (${(e as Error).message})`);
-    }
-    try {
-      f(row);
-    } catch (e) {
-      stream.destroy();
-      throw new Error(`${file}:${line}:1: ${(e as Error).message}`);
-    }
+/**
+ * A finished trial's curves: the second pass over its rows, checked again (without a lock, a run may have begun to
+ * rewrite it since the first). When it is no longer finished, it counts as what it is now: unfinished or damaged.
+ */
+async function readCurves(dir: string, t: TrialResult, counts: RowCounts, budget: number): Promise<void> {
+  const reducer = new CurveReducer(counts, budget, isRangeTest(t.trial));
+  const again = await checkTrial(dir, { onMetric: (row) => reducer.push(row) });
+  if (again.kind === 'finished') {
+    t.curves = reducer.curves();
+    return;
   }
-  return true;
+  Object.assign(t, { summary: null, curves: null, samples: [], embedding: null }, again.kind === 'damaged' ? { problem: formatProblem(again.problem) } : {});
 }
 
 async function readText(file: string, hint: string): Promise<string> {

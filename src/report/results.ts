@@ -12,6 +12,13 @@ export interface TrialResult {
   curves: TrialCurves | null; // reduced from metrics.jsonl for the charts; null for unfinished trials (or no metrics.jsonl)
   samples: string[];
   embedding: Weight | null; // C, only when it has two columns (embed_dim 2)
+  problem?: string; // damaged: which file and what is wrong (src/run/check-trial.ts); it then counts as not finished
+}
+
+/** What could not be read: a damaged trial whose config.json is unsound, a damaged run.json, or a folder that is no trial. */
+export interface UnreadTrial {
+  damaged: boolean; // false: not a trial at all (no config.json, none of a trial's files)
+  problem: string; // the file (DIR/NAME/trials/ID/…), and what is wrong
 }
 
 /** Everything the report shows, read from DIR/NAME/. */
@@ -20,16 +27,24 @@ export interface Results {
   experiment: Experiment;
   experimentYaml: string; // experiment.yaml as stored, shown verbatim (escaped)
   run: RunInfo | null; // null when run.json is missing (e.g. results gathered by hand)
-  trials: TrialResult[]; // in expansion order (trial.index)
+  trials: TrialResult[]; // in expansion order (trial.index); damaged ones whose config.json is sound among them
+  unread: UnreadTrial[]; // entries of trials/ that are not in `trials`, and a damaged run.json
   expectations: ExpectationResult[]; // checked expectations; empty when none are stated or they cannot be checked yet
 }
 
-/** Trial status as the report counts it: the stored status, or unfinished. */
-export type ReportStatus = Summary['status'] | 'unfinished';
+/** Trial status as the report counts it: the stored status, or unfinished, or damaged (and so not finished). */
+export type ReportStatus = Summary['status'] | 'unfinished' | 'damaged';
 
 /** The status of a trial, counting a missing summary as unfinished. */
 export function statusOf(t: TrialResult): ReportStatus {
+  if (t.problem !== undefined) return 'damaged';
   return t.summary === null ? 'unfinished' : t.summary.status;
+}
+
+/** Every damaged result (trials with a problem, then the unread ones), and the folders that are no trial. */
+export function damagedResults(results: Pick<Results, 'trials' | 'unread'>): UnreadTrial[] {
+  const damaged = results.trials.flatMap((t) => (t.problem === undefined ? [] : [{ damaged: true, problem: t.problem }]));
+  return [...damaged, ...results.unread];
 }
 
 /** The parameter keys that vary across trials, in the order of the grid (then "repeat"). */

@@ -1,26 +1,31 @@
 // Running an experiment's trials in worker processes, and what the user sees of it.
 //
-// runPlan, in steps: (1) prepare DIR/NAME/ and write experiment.yaml → (2) find finished trials and skip them →
-// (3) run the rest in a pool of warm worker processes → (4) write each trial's files as it runs (config.json at its
-// start, metrics.jsonl chunk by chunk, summary.json last) → (5) a failure marks only its own trial → (6) SIGINT stops
-// everything within 2 s → (7) build the report → (8) check the expectations → (9) print the table and return the
-// exit code.
+// runPlan, in steps: (0) take DIR/NAME/run.lock (one run at a time) and the signals, both until the end →
+// (1) prepare DIR/NAME/ and write experiment.yaml → (2) find finished trials (checked: a damaged one runs again) and
+// skip them → (3) run the rest in a pool of warm worker processes → (4) write each trial's files as it runs
+// (config.json at its start, metrics.jsonl chunk by chunk, summary.json last) → (5) a failure marks only its own
+// trial → (6) SIGINT, SIGTERM or SIGHUP stops everything within 2 s, in the report stage too → (7) build the report
+// → (8) check the expectations → (9) print the table and return the exit code.
 import { mkdir } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { checkExpectations, type ExpectationResult } from '../expect/index.js';
 import { writeReport } from '../report/index.js';
+import type { UnreadTrial } from '../report/results.js';
 import type { BackendName, Plan, Summary, Trial } from '../types.js';
+import { checkTrial, formatProblem, type FileProblem } from './check-trial.js';
 import { failedSummary } from './failure.js';
 import { workerCount } from './jobs.js';
-import { experimentDir, readSummary, removeTempFiles, trialDir, writeFileAtomic } from './files.js';
+import { experimentDir, trialDir, writeFileAtomic } from './files.js';
 import { useColor } from './format.js';
+import { acquireLock, lockFile, refusedMessage, tookOverMessage } from './lock.js';
 import { runPool, type Ended } from './pool.js';
 import { createReporter, type Reporter } from './reporter.js';
 import { finishRunInfo, startRunInfo } from './runinfo.js';
+import { INTERRUPTED, onInterrupt, type Interrupts } from './signals.js';
 import { endTable, missedLines, runDocument, type TrialRow } from './table.js';
+import { removeTempFiles } from './temp-files.js';
 import { TrialWriter } from './trial-files.js';
 
 /** How runPlan runs: where to write, how many workers, which backend, what to print; the rest serves tests. */
@@ -35,44 +40,74 @@ export interface RunOptions {
   argv: string[]; // the command line, for run.json
   workerPath?: string; // the worker module (default: the training worker, src/run/worker.ts); tests use fixtures
   workerExecArgv?: string[]; // node flags of the workers (tests: a small --max-old-space-size)
-  writeReport?: (out: string, name: string) => Promise<string>; // default: the report stage (src/report)
+  writeReport?: typeof writeReport; // default: the report stage (src/report)
   progressIntervalMs?: number; // without a terminal: how often running trials are reported (default 10 s)
 }
 
-/** Exit codes of a run (see the design): 0 ran, 1 a trial failed or an expectation missed, 130 interrupted. */
-export const EXIT = { ok: 0, failed: 1, interrupted: 130 } as const;
+/** Exit codes of a run (see the design): 0 ran, 1 a trial failed or an expectation missed, 2 another run holds DIR/NAME, 130 interrupted. */
+export const EXIT = { ok: 0, failed: 1, locked: 2, interrupted: INTERRUPTED } as const;
 
 const DEFAULT_WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 
 /**
  * Run every trial of the plan, write DIR/NAME/…, build the report, check expectations, print the summary.
- * Resolves to the exit code: 0 ran, 1 a trial failed or an expectation missed, 130 interrupted.
+ * Resolves to the exit code: 0 ran, 1 a trial failed or an expectation missed, 2 another run holds DIR/NAME (nothing
+ * written), 130 interrupted (SIGINT, SIGTERM or SIGHUP).
  */
 export async function runPlan(plan: Plan, options: RunOptions): Promise<number> {
+  // 0. One run per experiment directory: DIR/NAME/run.lock is taken (a gone holder's taken over) or the run refused.
+  //    From here to the end a signal interrupts, the report stage included; the lock goes on every way out.
+  const dir = experimentDir(options.out, plan.experiment.name);
+  const interrupts = onInterrupt();
+  try {
+    await mkdir(dir, { recursive: true });
+    const taken = await acquireLock(lockFile(dir), { argv: options.argv });
+    if (taken.kind === 'refused') {
+      const message = refusedMessage(dir, taken);
+      process.stderr.write(`run-exp: ${message}\n`);
+      if (options.json) process.stdout.write(JSON.stringify({ errors: [{ message }] }, null, 2) + '\n');
+      return EXIT.locked;
+    }
+    if (taken.tookOver) process.stderr.write(`run-exp: ${tookOverMessage(taken.lock.file, taken.tookOver)}\n`);
+    try {
+      return await runLocked(plan, options, interrupts);
+    } finally {
+      await taken.lock.release();
+    }
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+/** Steps 1–9, holding the lock. */
+async function runLocked(plan: Plan, options: RunOptions, interrupts: Interrupts): Promise<number> {
   const started = new Date();
   const name = plan.experiment.name;
   const dir = experimentDir(options.out, name);
+  const signal = interrupts.signal;
   const final = options.json ? process.stderr : process.stdout; // the table and the report's path
   const color = useColor(final);
   const say = (line: string) => void final.write(line + '\n');
 
-  // 1. Prepare DIR/NAME/: temp files of a killed run go, the resolved experiment is written.
+  // 1. Prepare DIR/NAME/: temp files of gone processes go, the resolved experiment is written.
   await mkdir(path.join(dir, 'trials'), { recursive: true });
   await removeTempFiles(dir);
   await writeFileAtomic(path.join(dir, 'experiment.yaml'), stringify(plan.experiment));
   const runInfo = await startRunInfo(name, plan.file, options.argv, started);
 
-  // 2. Finished trials (summary.json exists) are kept unless --force; failed ones run again.
-  const { summaries, earlier, retried } = await findFinished(plan, options);
+  // 2. Finished trials (summary.json exists, every file checked) are kept unless --force; failed and damaged ones run again.
+  const { summaries, earlier, retried, damaged } = await findFinished(plan, options);
   const toRun = plan.trials.filter((t) => !earlier.has(t.id));
   const reporter = createReporter({ stream: process.stderr, quiet: options.quiet, color: useColor(process.stderr), trials: toRun, intervalMs: options.progressIntervalMs });
+  const warn = (line: string) => (options.quiet ? void process.stderr.write(line + '\n') : reporter.note(line)); // shown even with --quiet
+  for (const d of damaged) warn(`warning: damaged results of trial ${d.trial.id}: ${formatProblem(d.problem)}; it counts as not finished and runs again`);
   const { workers, warning } = workerCount(options.jobs, toRun.length);
   if (warning !== undefined && toRun.length > 0) reporter.note(`warning: ${warning}`);
   if (earlier.size > 0) reporter.note(`skipping ${earlier.size} of ${plan.trials.length} trials finished by an earlier run in ${dir} (--force runs them again)`);
   if (retried > 0) reporter.note(`running ${retried} trial${retried === 1 ? '' : 's'} that failed in an earlier run again`);
 
   // 3–6. Run the rest; each trial's files are written as it ends (4), a failure is its trial's only (5), SIGINT stops it all (6).
-  const { interrupted, unwritten } = await runTrials(toRun, { ...options, jobs: workers }, name, reporter, summaries);
+  const { interrupted, unwritten } = await runTrials(toRun, { ...options, jobs: workers }, name, reporter, summaries, signal);
   const rows: TrialRow[] = plan.trials.map((trial) => ({ trial, summary: summaries.get(trial.id), earlier: earlier.has(trial.id) }));
   if (interrupted) await removeTempFiles(dir);
   await writeFileAtomic(path.join(dir, 'run.json'), JSON.stringify(finishRunInfo(runInfo, new Date()), null, 2) + '\n'); // before the report: its header
@@ -83,12 +118,24 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<number> 
     return EXIT.interrupted;
   }
 
-  // 7. The report; a failure to build it is reported (exit 1), not a crash.
+  // 7. The report; a failure to build it is reported (exit 1), not a crash; a signal drops it (the trials stay).
   let report: string | null = null;
+  const reportFile = path.join(options.out, `${name}.html`);
+  if (!options.quiet) process.stderr.write(`building the report ${reportFile} …\n`);
   try {
-    report = await (options.writeReport ?? writeReport)(options.out, name);
+    const onUnread = (u: UnreadTrial) => void process.stderr.write(`warning: ${u.damaged ? 'damaged results, left out of the report' : 'not shown in the report'}: ${u.problem}\n`);
+    report = await (options.writeReport ?? writeReport)(options.out, name, { signal, onUnread });
   } catch (error) {
-    say(`the report could not be built: ${(error as Error).message}`);
+    if (!signal.aborted) say(`the report could not be built: ${(error as Error).message}`);
+  }
+  if (report === null && signal.aborted) {
+    say(endTable(rows, color));
+    say(
+      `interrupted (${interrupts.received()}) before the report was written: ${summaries.size} of ${plan.trials.length} trials finished and are kept in ${dir}; ` +
+        `${reportFile} was not written (build it with \`run-exp report ${name} --out ${options.out}\`)`,
+    );
+    if (options.json) process.stdout.write(JSON.stringify(runDocument(null, rows, [])) + '\n');
+    return EXIT.interrupted;
   }
 
   // 8. The expectations, over every trial of the plan.
@@ -111,27 +158,30 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<number> 
   return failed || missed || report === null ? EXIT.failed : EXIT.ok;
 }
 
-/** Step 2: the summaries of trials finished by an earlier run (none with --force); failed ones are only counted. */
+/**
+ * Step 2: the summaries of trials finished by an earlier run (none with --force), each checked as the report checks
+ * it (src/run/check-trial.ts); failed ones are only counted, damaged ones named: both run again.
+ */
 async function findFinished(plan: Plan, options: RunOptions) {
   const summaries = new Map<string, Summary>();
   const earlier = new Set<string>();
+  const damaged: { trial: Trial; problem: FileProblem }[] = [];
   let retried = 0;
-  if (options.force) return { summaries, earlier, retried };
+  if (options.force) return { summaries, earlier, retried, damaged };
   for (const trial of plan.trials) {
-    const summary = await readSummary(trialDir(options.out, plan.experiment.name, trial.id));
-    if (summary?.status === 'failed') retried += 1;
-    else if (summary !== undefined) {
-      summaries.set(trial.id, summary);
+    const stored = await checkTrial(trialDir(options.out, plan.experiment.name, trial.id));
+    if (stored.kind === 'damaged') damaged.push({ trial, problem: stored.problem });
+    else if (stored.kind === 'finished' && stored.summary.status === 'failed') retried += 1;
+    else if (stored.kind === 'finished') {
+      summaries.set(trial.id, stored.summary);
       earlier.add(trial.id);
     }
   }
-  return { summaries, earlier, retried };
+  return { summaries, earlier, retried, damaged };
 }
 
 /** Steps 3–6: run the trials in the pool until all have ended or a signal stops them; summaries gain theirs. */
-async function runTrials(trials: Trial[], options: RunOptions, name: string, reporter: Reporter, summaries: Map<string, Summary>) {
-  const stop = new AbortController();
-  const signals = onSignals(stop);
+async function runTrials(trials: Trial[], options: RunOptions, name: string, reporter: Reporter, summaries: Map<string, Summary>, signal: AbortSignal) {
   const writers = new Map<string, TrialWriter>(); // the files of the trials under way
   let unwritten = 0;
   try {
@@ -143,7 +193,7 @@ async function runTrials(trials: Trial[], options: RunOptions, name: string, rep
         execArgv: options.workerExecArgv ?? [],
         backend: options.backend,
         timeoutSeconds: options.timeoutSeconds,
-        signal: stop.signal,
+        signal,
       },
       {
         start: (trial) => {
@@ -169,9 +219,8 @@ async function runTrials(trials: Trial[], options: RunOptions, name: string, rep
   } finally {
     await Promise.all([...writers.values()].map((w) => w.settle())); // interrupted trials: what they trained stays, unfinished
     reporter.stop();
-    signals.dispose();
   }
-  return { interrupted: stop.signal.aborted, unwritten };
+  return { interrupted: signal.aborted, unwritten };
 }
 
 /** End an ended trial's files (4, 5) and return its summary. */
@@ -197,19 +246,4 @@ async function writeEnded(options: RunOptions, writer: TrialWriter, ended: Ended
     default:
       throw new Error(`outcome not recognised: ${JSON.stringify(ended.outcome satisfies never)}`);
   }
-}
-
-/** SIGINT, SIGTERM and SIGHUP (the terminal closed) abort the run (the pool kills its workers at once); a second one exits on the spot. */
-function onSignals(stop: AbortController): { dispose(): void } {
-  const handler = (signal: NodeJS.Signals) => {
-    if (stop.signal.aborted) process.exit(128 + os.constants.signals[signal]);
-    stop.abort(signal);
-  };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const signal of signals) process.on(signal, handler);
-  return {
-    dispose() {
-      for (const signal of signals) process.off(signal, handler);
-    },
-  };
 }

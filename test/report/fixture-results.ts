@@ -76,7 +76,7 @@ export async function writeFixtureResults(out: string, o: FixtureOptions): Promi
       continue;
     }
     await writeFile(path.join(tdir, 'metrics.jsonl'), output.metrics.map((r) => JSON.stringify(r) + '\n').join(''));
-    await writeFile(path.join(tdir, 'samples.txt'), output.samples.join('\n') + '\n');
+    await writeFile(path.join(tdir, 'samples.txt'), output.samples.map((n) => n + '\n').join(''));
     await writeFile(path.join(tdir, 'weights.json'), JSON.stringify(output.weights));
   }
   const run: RunInfo = {
@@ -147,6 +147,8 @@ export function simulateTrial(t: Trial, fail: boolean): { summary: Summary; metr
       for (const split of t.config.eval.splits) metrics.push({ step: s + 1, split, loss: loss + (split === 'train' ? 0 : 0.04) });
     }
   }
+  // As the trainer does, a trial that diverged is evaluated where its rows stop (the loss may be NaN there: null in JSON).
+  if (status === 'diverged') for (const split of t.config.eval.splits) metrics.push({ step: reached, split, loss: loss + (split === 'train' ? 0 : 0.04) });
   const ok = status === 'ok';
   const summary: Summary = {
     id: t.id,

@@ -1,7 +1,7 @@
 // Reading DIR/NAME/: statuses from which files exist, errors that name the file and the line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, unlink } from 'node:fs/promises';
+import { appendFile, mkdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readResults } from '../../src/report/load.js';
 import { statusOf } from '../../src/report/results.js';
@@ -27,12 +27,41 @@ test('the embedding C is read only when embed_dim is 2', () =>
     assert.equal((await readResults(out, 'ten')).trials[0]!.embedding, null);
   }));
 
-test('a broken line in metrics.jsonl is reported with its file and line', () =>
+test('a broken line in metrics.jsonl makes its trial damaged, named with the file and the line, and the rest still read', () =>
   withDir(async (out) => {
-    const { trials } = await writeFixtureResults(out, { name: 'bad', steps: 10, evalEvery: 10 });
+    const { trials } = await writeFixtureResults(out, { name: 'bad', grid: { 'train.lr': [0.1, 0.2] }, steps: 10, evalEvery: 10 });
     const file = path.join(out, 'bad', 'trials', trials[0]!.id, 'metrics.jsonl');
     await appendFile(file, '{"step": 11, "lr": 0.1, "loss": 2.\n');
-    await assert.rejects(readResults(out, 'bad'), (e: Error) => e.message.startsWith(`${file}:13:1: expected one JSON object a line, found "{\\"step\\": 11`));
+    const r = await readResults(out, 'bad');
+    assert.deepEqual(r.trials.map(statusOf), ['damaged', 'ok']);
+    assert.match(r.trials[0]!.problem!, new RegExp(`^${file}:13: expected one JSON object a line, got "\\{\\\\"step\\\\": 11`));
+    assert.deepEqual([r.trials[0]!.curves, r.trials[0]!.summary], [null, null], 'nothing of a damaged trial is shown');
+    assert.deepEqual([r.trials[1]!.curves!.curve.length, r.trials[1]!.curves!.evals.length], [10, 2]);
+  }));
+
+test('a trial folder without config.json is listed as unread: damaged when it holds trial files, else not a trial', () =>
+  withDir(async (out) => {
+    const { trials } = await writeFixtureResults(out, { name: 'lost', grid: { 'train.lr': [0.1, 0.2] }, steps: 10 });
+    await unlink(path.join(out, 'lost', 'trials', trials[1]!.id, 'config.json'));
+    await mkdir(path.join(out, 'lost', 'trials', 'notes'));
+    await writeFile(path.join(out, 'lost', 'trials', 'notes', 'todo.txt'), 'try 0.3\n');
+    await mkdir(path.join(out, 'lost', 'trials', 'empty')); // a trial about to be written: silent
+    const r = await readResults(out, 'lost');
+    assert.deepEqual(r.trials.map((t) => t.trial.id), [trials[0]!.id]);
+    assert.deepEqual(r.unread.map((u) => [u.damaged, u.problem.replace(out, 'OUT')]), [
+      [false, 'OUT/lost/trials/notes: not a trial (no config.json; it holds todo.txt)'],
+      [true, `OUT/lost/trials/${trials[1]!.id}/config.json: missing, yet the folder holds metrics.jsonl, samples.txt, summary.json, weights.json`],
+    ].sort((a, b) => String(a[1]).localeCompare(String(b[1]))));
+  }));
+
+test('a damaged run.json is named and left out (the header then says the time is unknown)', () =>
+  withDir(async (out) => {
+    await writeFixtureResults(out, { name: 'badrun', steps: 10 });
+    await writeFile(path.join(out, 'badrun', 'run.json'), '{"name": "badrun", "st');
+    const r = await readResults(out, 'badrun');
+    assert.equal(r.run, null);
+    assert.equal(r.unread.length, 1);
+    assert.match(r.unread[0]!.problem, /run\.json:1:1: expected JSON/);
   }));
 
 test('missing results name the folder and say to run the experiment first', () =>

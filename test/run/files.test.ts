@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { removeTempFiles, writeFileAtomic } from '../../src/run/files.js';
+import { writeFileAtomic } from '../../src/run/files.js';
+import { removeTempFiles } from '../../src/run/temp-files.js';
 import { tempOut } from './helpers.js';
 
 describe('writeFileAtomic', () => {

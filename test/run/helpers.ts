@@ -1,6 +1,8 @@
 // Helpers for the run tests: fixture plans, a temp output directory, and the driver process that runs them.
 import { rmSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,4 +113,26 @@ export async function filesOf(out: string, name: string, id: string): Promise<st
 export async function tempFilesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true });
   return entries.filter((e) => /\.tmp$/.test(e));
+}
+
+/** Every file under a directory with its size, modification time and content, to tell that nothing was touched. */
+export async function snapshot(dir: string): Promise<Record<string, string>> {
+  const entries = (await readdir(dir, { recursive: true })).filter((e) => !path.basename(e).startsWith('.spec-')).sort();
+  const files: Record<string, string> = {};
+  for (const e of entries) {
+    const p = path.join(dir, e);
+    const s = await stat(p);
+    files[e] = s.isDirectory() ? 'dir' : `${s.size} ${s.mtimeMs} ${createHash('sha256').update(await readFile(p)).digest('hex')}`;
+  }
+  return files;
+}
+
+/** Wait until the child's stderr matches (or fail after 30 s); returns what it wrote so far. */
+export async function stderrUntil(child: { stderr: NodeJS.ReadableStream | null }, pattern: RegExp): Promise<string> {
+  let text = '';
+  child.stderr!.on('data', (chunk) => (text += chunk));
+  for (const t0 = Date.now(); !pattern.test(text); await new Promise((r) => setTimeout(r, 20))) {
+    assert.ok(Date.now() - t0 < 30_000, `stderr never matched ${pattern}:\n${text}`);
+  }
+  return text;
 }

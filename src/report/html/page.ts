@@ -3,7 +3,7 @@ import type { Chart } from '../charts/common.js';
 import type { ReportData } from '../data.js';
 import type { Results } from '../results.js';
 import { escapeHtml as h, inlineScript, jsonForScript } from './escape.js';
-import { charts, expectations, experimentYaml, header, samples, trialTable } from './sections.js';
+import { charts, damaged, expectations, experimentYaml, header, samples, trialTable } from './sections.js';
 
 /** The sources of vega, vega-lite and vega-embed (their min builds), inlined so the page needs no network. */
 export interface Libraries {
@@ -77,7 +77,7 @@ const SCRIPT = `
 `;
 
 const STYLE = `
-:root { color-scheme: light; --fg: #1d2330; --muted: #5b6475; --line: #dde2ea; --ok: #1e7a46; --diverged: #b45f06; --stopped: #0e7490; --failed: #b3261e; --unfinished: #6b7280; }
+:root { color-scheme: light; --fg: #1d2330; --muted: #5b6475; --line: #dde2ea; --ok: #1e7a46; --diverged: #b45f06; --stopped: #0e7490; --failed: #b3261e; --unfinished: #6b7280; --damaged: #7c2d92; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--fg); background: #f6f7f9; }
 main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 60px; }
@@ -95,7 +95,7 @@ figure.chart figcaption p { margin: 0 0 8px; color: var(--muted); max-width: 90c
 .vis .vega-bindings { margin: 4px 0 0 4px; color: var(--muted); }
 .chart-error { color: var(--failed); font-weight: 600; }
 .status { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 12px; font-weight: 600; color: #fff; }
-.status-ok { background: var(--ok); } .status-diverged { background: var(--diverged); } .status-stopped { background: var(--stopped); } .status-failed { background: var(--failed); } .status-unfinished { background: var(--unfinished); }
+.status-ok { background: var(--ok); } .status-diverged { background: var(--diverged); } .status-stopped { background: var(--stopped); } .status-failed { background: var(--failed); } .status-unfinished { background: var(--unfinished); } .status-damaged { background: var(--damaged); }
 .reason { font-size: 12px; color: var(--muted); max-width: 40ch; }
 tr.row-failed .reason { color: var(--failed); } tr.row-diverged .reason { color: var(--diverged); } tr.row-stopped .reason { color: var(--stopped); }
 .table-wrap { overflow-x: auto; }
@@ -115,7 +115,7 @@ details pre { white-space: pre-wrap; }
 summary { cursor: pointer; }
 `;
 
-/** Assemble the report page (pure): header, missed expectations, charts, trials, samples, the experiment. */
+/** Assemble the report page (pure): header, damaged results, missed expectations, charts, trials, samples, the experiment. */
 export function renderHtml(results: Results, data: ReportData, list: Chart[], libraries: Libraries): string {
   const title = `${results.experiment.name} · run-exp report`;
   return `<!doctype html>
@@ -131,6 +131,7 @@ export function renderHtml(results: Results, data: ReportData, list: Chart[], li
 <body>
 <main>
 ${header(results)}
+${damaged(results)}
 ${expectations(results, data)}
 ${charts(list)}
 ${trialTable(results, data)}

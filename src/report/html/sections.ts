@@ -5,15 +5,15 @@ import { formatLr } from '../charts/lr-range.js';
 import type { Summary } from '../../types.js';
 import type { ReportData } from '../data.js';
 import { formatValue } from '../../values.js';
-import { statusOf, type ReportStatus, type Results } from '../results.js';
+import { damagedResults, statusOf, type ReportStatus, type Results } from '../results.js';
 import { escapeHtml as h } from './escape.js';
 import { formatDuration, formatLoss, formatRate, formatSpan } from './format.js';
 
-const STATUSES: ReportStatus[] = ['ok', 'diverged', 'stopped', 'failed', 'unfinished'];
+const STATUSES: ReportStatus[] = ['ok', 'diverged', 'stopped', 'failed', 'unfinished', 'damaged'];
 
 /** Trials per status, every status present (zeros included). */
 function statusCounts(results: Results): Record<ReportStatus, number> {
-  const counts: Record<ReportStatus, number> = { ok: 0, diverged: 0, stopped: 0, failed: 0, unfinished: 0 };
+  const counts: Record<ReportStatus, number> = { ok: 0, diverged: 0, stopped: 0, failed: 0, unfinished: 0, damaged: 0 };
   for (const t of results.trials) counts[statusOf(t)] += 1;
   return counts;
 }
@@ -40,7 +40,7 @@ export function header(results: Results): string {
     [
       'trials',
       `${results.trials.length}: ` +
-        STATUSES.filter((s) => counts[s] > 0 || (s !== 'unfinished' && s !== 'stopped'))
+        STATUSES.filter((s) => counts[s] > 0 || (s !== 'unfinished' && s !== 'stopped' && s !== 'damaged'))
           .map((s) => `<span class="status status-${s}">${counts[s]} ${s}</span>`)
           .join(' '),
     ],
@@ -68,6 +68,21 @@ function trialSpan(results: Results): { started_at: string; finished_at: string;
   if (starts.length === 0 || ends.length === 0) return null;
   const [a, b] = [Math.min(...starts), Math.max(...ends)];
   return { started_at: new Date(a).toISOString(), finished_at: new Date(b).toISOString(), seconds: (b - a) / 1000 };
+}
+
+/** Damaged results, prominently: each with its file and what is wrong; they count as not finished. Folders that are no trial, after. */
+export function damaged(results: Results): string {
+  const all = damagedResults(results);
+  if (all.length === 0) return '';
+  const bad = all.filter((u) => u.damaged);
+  const strays = all.filter((u) => !u.damaged);
+  const list = (items: typeof all) => `<ul>${items.map((u) => `<li><code>${h(u.problem)}</code></li>`).join('')}</ul>`;
+  return `<section class="expect expect-missed" id="damaged">
+${bad.length > 0 ? `<h2>⚠ ${bad.length} damaged result${bad.length === 1 ? '' : 's'}, left out</h2>
+<p>A damaged trial counts as not finished: running the experiment again trains it again.</p>
+${list(bad)}` : ''}${strays.length > 0 ? `<p>Under <code>trials/</code> but not a trial, so not shown:</p>
+${list(strays)}` : ''}
+</section>`;
 }
 
 /** The missed expectations, prominently; a one-line all-clear when every expectation held. */
@@ -115,7 +130,7 @@ export function trialTable(results: Results, data: ReportData): string {
   const rows = results.trials.map((t) => {
     const s = t.summary;
     const status = statusOf(t);
-    const why = s?.reason ? `<div class="reason">${h(s.reason)}</div>` : '';
+    const why = t.problem !== undefined ? `<div class="reason">${h(t.problem)}</div>` : s?.reason ? `<div class="reason">${h(s.reason)}</div>` : '';
     const error = s?.error ? `<details><summary>error</summary><pre>${h(s.error)}</pre></details>` : '';
     return `<tr class="row-${status}">${[
       cell(String(t.trial.index), t.trial.index, 'num'),

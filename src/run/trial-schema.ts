@@ -1,0 +1,72 @@
+// The shapes of a stored trial's JSON files (config.json, summary.json, a line of metrics.jsonl) as TypeBox schemas,
+// for checking what is read back. The compiler holds them to src/types.ts: every value the code writes fits them, and
+// a summary that fits is a Summary.
+import { Type, type Static } from '@sinclair/typebox';
+import { DataSchema, EvalSchema, LossSchema, ModelSchema, SplitNameSchema, TrainSchema, TrialStatusSchema } from '../config/schema.js';
+import type { MetricRow, Summary, Trial } from '../types.js';
+
+const Count = Type.Integer({ minimum: 0 });
+const Loss = Type.Union([Type.Number(), Type.Null()]); // JSON writes a NaN or infinite loss as null
+const Splits = Type.Object({ train: Count, dev: Count, test: Count });
+const { builtin: _builtin, file: _file, ...dataRest } = DataSchema.properties;
+
+/** config.json: the trial, every default filled in (its data resolved: the built-in list, or a file and its hash). */
+export const StoredTrialSchema = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  index: Count,
+  params: Type.Record(Type.String(), Type.Unknown()),
+  repeat: Count,
+  config: Type.Object({
+    seed: Count,
+    data: Type.Union([
+      Type.Object({ ...dataRest, builtin: Type.Literal('names') }, { additionalProperties: false }),
+      Type.Object({ ...dataRest, file: Type.String({ minLength: 1 }), sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }) }, { additionalProperties: false }),
+    ]),
+    model: ModelSchema,
+    loss: LossSchema,
+    train: TrainSchema,
+    eval: EvalSchema,
+    sample: Count,
+  }),
+});
+
+/** summary.json (src/types.ts, Summary). */
+export const SummarySchema = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  status: TrialStatusSchema,
+  reason: Type.Optional(Type.String()),
+  error: Type.Optional(Type.String()),
+  steps: Count,
+  steps_planned: Count,
+  final: Type.Object({ train_loss: Loss, dev_loss: Loss, test_loss: Loss }),
+  steps_per_s: Type.Number(),
+  seconds: Type.Number(),
+  train_seconds: Type.Number(),
+  train_cpu_seconds: Type.Optional(Type.Number()),
+  backend: Type.String(),
+  backend_version: Type.String(),
+  params: Count,
+  seed: Count,
+  suggested_lr: Type.Optional(Type.Object({ steepest: Loss, min_over_10: Loss })),
+  vocab: Type.String(),
+  words: Splits,
+  examples: Splits,
+  reference: Type.Object({ uniform: Type.Number(), bigram: Type.Number() }),
+  peak_bytes: Type.Optional(Type.Number()),
+  started_at: Type.String({ minLength: 1 }),
+  finished_at: Type.String({ minLength: 1 }),
+});
+
+/** A training step's row of metrics.jsonl: SGD step `step` (0-based), its lr and loss (and a range test's smoothed loss). */
+export const StepRowSchema = Type.Object({ step: Count, lr: Type.Number(), loss: Loss, smooth: Type.Optional(Loss) });
+/** A full-split evaluation's row: the loss on `split` after `step` steps. */
+export const EvalRowSchema = Type.Object({ step: Count, split: SplitNameSchema, loss: Loss });
+/** Any row of metrics.jsonl. */
+export const MetricRowSchema = Type.Union([StepRowSchema, EvalRowSchema]);
+
+// The compiler's check that these schemas and src/types.ts agree (a mismatch fails `tsc`).
+type Fits<T, U> = [T] extends [U] ? true : false;
+const summaryFits: Fits<Summary, Static<typeof SummarySchema>> & Fits<Static<typeof SummarySchema>, Summary> = true;
+const trialFits: Fits<Trial, Static<typeof StoredTrialSchema>> = true;
+const rowFits: Fits<MetricRow, Static<typeof MetricRowSchema>> = true;
+void [summaryFits, trialFits, rowFits];
