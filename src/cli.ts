@@ -167,6 +167,7 @@ async function report(out: string, name: string): Promise<number> {
     if (lock?.record && (await judgeLock(lock.record)).state === 'alive') {
       process.stderr.write(`run-exp report: a run is writing these results (${describeHolder(lock.record)}); the report shows what has finished so far\n`);
     }
+    process.stderr.write(`run-exp report: building ${file} from ${path.join(out, name)} …\n`);
     const onUnread = (u: { damaged: boolean; problem: string }) => {
       if (u.damaged) damaged += 1;
       process.stderr.write(`run-exp report: ${u.damaged ? 'damaged results, left out' : 'not shown'}: ${u.problem}\n`);

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES, ROOT } from './paths.js';
@@ -210,3 +210,25 @@ describe('nothing is written', concurrently, () => {
     });
   }
 });
+
+describe('another run holds the experiment folder', () => {
+  it('exits 2 naming the holder (pid, command line) and how to wait for it, and writes nothing', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'run-exp-cli-'));
+    const lock = path.join(tmp, 'sweep', 'run.lock');
+    mkdirSync(path.dirname(lock));
+    const holder = spawn(process.execPath, [path.join(ROOT, 'dist', 'test', 'fixtures', 'workers', 'lock-taker.js'), lock, '0', 'hang']);
+    try {
+      await new Promise((resolve) => holder.stdout.once('data', resolve));
+      const before = readdirSync(tmp, { recursive: true }).sort();
+      const r = await runExp(SWEEP, '--out', tmp, '--set', 'train.steps=5');
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`^run-exp: .*sweep is in use by another run: pid ${holder.pid} on host ${os.hostname()}, since .*: run-exp lock-taker ${lock} \\(in .*\\)\\. One run per experiment folder at a time: wait for it to end, or stop it \\(kill ${holder.pid}\\)\\. Nothing was run or written\\.\\n$`));
+      assert.equal(r.stdout, '');
+      assert.deepEqual(readdirSync(tmp, { recursive: true }).sort(), before);
+    } finally {
+      holder.kill('SIGKILL');
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+

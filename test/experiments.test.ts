@@ -85,6 +85,8 @@ for (const example of EXAMPLES) {
 /** The stored results as the report reads them: the resolved experiment, the trials and their summaries. */
 async function storedResults(out: string, name: string, json: JsonOutput) {
   const stored = await readResults(out, name);
+  const damaged = [...stored.trials.flatMap((t) => t.problem ?? []), ...stored.unread.map((u) => u.problem)];
+  assert.deepEqual(damaged, [], 'what the real trainer wrote is sound to the checker (src/run/check-trial.ts)');
   const ids = new Set(stored.trials.map((t) => t.trial.id));
   for (const t of json.trials) assert.ok(ids.has(t.id), `trial ${t.id} has no config.json in ${path.join(out, name, 'trials')}`);
   const summaries = new Map(stored.trials.flatMap((t) => (t.summary === null ? [] : [[t.trial.id, t.summary] as const])));

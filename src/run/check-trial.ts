@@ -156,8 +156,23 @@ async function checkMetrics(file: string, trial: Trial, summary: Summary, onMetr
   if (missing.length > 0) throw fail(`no final evaluation of ${missing.join(', ')} at step ${steps} after the last step row (eval.splits: ${trial.config.eval.splits.join(', ')})`, null);
 }
 
+// The lines the runner writes (JSON.stringify of a row: these keys in this order), read without JSON.parse, 4 to 5
+// times as fast; any other line takes the general path. Numbers are JSON's grammar exactly, so both paths agree.
+const NUM = '-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?';
+const STEP_LINE = new RegExp(`^\\{"step":(0|[1-9]\\d*),"lr":(${NUM}),"loss":(${NUM}|null)(?:,"smooth":(${NUM}|null))?\\}$`);
+const EVAL_LINE = new RegExp(`^\\{"step":(0|[1-9]\\d*),"split":"(train|dev|test)","loss":(${NUM}|null)\\}$`);
+const num = (s: string) => (s === 'null' ? null : Number(s));
+
 /** One line of metrics.jsonl as a row, or the reason it is not one. */
 function parseRow(text: string, fail: (message: string) => Damage): MetricRow {
+  const step = STEP_LINE.exec(text);
+  if (step !== null) {
+    const row = { step: Number(step[1]), lr: Number(step[2]), loss: num(step[3]!) } as MetricRow & { smooth?: number | null };
+    if (step[4] !== undefined) row.smooth = num(step[4]);
+    return row;
+  }
+  const evaluation = EVAL_LINE.exec(text);
+  if (evaluation !== null) return { step: Number(evaluation[1]), split: evaluation[2] as 'train', loss: num(evaluation[3]!) } as MetricRow;
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { writeReport } from '../../src/report/index.js';
+import { checkTrial } from '../../src/run/check-trial.js';
 import { ROOT } from '../paths.js';
 import { withDir, writeFixtureResults } from './fixture-results.js';
 
@@ -49,6 +50,10 @@ test('a report built from a real short training run (the CLI) has its curves, ev
     await writeFile(yaml, stringify(experiment));
     const run = await execa(process.execPath, [path.join(ROOT, 'bin', 'run-exp.js'), yaml, '--out', out, '--quiet', '--jobs', '1'], { reject: false, cwd: ROOT });
     assert.equal(run.exitCode, 0, `run-exp exited ${run.exitCode}: ${run.stderr}`);
+    // What the real trainer writes is what the checker calls finished (both the resume step and the report judge by it).
+    const [id] = await readdir(path.join(out, 'tiny', 'trials'));
+    const stored = await checkTrial(path.join(out, 'tiny', 'trials', id!));
+    assert.equal(stored.kind, 'finished', JSON.stringify(stored));
     // Rebuild as `run-exp report` would, then read the page's data back.
     const html = await readFile(await writeReport(out, 'tiny'), 'utf8');
     const m = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html);

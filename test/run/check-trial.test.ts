@@ -34,6 +34,26 @@ describe('checkTrial', () => {
       if (stored.kind === 'finished') assert.equal(stored.samples.length, 3);
     }));
 
+  it('reads a row the same whether written as the runner writes it or otherwise (spaces, key order, exponents)', () =>
+    withDir(async (out) => {
+      const dir = await storedTrial(out);
+      const file = path.join(dir, 'metrics.jsonl');
+      const read = async () => {
+        const rows: MetricRow[] = [];
+        assert.equal((await checkTrial(dir, { onMetric: (r) => rows.push(r) })).kind, 'finished');
+        return rows;
+      };
+      const canonical = await read();
+      const reordered = (await lines(file)).map((l) => {
+        const row = JSON.parse(l) as Record<string, unknown>;
+        const text = JSON.stringify(Object.fromEntries(Object.entries(row).reverse()), null, 1).replace(/\n/g, ' ');
+        return text.replace(/"lr": ([0-9.]+)/, (_, v: string) => `"lr": ${Number(v).toExponential()}`);
+      });
+      await writeLines(file, reordered);
+      assert.deepEqual(await read(), canonical);
+      assert.deepEqual(canonical, (await lines(file)).map((l) => JSON.parse(l)));
+    }));
+
   it('accepts every status the report knows: ok, diverged, failed and unfinished, range tests included', () =>
     withDir(async (out) => {
       const { trials } = await writeFixtureResults(out, { name: 'g', grid: { 'train.lr': [0.1, 2, 0.05, 0.2] }, steps: 300, failed: [2], unfinished: [3] });

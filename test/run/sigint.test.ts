@@ -1,4 +1,5 @@
-// SIGINT: all workers stop within 2 s, finished trials stay, no half-written files, exit 130; the next run resumes.
+// SIGINT (and SIGTERM and SIGHUP, alike): all workers stop within 2 s, finished trials stay, no half-written files,
+// exit 130, the lock goes; the next run resumes.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { access, readdir, readFile } from 'node:fs/promises';
@@ -9,7 +10,7 @@ import { fixtureOptions, fixturePlan, runDriver, startDriver, summaryOf, tempFil
 const exists = (p: string) => access(p).then(() => true, () => false);
 
 describe('an interrupted run', () => {
-  it('stops within 2 s with exit code 130, keeps the finished trials, and the next run runs only the rest', async () => {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) it(`stops on ${signal} within 2 s with exit code 130, keeps the finished trials, and the next run runs only the rest`, async () => {
     const out = await tempOut();
     const interrupted = fixturePlan('interrupt', [
       { behave: 'ok', id: 'a' },
@@ -26,7 +27,7 @@ describe('an interrupted run', () => {
     }
     await new Promise((r) => setTimeout(r, 300)); // both hanging trials are in their busy loops
     const sent = Date.now();
-    driver.kill('SIGINT');
+    driver.kill(signal);
     const result = await driver;
     const ms = Date.now() - sent;
 
@@ -34,6 +35,7 @@ describe('an interrupted run', () => {
     assert.ok(ms < 2000, `it took ${ms} ms to stop`);
     assert.match(result.stdout, /interrupted: 2 of 4 trials finished/);
     assert.deepEqual(await tempFilesUnder(out), []);
+    assert.ok(!(await exists(path.join(out, 'interrupt', 'run.lock'))), 'the lock is released');
     for (const id of ['a', 'b']) assert.ok(await exists(path.join(out, 'interrupt', 'trials', id, 'summary.json')));
     for (const id of ['c', 'd']) {
       // Unfinished: what the interrupted trial began (its config, the metrics of any chunk it finished), no summary.
