@@ -7,6 +7,8 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { execa } from 'execa';
+import { ROOT } from '../paths.js';
 import { fixtureOptions, fixturePlan, runDriver, snapshot, startDriver, stderrUntil, summaryOf, tempOut } from './helpers.js';
 
 const exists = (p: string) => access(p).then(() => true, () => false);
@@ -32,6 +34,11 @@ describe('two runs of one experiment into one DIR', () => {
     );
     assert.equal(second.stdout, '');
     assert.deepEqual(await snapshot(out), before, 'the refused run touched nothing');
+
+    // `run-exp report` needs no lock: it says a run is writing, and shows what has finished (nothing yet).
+    const report = await execa(process.execPath, [path.join(ROOT, 'bin', 'run-exp.js'), 'report', 'twice', '--out', out], { reject: false });
+    assert.equal(report.exitCode, 0, report.stderr);
+    assert.match(report.stderr, new RegExp(`^run-exp report: a run is writing these results \\(pid ${first.pid} on host .*\\); the report shows what has finished so far$`, 'm'));
 
     const firstResult = await first;
     assert.equal(firstResult.exitCode, 0, firstResult.stderr);
