@@ -116,8 +116,8 @@ function checkSummary(value: unknown, trial: Trial, file: string): Summary {
  *    {step, lr, loss[, smooth]} or an evaluation row {step, split, loss} (a loss is a number, or null for NaN/Inf);
  * 2. the step rows are steps 0, 1, 2, … in this order, one each;
  * 3. each evaluation row follows the steps it evaluates: its step is the number of step rows before it;
+ * 4. there are exactly summary.steps step rows (a failed trial's summary counts the steps whose rows it kept);
  * and, unless the trial failed (its rows stop wherever it did),
- * 4. there are exactly summary.steps step rows;
  * 5. the rows after the last step row evaluate every split of eval.splits at step summary.steps (the final losses).
  */
 async function checkMetrics(file: string, trial: Trial, summary: Summary, onMetric?: (row: MetricRow) => void): Promise<void> {
@@ -150,8 +150,8 @@ async function checkMetrics(file: string, trial: Trial, summary: Summary, onMetr
     throw error;
   }
   if (rest !== '') throw fail(`the last line is cut short (no newline at its end): ${shown(rest)}`, line + 1);
-  if (summary.status === 'failed') return;
   if (steps !== summary.steps) throw fail(`${steps} step rows, but summary.json says ${summary.steps} steps`, null);
+  if (summary.status === 'failed') return;
   const missing = trial.config.eval.splits.filter((s) => !finalSplits.has(s));
   if (missing.length > 0) throw fail(`no final evaluation of ${missing.join(', ')} at step ${steps} after the last step row (eval.splits: ${trial.config.eval.splits.join(', ')})`, null);
 }

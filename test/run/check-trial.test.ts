@@ -214,6 +214,20 @@ describe('checkTrial', () => {
       }));
   }
 
+  it("holds a failed trial's kept rows to its summary: whole, in order, as many steps as it says", () =>
+    withDir(async (out) => {
+      const { trials } = await writeFixtureResults(out, { name: 'f', steps: 30, failed: [0] });
+      const dir = path.join(out, 'f', 'trials', trials[0]!.id);
+      const rows = Array.from({ length: 5 }, (_, step) => JSON.stringify({ step, lr: 0.1, loss: 3 }));
+      await writeLines(path.join(dir, 'metrics.jsonl'), rows);
+      await editJson(path.join(dir, 'summary.json'), (s) => (s.steps = 5));
+      const kept = await checkTrial(dir);
+      assert.equal(kept.kind === 'finished' && kept.summary.status, 'failed', JSON.stringify(kept));
+      await editJson(path.join(dir, 'summary.json'), (s) => (s.steps = 3));
+      const off = await checkTrial(dir);
+      assert.equal(off.kind === 'damaged' && off.problem.message, '5 step rows, but summary.json says 3 steps');
+    }));
+
   it('calls a trial with config.json and part of metrics.jsonl but no summary.json unfinished, not damaged', () =>
     withDir(async (out) => {
       const dir = await storedTrial(out);
