@@ -144,7 +144,7 @@ describe('checkTrial', () => {
     {
       title: 'a summary.json with a status nobody writes',
       file: 'summary.json',
-      message: /^status: expected "ok", "diverged" or "failed", got "done"$/,
+      message: /^status: expected "ok", "diverged", "stopped" or "failed", got "done"$/,
       harm: (dir) => editJson(path.join(dir, 'summary.json'), (s) => (s.status = 'done')),
     },
     {
