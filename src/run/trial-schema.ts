@@ -2,13 +2,14 @@
 // for checking what is read back. The compiler holds them to src/types.ts: every value the code writes fits them, and
 // a summary that fits is a Summary.
 import { Type, type Static } from '@sinclair/typebox';
-import { DataSchema, EvalSchema, LossSchema, ModelSchema, SplitNameSchema, TrainSchema, TrialStatusSchema } from '../config/schema.js';
+import { DataSchema, EvalSchema, LossSchema, ModelSchema, RngSchema, SplitNameSchema, TrainSchema, TrialStatusSchema } from '../config/schema.js';
 import type { MetricRow, Summary, Trial } from '../types.js';
 
 const Count = Type.Integer({ minimum: 0 });
 const Loss = Type.Union([Type.Number(), Type.Null()]); // JSON writes a NaN or infinite loss as null
 const Splits = Type.Object({ train: Count, dev: Count, test: Count });
 const { builtin: _builtin, file: _file, ...dataRest } = DataSchema.properties;
+const Builtin = Type.Required(Type.Pick(DataSchema, ['builtin'])).properties.builtin; // a built-in list's name, no longer optional
 
 /** config.json: the trial, every default filled in (its data resolved: the built-in list, or a file and its hash). */
 export const StoredTrialSchema = Type.Object({
@@ -18,8 +19,9 @@ export const StoredTrialSchema = Type.Object({
   repeat: Count,
   config: Type.Object({
     seed: Count,
+    rng: Type.Optional(RngSchema), // absent from a config.json written before there was a choice (streams)
     data: Type.Union([
-      Type.Object({ ...dataRest, builtin: Type.Literal('names') }, { additionalProperties: false }),
+      Type.Object({ ...dataRest, builtin: Builtin }, { additionalProperties: false }),
       Type.Object({ ...dataRest, file: Type.String({ minLength: 1 }), sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }) }, { additionalProperties: false }),
     ]),
     model: ModelSchema,
@@ -39,6 +41,7 @@ export const SummarySchema = Type.Object({
   steps: Count,
   steps_planned: Count,
   final: Type.Object({ train_loss: Loss, dev_loss: Loss, test_loss: Loss }),
+  first_loss: Type.Optional(Type.Number()),
   steps_per_s: Type.Number(),
   seconds: Type.Number(),
   train_seconds: Type.Number(),

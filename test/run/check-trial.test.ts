@@ -214,6 +214,18 @@ describe('checkTrial', () => {
       }));
   }
 
+  it('accepts a config.json written before the rng key existed, and either built-in word list', () =>
+    withDir(async (out) => {
+      const dir = await storedTrial(out);
+      const config = path.join(dir, 'config.json');
+      await editJson(config, (t) => delete (t.config as Record<string, unknown>).rng);
+      assert.equal((await checkTrial(dir)).kind, 'finished');
+      await editJson(config, (t) => ((t.config as { data: Record<string, unknown> }).data.builtin = 'makemore'));
+      assert.equal((await checkTrial(dir)).kind, 'finished');
+      await editJson(config, (t) => ((t.config as { data: Record<string, unknown> }).data.builtin = 'babynames'));
+      assert.equal((await checkTrial(dir)).kind, 'damaged');
+    }));
+
   it("holds a failed trial's kept rows to its summary: whole, in order, as many steps as it says", () =>
     withDir(async (out) => {
       const { trials } = await writeFixtureResults(out, { name: 'f', steps: 30, failed: [0] });
