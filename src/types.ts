@@ -118,4 +118,8 @@ export interface TrainOptions {
   backend: BackendName;
   onProgress?: (p: Progress) => void; // called every few hundred ms at most
   onMetrics?: (rows: MetricRow[]) => void; // each chunk's rows of metrics.jsonl, in step order, as the chunk ends
+  onCheckpoint?: (step: number) => Promise<Verdict>; // early stopping: asked after each evaluation before the last step
 }
+
+/** Early stopping's answer after an evaluation: go on, or stop here (status stopped, with the reason). */
+export type Verdict = { stop: false } | { stop: true; reason: string };

@@ -17,6 +17,19 @@ export function checkExperiment(exp: unknown, report: Report): void {
   checkName(exp.name, report);
   checkData(exp.data, report, exp.eval);
   checkTrain(exp.train, report);
+  checkEarlyStop(exp.early_stop, exp.eval, exp.train, report);
+}
+
+/** early_stop judges an evaluated split, and ASHA's rungs are evaluations before the last step. */
+function checkEarlyStop(rule: unknown, evalConfig: unknown, train: unknown, report: Report): void {
+  if (!isObject(rule) || !isObject(evalConfig) || !isObject(train)) return;
+  const split = typeof rule.metric === 'string' ? rule.metric.replace(/_loss$/, '') : undefined;
+  if (split !== undefined && Array.isArray(evalConfig.splits) && !evalConfig.splits.includes(split)) {
+    report(['early_stop', 'metric'], msg.metricNotEvaluated(String(rule.metric), split));
+  }
+  if (!isNumber(rule.grace) || !isNumber(evalConfig.every) || !isNumber(train.steps)) return;
+  if (rule.method === 'asha' && rule.grace % evalConfig.every !== 0) report(['early_stop', 'grace'], msg.graceNotEvaluated(evalConfig.every, rule.grace));
+  else if (rule.grace >= train.steps) report(['early_stop', 'grace'], msg.graceTooLong(train.steps, rule.grace));
 }
 
 /** .inf and .nan are numbers to YAML and to JSON Schema, but no key means them. */

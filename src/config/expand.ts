@@ -1,4 +1,4 @@
-// Stage 3, expand: a resolved experiment → its trials (grid × repeat), in a stable order.
+// Stage 3, expand: a resolved experiment → its trials (the sweep's points × repeat, see search.ts), in a stable order.
 // A trial's id is a short hash of its resolved configuration; its seed comes from the base seed, the repeat
 // index and the part of the configuration that fixes the initial weights and the data (data, model), so adding
 // a grid value changes no other trial's id or seed, and arms that differ only in how they train (loss, lr,
@@ -6,6 +6,7 @@
 // With `rng: torch` the seed is the experiment's own (plus the repeat index), as the lecture's manual_seed(2147483647).
 import { createHash } from 'node:crypto';
 import type { Experiment } from './schema.js';
+import { countPoints, sweepPoints, type Sweep } from './search.js';
 import type { ResolvedData, Trial, TrialConfig } from '../types.js';
 
 /** More trials than this is a mistake, not a study: refused before anything runs. */
@@ -14,16 +15,9 @@ export const MAX_TRIALS = 10_000;
 /** Hex digits of the trial id (40 bits: collisions are negligible for any sane sweep). */
 const ID_LENGTH = 10;
 
-/** Number of trials: grid combinations × repeat, computed without listing them. */
-export function countTrials(grid: Record<string, unknown[]>, repeat: number): number {
-  return Object.values(grid).reduce((n, values) => n * values.length, repeat);
-}
-
-/** The grid's combinations: keys in file order, the first key varying slowest, values in given order. */
-export function gridPoints(grid: Record<string, unknown[]>): Record<string, unknown>[] {
-  let points: Record<string, unknown>[] = [{}];
-  for (const [key, values] of Object.entries(grid)) points = points.flatMap((p) => values.map((v) => ({ ...p, [key]: v })));
-  return points;
+/** Number of trials: the sweep's points (grid combinations, or a random search's draws) × repeat, without listing them. */
+export function countTrials(experiment: Sweep & Pick<Experiment, 'repeat'>): number {
+  return countPoints(experiment) * experiment.repeat;
 }
 
 /**
@@ -52,7 +46,7 @@ export function applyParams<T extends object>(experiment: T, params: Record<stri
  */
 export function expand(experiment: Experiment, hashes: ReadonlyMap<string, string>): Trial[] {
   const trials: Trial[] = [];
-  for (const point of gridPoints(experiment.grid)) {
+  for (const point of sweepPoints(experiment)) {
     const exp = applyParams(experiment, point);
     const base = trialBase(exp, hashes);
     const initHash = sha256(canonicalJson(seedView(base)));

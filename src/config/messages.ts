@@ -53,6 +53,7 @@ function stringPhrase(s: Json): string {
 
 function arrayPhrase(s: Json): string {
   const items = s.items ? expectedOf(s.items as TSchema) : 'values';
+  if (typeof s.minItems === 'number' && s.minItems === s.maxItems) return `a list of ${s.minItems} ${plural(items)}`;
   const adjectives = [s.minItems === 1 ? 'non-empty' : '', s.uniqueItems ? 'repeat-free' : ''].filter(Boolean).join(' ');
   return `a ${adjectives ? adjectives + ' ' : ''}list of ${plural(items)}`;
 }
@@ -62,6 +63,7 @@ function objectPhrase(s: Json): string {
   const tag = discriminator([s as TSchema]);
   if (tag !== undefined) return `{${tag}: ${JSON.stringify(props[tag]!.const)}, …}`;
   const keys = Object.keys(props);
+  if (s.maxProperties === 1 && keys.length > 1) return `{${keys.join('|')}: …}`; // one key of several (a distribution)
   return keys.length > 0 ? `a mapping with keys ${keys.join(', ')}` : 'a mapping';
 }
 
@@ -177,8 +179,21 @@ export const fileNotRegular = (given: string) => `expected a word file, got ${JS
 export const fileNoWords = (given: string) => `expected a file with at least one word, got ${JSON.stringify(given)}, which holds none`;
 export const wordWithDot = (word: string) => `expected a word without "." (the start/end token), got ${JSON.stringify(word)}`;
 export const reservedName = (name: string) => `expected a name usable as a file name on every system, got ${JSON.stringify(name)} (reserved on Windows)`;
-export const gridKeyNotAllowed = (key: string) => `expected a key that varies training, got \`${key}\` (name, description, grid, repeat and expect cannot be grid keys)`;
+export const gridKeyNotAllowed = (key: string) => `expected a key that varies training, got \`${key}\` (name, description, grid, search, early_stop, repeat and expect cannot be grid keys)`;
 export const gridTooLarge = (limit: number, count: string) => `expected at most ${limit.toLocaleString('en-US')} trials, got ${count} (grid combinations × repeat)`;
+
+export const distributionInGrid = (kind: string) =>
+  `expected a list of values, got a distribution (${kind}): a grid runs every value it lists; to draw values, set search.method: random`;
+export const distributionOrder = (min: number, max: number) => `expected max > min (${min}), got ${max} (for a single value, give a one-value list)`;
+export const distributionNotInteger = (kind: string) => `expected int_uniform for a key that takes integers, got ${kind}, which draws values between them`;
+export const randomNeedsTrials = () => 'missing; expected a positive integer: how many trials the random search draws';
+export const gridTakesNo = (key: 'trials' | 'seed') =>
+  `expected no \`${key}\` in a grid search (it runs every combination${key === 'seed' ? ' and draws nothing' : ''}), got one; set method: random to draw trials`;
+
+export const metricNotEvaluated = (metric: string, split: string) => `expected a loss in eval.splits, got ${metric}, but ${split} is not evaluated (add it to eval.splits)`;
+export const graceNotEvaluated = (every: number, grace: number) =>
+  `expected a multiple of eval.every (${every}): ASHA's rungs (grace·eta^k) are evaluations, got ${grace}`;
+export const graceTooLong = (steps: number, grace: number) => `expected fewer steps than train.steps (${steps}), got ${grace}: the rule would never stop a trial`;
 
 export const inCombination = (message: string, point: Record<string, unknown>, count: number) =>
   `${message} (in ${count === 1 ? 'the combination' : `${count} combinations, e.g. the one`} with ${Object.entries(point).map(([k, v]) => `${k}: ${shown(v)}`).join(', ')})`;

@@ -1,6 +1,6 @@
 // The one definition of an experiment file: TypeScript types and JSON Schema both come from here.
 // Defaults live here, each with the reason for it. See ../shared/docs/design.md for the contract.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 /** The most SGD steps a trial may take (train.steps); an LR range test, which keeps every step's lr and smoothed loss, at most MAX_RANGE_STEPS. */
 export const MAX_STEPS = 1_000_000_000;
@@ -168,6 +168,23 @@ const BoundOn = (description: string) =>
 /** How a trial ended (see design.md, Trial status; `stopped`: ended early by early stopping, a result like `ok`). */
 export const TrialStatusSchema = Type.Union([Type.Literal('ok'), Type.Literal('diverged'), Type.Literal('stopped'), Type.Literal('failed')]);
 
+/** `expect[].best`: bounds on the best of the selected trials (the least final `by` loss): its losses and its values. */
+export const BestSchema = Type.Object(
+  {
+    by: Type.Union([Type.Literal('dev_loss'), Type.Literal('train_loss'), Type.Literal('test_loss')], {
+      default: 'dev_loss',
+      description: 'The final loss that ranks the trials (least is best).',
+    }),
+    train_loss: Type.Optional(Bound),
+    dev_loss: Type.Optional(Bound),
+    test_loss: Type.Optional(Bound),
+    params: Type.Optional(
+      Type.Record(Type.String(), Bound, { description: 'Bounds on the best trial\'s values of swept keys, e.g. {train.lr: {gt: 0.03, lt: 0.5}}.' }),
+    ),
+  },
+  { additionalProperties: false, description: 'Bounds on the best selected trial (a search found a good one, where expected).' },
+);
+
 /** One assertion on the results of the trials it selects (all trials unless `where` narrows them). */
 export const ExpectationSchema = Type.Object(
   {
@@ -187,8 +204,68 @@ export const ExpectationSchema = Type.Object(
     status: Type.Optional(
       Type.Union([TrialStatusSchema, Type.Array(TrialStatusSchema, { minItems: 1 })], { description: 'The status each selected trial must end with (one of a list).' }),
     ),
+    // What a search is for: that the best trial it found is good, and where it lies.
+    best: Type.Optional(BestSchema),
   },
   { additionalProperties: false, description: 'Assertions on each selected trial; a miss fails the run.' },
+);
+
+/** Two bounds [min, max] of a distribution. */
+const Bounds = (item: TSchema, description: string) => Type.Array(item, { minItems: 2, maxItems: 2, description });
+
+/** A distribution of a random search's key: one of log_uniform, uniform, int_uniform, each [min, max] (inclusive). */
+export const DistributionSchema = Type.Object(
+  {
+    log_uniform: Type.Optional(Bounds(PositiveNumber('A bound.'), 'Log-uniform between min and max (both > 0): learning rates, scales.')),
+    uniform: Type.Optional(Bounds(Type.Number({ description: 'A bound.' }), 'Uniform between min and max.')),
+    int_uniform: Type.Optional(Bounds(Type.Integer({ description: 'A bound.' }), 'An integer from min to max, each equally likely: sizes.')),
+  },
+  { additionalProperties: false, minProperties: 1, maxProperties: 1, description: 'A distribution to draw from (random search only).' },
+);
+
+/** `search`: how the sweep's trials are chosen. */
+export const SearchSchema = Type.Object(
+  {
+    // A grid is what the lecture does; random search (Bergstra & Bengio 2012) beats it when few keys matter.
+    method: Type.Union([Type.Literal('grid'), Type.Literal('random')], { default: 'grid', description: 'grid: every combination; random: `trials` draws.' }),
+    trials: Type.Optional(PositiveInt('Random search: how many trials to draw (raising it keeps the trials drawn before).')),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'Random search: seed of the draws (default 0); other seeds draw other trials.' })),
+  },
+  { additionalProperties: false, default: {}, description: 'How the trials are chosen from grid.' },
+);
+
+/** The loss an early-stopping rule judges trials by: a split's loss at each evaluation. */
+const MetricSchema = Type.Union([Type.Literal('dev_loss'), Type.Literal('train_loss'), Type.Literal('test_loss')], {
+  // Held-out loss: what a sweep is trying to make small.
+  default: 'dev_loss',
+  description: 'The evaluated loss the rule compares (its split must be in eval.splits).',
+});
+
+/** `early_stop`: stop hopeless trials before their last step (ASHA, or the median stopping rule). */
+export const EarlyStopSchema = Type.Union(
+  [
+    Type.Object(
+      {
+        method: Type.Literal('asha'),
+        metric: MetricSchema,
+        grace: PositiveInt('Steps before the first rung (a multiple of eval.every); rungs at grace·eta^k steps.'),
+        // Li et al. (2018) and Ray Tune's default reduction factor.
+        eta: Type.Integer({ minimum: 2, default: 3, description: 'Reduction factor: a trial goes on past a rung when it is in the best 1/eta of those that reached it.' }),
+      },
+      { additionalProperties: false, description: 'Asynchronous successive halving (Li et al. 2018), as Ray Tune\'s ASHA scheduler.' },
+    ),
+    Type.Object(
+      {
+        method: Type.Literal('median'),
+        metric: MetricSchema,
+        grace: PositiveInt('Steps before the rule may stop a trial.'),
+        // Vizier's rule needs others to compare with; Ray Tune's default.
+        min_trials: Type.Integer({ minimum: 1, default: 3, description: 'Other trials that must have reached the step before one is stopped.' }),
+      },
+      { additionalProperties: false, description: 'Median stopping rule (Google Vizier): stop a trial whose best loss is worse than the median of the others\' running averages.' },
+    ),
+  ],
+  { description: 'Stop hopeless trials early; a stopped trial is a result (status stopped).' },
 );
 
 export const ExperimentSchema = Type.Object(
@@ -205,11 +282,13 @@ export const ExperimentSchema = Type.Object(
     eval: EvalSchema,
     // Enough names to judge the model by eye.
     sample: Type.Integer({ minimum: 0, maximum: 10000, default: 20, description: 'Names generated at the end.' }),
-    grid: Type.Record(Type.String(), Type.Array(Type.Unknown(), { minItems: 1 }), {
+    grid: Type.Record(Type.String(), Type.Union([Type.Array(Type.Unknown(), { minItems: 1 }), DistributionSchema]), {
       default: {},
-      description: 'Dotted key → values; each combination is one trial.',
+      description: 'Dotted key → values (a list; with search.method random, a list is a categorical choice and a distribution draws values); a grid runs each combination.',
     }),
-    repeat: Type.Integer({ minimum: 1, maximum: 1000, default: 1, description: 'Seeds per combination.' }),
+    search: SearchSchema,
+    early_stop: Type.Optional(EarlyStopSchema),
+    repeat: Type.Integer({ minimum: 1, maximum: 1000, default: 1, description: 'Seeds per combination (per draw, in a random search).' }),
     expect: Type.Optional(
       Type.Union([ExpectationSchema, Type.Array(ExpectationSchema, { minItems: 1 })], {
         description: 'Assertions on the results; a miss makes the exit code 1.',
@@ -232,3 +311,6 @@ export type Eval = Static<typeof EvalSchema>;
 export type SplitName = Static<typeof SplitNameSchema>;
 export type Expectation = Static<typeof ExpectationSchema>;
 export type TrialStatus = Static<typeof TrialStatusSchema>;
+export type Distribution = Static<typeof DistributionSchema>;
+export type Search = Static<typeof SearchSchema>;
+export type EarlyStop = Static<typeof EarlyStopSchema>;

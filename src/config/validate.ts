@@ -3,13 +3,14 @@
 // (5) the checks the schema cannot express, for the base and for every grid combination.
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
-import { ExperimentSchema, type Experiment } from './schema.js';
+import { ExperimentSchema, type Distribution, type Experiment } from './schema.js';
 import { diagnosticAt, originOf, toValue, type KeyPath, type Source } from './load.js';
 import type { Diagnostic } from './diagnostics.js';
-import { checkAgainst, type Report } from './schema-errors.js';
+import { checkAgainst, fits, type Report } from './schema-errors.js';
 import { checkExperiment, checkFinite } from './checks.js';
 import { NOT_GRID_KEYS, firstUnknownSegment, inSchemaOrder, schemaAt, settableKeys, suggest, unknownKeyMessage } from './keys.js';
-import { MAX_TRIALS, applyParams, countTrials, gridPoints } from './expand.js';
+import { MAX_TRIALS, applyParams, countTrials } from './expand.js';
+import { isDistribution, sweepPoints } from './search.js';
 import * as msg from './messages.js';
 
 /** The validated experiment (defaults filled in) and every problem found; valid when the list is empty. */
@@ -48,12 +49,17 @@ function checkGrid(experiment: Experiment, report: Report, fromOverride: (path: 
     const path = key.split('.');
     const schema = gridKeySchema(key, path, fail);
     if (schema === undefined) continue;
+    if (isDistribution(values)) {
+      checkDistribution(experiment.search.method, key, values, schema, fail);
+      continue;
+    }
     values.forEach((raw, i) => {
       const v = Value.Default(schema, structuredClone(raw));
       if (checkAgainst(schema, v, ['grid', key, i], fail)) values[i] = v;
     });
   }
-  const count = countTrials(experiment.grid, experiment.repeat);
+  checkSearch(experiment.search, fail);
+  const count = countTrials(experiment);
   if (count > MAX_TRIALS) fail(tooLargeBlame(experiment, fromOverride), msg.gridTooLarge(MAX_TRIALS, count.toLocaleString('en-US')), 'key');
   return valid;
 }
@@ -64,7 +70,9 @@ function checkGrid(experiment: Experiment, report: Report, fromOverride: (path: 
  */
 function tooLargeBlame(experiment: Experiment, fromOverride: (path: KeyPath) => boolean): KeyPath {
   const factors: { path: KeyPath; size: number }[] = [
-    ...Object.entries(experiment.grid).map(([key, values]) => ({ path: ['grid', key], size: values.length })),
+    ...(experiment.search.method === 'random'
+      ? [{ path: ['search', 'trials'], size: experiment.search.trials ?? 0 }]
+      : Object.entries(experiment.grid).map(([key, values]) => ({ path: ['grid', key], size: isDistribution(values) ? 1 : values.length }))),
     { path: ['repeat'], size: experiment.repeat },
   ];
   let count = 1;
@@ -75,6 +83,28 @@ function tooLargeBlame(experiment: Experiment, fromOverride: (path: KeyPath) => 
     if (count > MAX_TRIALS) return f.path;
   }
   return ['grid'];
+}
+
+/** A random search's distribution: only under search.method random, bounds in order and valid for the key, integers for integer keys. */
+function checkDistribution(method: Experiment['search']['method'], key: string, values: Distribution, schema: TSchema, report: Report): void {
+  const [kind, bounds] = Object.entries(values)[0] as [keyof Distribution, [number, number]];
+  const at: KeyPath = ['grid', key, kind];
+  if (method !== 'random') return report(['grid', key], msg.distributionInGrid(kind));
+  const [min, max] = bounds;
+  if (!(min < max)) return report([...at, 1], msg.distributionOrder(min, max));
+  const inRange = [checkAgainst(schema, min, [...at, 0], report), checkAgainst(schema, max, [...at, 1], report)];
+  if (!inRange.every(Boolean) || kind === 'int_uniform') return;
+  // A continuous draw lands between integers: a key that takes only integers wants int_uniform.
+  const between = Math.floor(min) + 0.5 > min && Math.floor(min) + 0.5 < max ? Math.floor(min) + 0.5 : (min + max) / 2;
+  if (Number.isInteger(between) || !fits(schema, between)) report(['grid', key], msg.distributionNotInteger(kind));
+}
+
+/** search: a random search says how many trials it draws; a grid takes neither a number of trials nor a seed of draws. */
+function checkSearch(search: Experiment['search'], report: Report): void {
+  if (search.method === 'random' && search.trials === undefined) report(['search', 'trials'], msg.randomNeedsTrials());
+  if (search.method === 'grid') {
+    for (const key of ['trials', 'seed'] as const) if (search[key] !== undefined) report(['search', key], msg.gridTakesNo(key), 'key');
+  }
 }
 
 function gridKeySchema(key: string, path: string[], report: Report): TSchema | undefined {
@@ -90,14 +120,18 @@ function gridKeySchema(key: string, path: string[], report: Report): TSchema | u
   return schemaAt(path);
 }
 
-/** `expect[].where` selects trials by dotted keys: a misspelt one would select nothing. */
+/** `expect[].where` selects trials by dotted keys, and `expect[].best.params` bounds them: a misspelt one would select or bound nothing. */
 function checkWhereKeys(experiment: Experiment, report: Report): void {
   const list = experiment.expect === undefined ? [] : Array.isArray(experiment.expect) ? experiment.expect : [experiment.expect];
   const known = [...settableKeys(), 'repeat'];
   list.forEach((expectation, i) => {
-    const at: KeyPath = Array.isArray(experiment.expect) ? ['expect', i, 'where'] : ['expect', 'where'];
-    for (const key of Object.keys(expectation.where ?? {})) {
-      if (!known.includes(key)) report([...at, key], msg.unknownWhereKey(suggest(key, known)), 'key');
+    const base: KeyPath = Array.isArray(experiment.expect) ? ['expect', i] : ['expect'];
+    const keyed: [KeyPath, Record<string, unknown>][] = [
+      [[...base, 'where'], expectation.where ?? {}],
+      [[...base, 'best', 'params'], expectation.best?.params ?? {}],
+    ];
+    for (const [at, map] of keyed) {
+      for (const key of Object.keys(map)) if (!known.includes(key)) report([...at, key], msg.unknownWhereKey(suggest(key, known)), 'key');
     }
   });
 }
@@ -105,7 +139,7 @@ function checkWhereKeys(experiment: Experiment, report: Report): void {
 /** Each combination must pass the checks too (e.g. a warm-up from one axis, steps from another). */
 function checkCombinations(experiment: Experiment, report: Report): void {
   const keys = Object.keys(experiment.grid);
-  const points = gridPoints(experiment.grid);
+  const points = sweepPoints(experiment);
   const found = new Map<string, { path: KeyPath; message: string; part?: 'key' | 'value'; points: Record<string, unknown>[] }>();
   for (const point of points) {
     checkExperiment(applyParams(experiment, point), (path, message, part) => {
@@ -124,12 +158,13 @@ function checkCombinations(experiment: Experiment, report: Report): void {
 }
 
 /** Blame the grid value a problem comes from, when it comes from one. */
-function gridPath(keys: string[], point: Record<string, unknown>, grid: Record<string, unknown[]>, path: KeyPath): KeyPath {
+function gridPath(keys: string[], point: Record<string, unknown>, grid: Experiment['grid'], path: KeyPath): KeyPath {
   const dotted = path.join('.');
   for (const key of keys) {
     if (dotted === key || dotted.startsWith(key + '.')) {
-      const index = grid[key]!.indexOf(point[key]);
-      return ['grid', key, index, ...path.slice(key.split('.').length)];
+      const values = grid[key]!;
+      if (isDistribution(values)) return ['grid', key]; // a drawn value: the distribution it came from
+      return ['grid', key, values.indexOf(point[key]), ...path.slice(key.split('.').length)];
     }
   }
   return path;

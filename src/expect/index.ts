@@ -4,7 +4,8 @@
 //   1. normalise `expect` to a list;
 //   2. select the trials each expectation applies to (`where`, or all of them);
 //   3. check each stated key (train_loss, dev_loss, test_loss, suggested_lr, min_loss_lr, first_loss, status) on each
-//      selected trial.
+//      selected trial;
+//   4. `best`: find the selected trial with the least final `by` loss and check its losses and values.
 // A `where` that selects nothing is itself a miss, so a typo in it cannot silently pass.
 import { isDeepStrictEqual } from 'node:util';
 import type { Expectation, Experiment, TrialStatus } from '../config/schema.js';
@@ -16,7 +17,7 @@ export interface ExpectationResult {
   expectation: number; // index in experiment.expect (0 when it is a single mapping)
   trial: string; // trial id ('' when the expectation selected no trial)
   params: Record<string, unknown>;
-  key: string; // e.g. "dev_loss"; "where" when the selection itself missed
+  key: string; // e.g. "dev_loss", "best.params.train.lr"; "where" when the selection itself missed
   expected: string; // e.g. "< 2.5"
   found: string; // e.g. "2.61"
   passed: boolean;
@@ -59,7 +60,8 @@ function checkOne(expectation: Expectation, index: number, trials: Trial[], summ
   const where = expectation.where ?? {};
   const selected = trials.filter((t) => Object.entries(where).every(([key, value]) => matches(t, key, value)));
   if (selected.length === 0) return [whereMiss(index, where, trials)];
-  return selected.flatMap((trial) => {
+  const best = expectation.best === undefined ? [] : checkBest(expectation.best, index, selected, summaries);
+  return [...selected.flatMap((trial) => {
     const summary = summaries.get(trial.id);
     const base = { expectation: index, trial: trial.id, params: trial.params };
     const results: ExpectationResult[] = [];
@@ -69,6 +71,33 @@ function checkOne(expectation: Expectation, index: number, trials: Trial[], summ
     }
     if (expectation.status !== undefined) results.push({ ...base, key: 'status', ...checkStatus(expectation.status, summary) });
     return results;
+  }), ...best];
+}
+
+type Best = NonNullable<Expectation['best']>;
+
+/** `best`: the selected trial with the least final `by` loss (the first of equals, in plan order), and a result per stated bound. */
+function checkBest(best: Best, index: number, selected: Trial[], summaries: Map<string, Summary>): ExpectationResult[] {
+  const by = best.by ?? 'dev_loss';
+  let winner: { trial: Trial; summary: Summary; value: number } | undefined;
+  for (const trial of selected) {
+    const summary = summaries.get(trial.id);
+    const value = summary?.status === 'failed' ? null : summary?.final[by];
+    if (typeof value === 'number' && Number.isFinite(value) && (winner === undefined || value < winner.value)) winner = { trial, summary: summary!, value };
+  }
+  const bounds: [string, Bound, (s: Summary, t: Trial) => unknown][] = [
+    ...(['train_loss', 'dev_loss', 'test_loss'] as const).flatMap((k) => (best[k] === undefined ? [] : [[k, best[k]!, (s: Summary) => s.final[k]] as [string, Bound, (s: Summary, t: Trial) => unknown]])),
+    ...Object.entries(best.params ?? {}).map(([k, b]) => [`params.${k}`, b, (_s: Summary, t: Trial) => lookup(t, k).value] as [string, Bound, (s: Summary, t: Trial) => unknown]),
+  ];
+  return bounds.map(([key, bound, valueOf]) => {
+    const expected = describeBound(bound);
+    if (winner === undefined) {
+      return { expectation: index, trial: '', params: {}, key: `best.${key}`, expected, found: `no best trial (no selected trial has a final ${by.replace('_', ' ')})`, passed: false };
+    }
+    const value = valueOf(winner.summary, winner.trial);
+    const base = { expectation: index, trial: winner.trial.id, params: winner.trial.params, key: `best.${key}`, expected };
+    if (typeof value !== 'number') return { ...base, found: value === undefined || value === null ? 'no value' : `${formatValue(value)}, not a number`, passed: false };
+    return { ...base, found: formatNumber(value), passed: holds(bound, value) };
   });
 }
 

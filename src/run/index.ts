@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { checkExpectations, type ExpectationResult } from '../expect/index.js';
 import { writeReport } from '../report/index.js';
 import type { UnreadTrial } from '../report/results.js';
-import type { BackendName, Plan, Summary, Trial } from '../types.js';
+import type { BackendName, MetricRow, Plan, Summary, Trial } from '../types.js';
 import { checkTrial, formatProblem, type FileProblem } from './check-trial.js';
 import { failedSummary } from './failure.js';
 import { workerCount } from './jobs.js';
@@ -25,6 +25,7 @@ import { createReporter, type Reporter } from './reporter.js';
 import { finishRunInfo, startRunInfo } from './runinfo.js';
 import { INTERRUPTED, onInterrupt, type Interrupts } from './signals.js';
 import { endTable, missedLines, runDocument, type TrialRow } from './table.js';
+import { EarlyStopper } from './early-stop.js';
 import { removeTempFiles } from './temp-files.js';
 import { TrialWriter } from './trial-files.js';
 
@@ -96,7 +97,9 @@ async function runLocked(plan: Plan, options: RunOptions, interrupts: Interrupts
   const runInfo = await startRunInfo(name, plan.file, options.argv, started);
 
   // 2. Finished trials (summary.json exists, every file checked) are kept unless --force; failed and damaged ones run again.
-  const { summaries, earlier, retried, damaged } = await findFinished(plan, options);
+  //    Early stopping decides from every evaluation it has seen: the kept trials' first (in plan order), then this run's.
+  const stopper = plan.experiment.early_stop === undefined ? undefined : new EarlyStopper(plan.experiment.early_stop);
+  const { summaries, earlier, retried, damaged } = await findFinished(plan, options, stopper);
   const toRun = plan.trials.filter((t) => !earlier.has(t.id));
   const reporter = createReporter({ stream: process.stderr, quiet: options.quiet, color: useColor(process.stderr), trials: toRun, intervalMs: options.progressIntervalMs });
   const warn = (line: string) => (options.quiet ? void process.stderr.write(line + '\n') : reporter.note(line)); // shown even with --quiet
@@ -107,7 +110,7 @@ async function runLocked(plan: Plan, options: RunOptions, interrupts: Interrupts
   if (retried > 0) reporter.note(`running ${retried} trial${retried === 1 ? '' : 's'} that failed in an earlier run again`);
 
   // 3–6. Run the rest; each trial's files are written as it ends (4), a failure is its trial's only (5), SIGINT stops it all (6).
-  const { interrupted, unwritten } = await runTrials(toRun, { ...options, jobs: workers }, name, reporter, summaries, signal);
+  const { interrupted, unwritten } = await runTrials(toRun, { ...options, jobs: workers }, name, reporter, summaries, signal, stopper);
   const rows: TrialRow[] = plan.trials.map((trial) => ({ trial, summary: summaries.get(trial.id), earlier: earlier.has(trial.id) }));
   if (interrupted) await removeTempFiles(dir);
   await writeFileAtomic(path.join(dir, 'run.json'), JSON.stringify(finishRunInfo(runInfo, new Date()), null, 2) + '\n'); // before the report: its header
@@ -162,26 +165,28 @@ async function runLocked(plan: Plan, options: RunOptions, interrupts: Interrupts
  * Step 2: the summaries of trials finished by an earlier run (none with --force), each checked as the report checks
  * it (src/run/check-trial.ts); failed ones are only counted, damaged ones named: both run again.
  */
-async function findFinished(plan: Plan, options: RunOptions) {
+async function findFinished(plan: Plan, options: RunOptions, stopper: EarlyStopper | undefined) {
   const summaries = new Map<string, Summary>();
   const earlier = new Set<string>();
   const damaged: { trial: Trial; problem: FileProblem }[] = [];
   let retried = 0;
   if (options.force) return { summaries, earlier, retried, damaged };
   for (const trial of plan.trials) {
-    const stored = await checkTrial(trialDir(options.out, plan.experiment.name, trial.id));
+    const evals: MetricRow[] = []; // early stopping is told the evaluations of the trials kept, in plan order
+    const stored = await checkTrial(trialDir(options.out, plan.experiment.name, trial.id), stopper ? { onMetric: (row) => void ('split' in row && evals.push(row)) } : {});
     if (stored.kind === 'damaged') damaged.push({ trial, problem: stored.problem });
     else if (stored.kind === 'finished' && stored.summary.status === 'failed') retried += 1;
     else if (stored.kind === 'finished') {
       summaries.set(trial.id, stored.summary);
       earlier.add(trial.id);
+      stopper?.observe(trial.id, evals);
     }
   }
   return { summaries, earlier, retried, damaged };
 }
 
 /** Steps 3–6: run the trials in the pool until all have ended or a signal stops them; summaries gain theirs. */
-async function runTrials(trials: Trial[], options: RunOptions, name: string, reporter: Reporter, summaries: Map<string, Summary>, signal: AbortSignal) {
+async function runTrials(trials: Trial[], options: RunOptions, name: string, reporter: Reporter, summaries: Map<string, Summary>, signal: AbortSignal, stopper?: EarlyStopper) {
   const writers = new Map<string, TrialWriter>(); // the files of the trials under way
   let unwritten = 0;
   try {
@@ -194,6 +199,7 @@ async function runTrials(trials: Trial[], options: RunOptions, name: string, rep
         backend: options.backend,
         timeoutSeconds: options.timeoutSeconds,
         signal,
+        checkpoints: stopper !== undefined,
       },
       {
         start: (trial) => {
@@ -201,7 +207,11 @@ async function runTrials(trials: Trial[], options: RunOptions, name: string, rep
           reporter.start(trial);
         },
         progress: (trial, p) => reporter.progress(trial, p),
-        metrics: (trial, rows) => writers.get(trial.id)?.metrics(rows),
+        metrics: (trial, rows) => {
+          writers.get(trial.id)?.metrics(rows);
+          stopper?.observe(trial.id, rows);
+        },
+        checkpoint: (trial, step) => stopper?.decide(trial.id, step) ?? { stop: false },
         end: async (ended) => {
           const writer = writers.get(ended.trial.id)!;
           writers.delete(ended.trial.id);

@@ -2,7 +2,7 @@
 // A worker that finished a trial well takes the next one (TF.js stays loaded); a worker whose trial failed is
 // replaced by a fresh process, so a leak or a broken state cannot spill over into the next trial.
 import { execaNode } from 'execa';
-import type { BackendName, MetricRow, Progress, Trial, TrialOutput } from '../types.js';
+import type { BackendName, MetricRow, Progress, Trial, TrialOutput, Verdict } from '../types.js';
 import type { Failure } from './failure.js';
 import { setLongTimeout } from './timer.js';
 import { isWorkerMessage, type ParentMessage, type ReadyMessage, type WorkerMessage } from './protocol.js';
@@ -29,6 +29,7 @@ export interface PoolOptions {
   backend: BackendName;
   timeoutSeconds?: number; // per trial, from the moment the trial is handed to a ready worker
   signal: AbortSignal; // aborted: kill every worker now, end running trials as interrupted
+  checkpoints?: boolean; // early stopping: workers wait for events.checkpoint's verdict after each evaluation
 }
 
 /** What the pool tells its caller about each trial, in order: start, progress and metrics …, end. */
@@ -37,6 +38,8 @@ export interface PoolEvents {
   progress(trial: Trial, progress: Progress): void;
   /** A chunk's rows of metrics.jsonl, in step order, as the worker sent them. */
   metrics(trial: Trial, rows: MetricRow[]): void;
+  /** Early stopping (PoolOptions.checkpoints): the trial was evaluated at `step`; it waits for this verdict. */
+  checkpoint?(trial: Trial, step: number): Verdict;
   /** Awaited before the slot takes its next trial: the place to write the trial's files. Not called for interrupted trials. */
   end(ended: Ended): Promise<void>;
 }
@@ -61,7 +64,11 @@ export async function runPool(trials: Trial[], options: PoolOptions, events: Poo
         }
         events.start(trial);
         const current = trial;
-        const ended = await worker.run(trial, options, { progress: (p) => events.progress(current, p), metrics: (rows) => events.metrics(current, rows) });
+        const ended = await worker.run(trial, options, {
+          progress: (p) => events.progress(current, p),
+          metrics: (rows) => events.metrics(current, rows),
+          checkpoint: (step) => events.checkpoint?.(current, step) ?? { stop: false },
+        });
         if (ended.outcome.kind === 'interrupted') break;
         await events.end(ended);
         if (ended.outcome.kind === 'failed') {
@@ -113,6 +120,7 @@ function spawnWorker(workerPath: string, execArgv: string[]) {
 interface TrialListeners {
   progress(p: Progress): void;
   metrics(rows: MetricRow[]): void;
+  checkpoint(step: number): Verdict;
 }
 
 /** One worker process and the trial it runs. */
@@ -173,7 +181,7 @@ class WorkerProcess {
           finish({ kind: 'failed', failure: { kind: 'timeout', seconds } });
         }, seconds * 1000);
       }
-      this.send({ type: 'trial', trial, backend: options.backend });
+      this.send({ type: 'trial', trial, backend: options.backend, checkpoints: options.checkpoints === true });
     });
     if (outcome.kind === 'failed' && outcome.failure.kind !== 'threw') await this.done; // killed: wait for its last stderr
     const progress = this.lastProgress;
@@ -229,6 +237,9 @@ class WorkerProcess {
       case 'metrics':
         if (current?.trial.id !== m.id) return;
         return current.on.metrics(m.rows);
+      case 'checkpoint':
+        if (current?.trial.id !== m.id) return this.breach(`a checkpoint for trial ${m.id}, which it was not running`);
+        return this.send({ type: 'verdict', id: m.id, step: m.step, verdict: current.on.checkpoint(m.step) });
       case 'result':
         if (current?.trial.id !== m.id) return this.breach(`a result for trial ${m.id}, which it was not running`);
         return current.finish({ kind: 'output', output: m.output });

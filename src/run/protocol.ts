@@ -6,19 +6,30 @@
 //     ◀──────── ready ───────────── (imports done: TF.js is loaded, the worker is warm)
 //     ── trial {trial, backend} ──▶
 //     ◀─── progress, metrics … ────  (progress every few hundred ms at most; a chunk's metrics rows as it ends)
+//     ◀──── checkpoint {step} ─────  (early stopping only: after an evaluation, the worker waits for …)
+//     ── verdict {step, verdict} ──▶ (… go on, or stop here)
 //     ◀── result {output} | error ─ (one of them ends the trial)
 //     ── trial … ─────────────────▶ (the same warm worker takes the next trial)
 //     ── exit ────────────────────▶ (no more trials: the worker leaves its loop and ends)
 //
 // The worker never writes results to disk: the parent writes every file, so one process owns atomicity and
 // cleanup, and a worker killed at any moment cannot leave a half-written file behind.
-import type { BackendName, MetricRow, Progress, Trial, TrialOutput } from '../types.js';
+import type { BackendName, MetricRow, Progress, Trial, TrialOutput, Verdict } from '../types.js';
 
 /** Parent → worker: train this trial. */
 export interface TrialMessage {
   type: 'trial';
   trial: Trial;
   backend: BackendName;
+  checkpoints: boolean; // early stopping: ask for a verdict after each evaluation
+}
+
+/** Parent → worker: early stopping's verdict on the trial's evaluation at `step`. */
+export interface VerdictMessage {
+  type: 'verdict';
+  id: string;
+  step: number;
+  verdict: Verdict;
 }
 
 /** Parent → worker: no more trials; end the process. */
@@ -27,7 +38,7 @@ export interface ExitMessage {
 }
 
 /** Every message the parent sends. */
-export type ParentMessage = TrialMessage | ExitMessage;
+export type ParentMessage = TrialMessage | VerdictMessage | ExitMessage;
 
 /** Worker → parent: the worker has loaded its modules and waits for a trial. */
 export interface ReadyMessage {
@@ -50,7 +61,14 @@ export interface MetricsMessage {
   rows: MetricRow[];
 }
 
-/** Worker → parent: the trial trained to its end (ok or diverged); its metrics went out before, chunk by chunk. */
+/** Worker → parent: the trial was just evaluated at `step` (its rows went out before); it waits for a verdict. */
+export interface CheckpointMessage {
+  type: 'checkpoint';
+  id: string;
+  step: number;
+}
+
+/** Worker → parent: the trial trained to its end (ok, diverged or stopped); its metrics went out before, chunk by chunk. */
 export interface ResultMessage {
   type: 'result';
   id: string;
@@ -65,10 +83,10 @@ export interface ErrorMessage {
 }
 
 /** Every message a worker sends. */
-export type WorkerMessage = ReadyMessage | ProgressMessage | MetricsMessage | ResultMessage | ErrorMessage;
+export type WorkerMessage = ReadyMessage | ProgressMessage | MetricsMessage | CheckpointMessage | ResultMessage | ErrorMessage;
 
-const WORKER_TYPES = new Set(['ready', 'progress', 'metrics', 'result', 'error']);
-const PARENT_TYPES = new Set(['trial', 'exit']);
+const WORKER_TYPES = new Set(['ready', 'progress', 'metrics', 'checkpoint', 'result', 'error']);
+const PARENT_TYPES = new Set(['trial', 'verdict', 'exit']);
 
 /** Whether a value received over IPC is a worker message (anything else is a protocol error). */
 export function isWorkerMessage(value: unknown): value is WorkerMessage {

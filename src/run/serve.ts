@@ -2,7 +2,7 @@
 // The parent speaks through execa's IPC; here, Node's own channel (process.send / 'message') is all it takes, with the
 // same structured-clone serialisation, and the worker starts faster without importing execa (~0.3 s a process).
 import { on } from 'node:events';
-import type { TrainOptions, Trial, TrialOutput } from '../types.js';
+import type { TrainOptions, Trial, TrialOutput, Verdict } from '../types.js';
 import { isParentMessage, type TrialMessage, type WorkerMessage } from './protocol.js';
 
 /** What a worker runs for one trial: the real one wraps trainTrial; test fixtures stand in their own. */
@@ -27,6 +27,8 @@ export async function serveTrials(train: TrainFn): Promise<never> {
       case 'trial':
         await runTrial(train, message, orphaned);
         break;
+      case 'verdict':
+        break; // taken by the trial it was for (see runTrial); a late one is of no use now
       case 'exit':
         process.exit(0);
       default:
@@ -36,7 +38,21 @@ export async function serveTrials(train: TrainFn): Promise<never> {
   process.exit(0);
 }
 
-async function runTrial(train: TrainFn, { trial, backend }: TrialMessage, orphaned: () => boolean): Promise<void> {
+/** Ask the parent whether the trial goes on after its evaluation at `step`; resolves with its verdict. */
+function verdictFor(id: string, step: number): Promise<Verdict> {
+  return new Promise((resolve) => {
+    const listener = (message: unknown) => {
+      if (!isParentMessage(message) || message.type !== 'verdict' || message.id !== id || message.step !== step) return;
+      process.off('message', listener);
+      resolve(message.verdict);
+    };
+    process.on('message', listener);
+    send({ type: 'checkpoint', id, step }).catch(() => {}); // a parent that is gone ends this process
+  });
+}
+
+async function runTrial(train: TrainFn, message: TrialMessage, orphaned: () => boolean): Promise<void> {
+  const { trial, backend } = message;
   const id = trial.id;
   try {
     const onProgress: TrainOptions['onProgress'] = (progress) => {
@@ -44,7 +60,8 @@ async function runTrial(train: TrainFn, { trial, backend }: TrialMessage, orphan
       send({ type: 'progress', id, progress }).catch(() => {});
     };
     const onMetrics: TrainOptions['onMetrics'] = (rows) => void send({ type: 'metrics', id, rows }).catch(() => {});
-    const output = await train(trial, { id, backend, onProgress, onMetrics });
+    const onCheckpoint = message.checkpoints ? (step: number) => verdictFor(id, step) : undefined;
+    const output = await train(trial, { id, backend, onProgress, onMetrics, ...(onCheckpoint ? { onCheckpoint } : {}) });
     await send({ type: 'result', id, output });
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));

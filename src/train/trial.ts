@@ -8,7 +8,7 @@
 // grows with train.steps: a trial of 10^7 steps holds what one of 10^5 does (bench/memory.ts measures it).
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossMode } from '../config/schema.js';
-import type { FinalLosses, MetricRow, Progress, Summary, TrainOptions, TrialConfig, TrialOutput } from '../types.js';
+import type { FinalLosses, MetricRow, Progress, Summary, TrainOptions, TrialConfig, TrialOutput, Verdict } from '../types.js';
 import { initBackend } from './backend.js';
 import { bigramLoss } from './bigram.js';
 import { buildDataset, loadWords, type Dataset, type Split } from './data.js';
@@ -45,7 +45,7 @@ export async function trainTrial(config: TrialConfig, options: TrainOptions): Pr
   const params = initParams(draws.init, V, config.model);
   try {
     // 4–5. Train, with evaluations along the way and at the end.
-    const trainer = new Trainer(config, data, params, draws.batch, options.onMetrics);
+    const trainer = new Trainer(config, data, params, draws.batch, options.onMetrics, options.onCheckpoint);
     await trainer.runTo(config.train.steps, options.onProgress);
     trainer.finish();
     // 6. Samples.
@@ -116,7 +116,7 @@ export async function trainTrialInMemory(config: TrialConfig, options: TrainOpti
  */
 export class Trainer {
   readonly rangeTest: RangeTest | null;
-  status: 'ok' | 'diverged' = 'ok';
+  status: 'ok' | 'diverged' | 'stopped' = 'ok';
   reason: string | undefined;
   step = 0; // steps taken
   stepsReached = 0; // steps whose losses were kept, and the weights' step (after a divergence, fewer than `step`)
@@ -137,6 +137,7 @@ export class Trainer {
     private readonly params: Params,
     indices: IndexSource, // the minibatches' row indices (draws.ts: after the init, in torch mode)
     private readonly sink: (rows: MetricRow[]) => void = () => {},
+    private readonly checkpoint?: (step: number) => Promise<Verdict>,
   ) {
     const { lr, batch_size } = config.train;
     if (data.train.n === 0) {
@@ -173,9 +174,15 @@ export class Trainer {
       this.trainCpuSeconds += (used.user + used.system) / 1e6;
       this.step = end;
       this.notePeak();
-      if (this.status === 'ok' && this.step % every === 0) this.evaluate();
+      const evaluated = this.status === 'ok' && this.step % every === 0;
+      if (evaluated) this.evaluate();
       this.flush();
       this.progress(onProgress, losses[losses.length - 1]!);
+      if (evaluated && this.checkpoint !== undefined && this.step < this.config.train.steps) {
+        // Early stopping decides on the evaluation just sent (the rows went first): go on, or stop here.
+        const verdict = await this.checkpoint(this.step);
+        if (verdict.stop) [this.status, this.reason] = ['stopped', verdict.reason];
+      }
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { FIXTURES, ROOT } from '../paths.js';
 import { planExperiment } from '../../src/config/plan.js';
-import { canonicalJson, countTrials, expand, gridPoints } from '../../src/config/expand.js';
+import { canonicalJson, countTrials, expand } from '../../src/config/expand.js';
+import { gridPoints } from '../../src/config/search.js';
 import type { Experiment } from '../../src/config/schema.js';
 
 const GOOD = path.join(FIXTURES, 'config', 'good');
@@ -26,7 +27,7 @@ describe('grid points', () => {
     assert.deepEqual(gridPoints({}), [{}]);
   });
   it('are counted without being listed', () => {
-    assert.equal(countTrials({ a: [1, 2, 3], b: [1, 2] }, 4), 24);
+    assert.equal(countTrials({ grid: { a: [1, 2, 3], b: [1, 2] }, search: { method: 'grid' }, repeat: 4 }), 24);
   });
 });
 
@@ -170,6 +171,7 @@ describe('a resolved experiment', () => {
       eval: { every: 1000, splits: ['train', 'dev'] },
       sample: 20,
       grid: {},
+      search: { method: 'grid' },
       repeat: 1,
     };
     assert.deepEqual(plan.experiment, expected);

@@ -83,7 +83,7 @@ const cases: { fixture: string; errors: string[] }[] = [
   { fixture: 'grid-unknown-key.yaml', errors: ['grid-unknown-key.yaml:3:3 grid.train.batchsize: unknown key; did you mean `train.batch_size`?'] },
   {
     fixture: 'grid-not-a-trial-key.yaml',
-    errors: ['grid-not-a-trial-key.yaml:3:3 grid.repeat: expected a key that varies training, got `repeat` (name, description, grid, repeat and expect cannot be grid keys)'],
+    errors: ['grid-not-a-trial-key.yaml:3:3 grid.repeat: expected a key that varies training, got `repeat` (name, description, grid, search, early_stop, repeat and expect cannot be grid keys)'],
   },
   { fixture: 'grid-bad-value.yaml', errors: ['grid-bad-value.yaml:3:32 grid.train.batch_size[2]: expected a positive integer or "full", got 0'] },
   {

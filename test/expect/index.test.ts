@@ -306,3 +306,28 @@ test('holds and describeBound agree on a bound with every condition', () => {
   assert.equal(holds(bound, 2.6), false);
   assert.equal(holds(bound, 0.9), false);
 });
+
+test('best: the trial with the least final dev loss is checked, its losses and its values', () => {
+  const trials = [trial('a', { 'train.lr': 0.01 }), trial('b', { 'train.lr': 0.12 }), trial('c', { 'train.lr': 0.9 })];
+  const summaries = [summary('a', {}, { dev_loss: 2.6 }), summary('b', { status: 'stopped' }, { dev_loss: 2.21 }), summary('c', {}, { dev_loss: 2.4 })];
+  const results = check({ best: { by: 'dev_loss', dev_loss: { lt: 2.3 }, params: { 'train.lr': { gt: 0.05, lt: 0.5 } } } }, trials, summaries);
+  assert.deepEqual(results.map((r) => [r.trial, r.key, r.expected, r.found, r.passed]), [
+    ['b', 'best.dev_loss', '< 2.3', '2.21', true],
+    ['b', 'best.params.train.lr', '> 0.05 and < 0.5', '0.12', true],
+  ]);
+  assert.equal(formatResult(results[1]!), 'best.params.train.lr > 0.05 and < 0.5: found 0.12 (trial b train.lr=0.12)');
+});
+
+test('best: ranks by the loss it is told, among the trials where selects, and misses when the best is not good enough', () => {
+  const trials = [trial('a', { loss: 'manual' }), trial('b', { loss: 'fused' }), trial('c', { loss: 'fused' })];
+  const summaries = [summary('a', {}, { train_loss: 1.0 }), summary('b', {}, { train_loss: 2.0, dev_loss: 2.0 }), summary('c', {}, { train_loss: 1.5, dev_loss: 2.9 })];
+  const results = check({ where: { loss: 'fused' }, best: { by: 'train_loss', dev_loss: { lt: 2.5 } } }, trials, summaries);
+  assert.deepEqual(results.map((r) => [r.trial, r.found, r.passed]), [['c', '2.9', false]]);
+});
+
+test('best: failed and unfinished trials never win, and a selection without a final loss is a miss that says so', () => {
+  const trials = [trial('a'), trial('b'), trial('c')];
+  const summaries = [summary('a', { status: 'failed' }, { dev_loss: 1.0 }), summary('b', {}, { dev_loss: null })];
+  const results = check({ best: { by: 'dev_loss', dev_loss: { lt: 3 } } }, trials, summaries);
+  assert.deepEqual(results.map((r) => [r.trial, r.key, r.found, r.passed]), [['', 'best.dev_loss', 'no best trial (no selected trial has a final dev loss)', false]]);
+});

@@ -50,6 +50,7 @@ export function fixtureExperiment(o: FixtureOptions): Experiment {
     eval: { every: o.evalEvery ?? 200, splits: o.splits ?? ['train', 'dev'] },
     sample: o.sample ?? 8,
     grid: o.grid ?? {},
+    search: { method: 'grid' },
     repeat: o.repeat ?? 1,
     ...(o.expect === undefined ? {} : { expect: o.expect }),
   };

@@ -85,3 +85,59 @@ describe('a real training run', () => {
     }
   });
 });
+
+describe('a random search with early stopping, for real', () => {
+  /** A random search of the lr with ASHA (rungs at 30, 90 and 270 of 300 steps): `trials` draws. */
+  async function search(dir: string, trials: number): Promise<string> {
+    const file = path.join(dir, 'search.yaml');
+    await writeFile(
+      file,
+      [
+        'name: search',
+        'data: {builtin: names, slice: {first: 200}}',
+        'model: {block_size: 3, embed_dim: 2, hidden: 16}',
+        'train: {steps: 300, batch_size: 16}',
+        'eval: {every: 30, splits: [dev]}',
+        'sample: 0',
+        `search: {method: random, trials: ${trials}, seed: 5}`,
+        'grid: {train.lr: {log_uniform: [0.001, 3]}}',
+        'early_stop: {method: asha, grace: 30, eta: 3}',
+        '',
+      ].join('\n'),
+    );
+    return file;
+  }
+  type Doc = { trials: { id: string; params: { 'train.lr': number }; status: string; final: { dev_loss: number } }[] };
+  const run = async (file: string, out: string, ...args: string[]) => {
+    const result = await execaNode(CLI, [file, '--out', out, '--jobs', '1', '--backend', 'cpu', '--json', ...args], { reject: false, nodeOptions: [] });
+    assert.equal(result.exitCode, 0, result.stderr);
+    return JSON.parse(result.stdout) as Doc;
+  };
+  const decisions = async (out: string, doc: Doc) =>
+    Promise.all(doc.trials.map(async (t) => {
+      const s = JSON.parse(await readFile(path.join(out, 'search', 'trials', t.id, 'summary.json'), 'utf8')) as { status: string; steps: number };
+      return `${t.id} ${s.status} ${s.steps}`;
+    }));
+
+  it('with --jobs 1 stops the same trials at the same steps every time, and keeps the first draws when trials grow', async () => {
+    const dir = await tempOut();
+    const file = await search(dir, 6);
+    const out = path.join(dir, 'reports');
+    const first = await run(file, out);
+    const once = await decisions(out, first);
+    assert.ok(first.trials.some((t) => t.status === 'stopped'), `some trial stopped: ${once.join(', ')}`);
+    assert.ok(first.trials.some((t) => t.status === 'ok'), 'the best went to the end');
+    const again = await run(file, out, '--force');
+    assert.deepEqual(await decisions(out, again), once);
+
+    // Eight draws: the first six are the same trials (same ids, skipped as finished), two more are trained and judged.
+    const grown = await run(await search(dir, 8), out);
+    assert.deepEqual(grown.trials.slice(0, 6).map((t) => t.id), first.trials.map((t) => t.id));
+    assert.deepEqual((await decisions(out, grown)).slice(0, 6), once);
+    for (const t of grown.trials) {
+      const s = JSON.parse(await readFile(path.join(out, 'search', 'trials', t.id, 'summary.json'), 'utf8')) as { status: string; steps: number; reason?: string };
+      if (s.status === 'stopped') assert.match(s.reason!, /^ASHA: dev loss [\d.]+ at step (30|90|270) is not in the best 1\/3 of the \d trials that reached it/);
+      else assert.equal(s.steps, 300);
+    }
+  });
+});
