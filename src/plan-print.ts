@@ -24,11 +24,12 @@ export function formatPlan(plan: Plan, estimate: Estimate): string {
     estimate.jobs > 1
       ? `about ${formatSeconds(estimate.wallSeconds)} with ${estimate.jobs} jobs (${formatSeconds(estimate.seconds)} of compute)`
       : `about ${formatSeconds(estimate.seconds)}`;
+  const atMost = experiment.early_stop === undefined ? '' : ` at most (early stopping, ${experiment.early_stop.method}, ends hopeless trials sooner)`;
   return [
     `${experiment.name}: ${count}${varying} from ${plan.file}`,
     line(header),
     ...rows.map(line),
-    `total: ${estimate.steps.toLocaleString('en-US')} steps; estimated time ${time}; about ${formatBytes(estimate.bytes)} of results`,
+    `total: ${estimate.steps.toLocaleString('en-US')} steps${atMost}; estimated time ${time}; about ${formatBytes(estimate.bytes)} of results`,
     ...estimate.warnings.map((w) => `warning: ${w}`),
     `nothing was run or written (--dry-run)`,
   ].join('\n');

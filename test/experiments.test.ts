@@ -37,6 +37,12 @@ const EXAMPLES: Example[] = [
     why: 'the loss bounds need the full 200,000 steps',
   },
   { file: 'quickstart.yaml', set: ['train.steps=600'], holds: [0, 2], why: 'at 600 steps the lr-0.1 dev loss is still far from its final value' },
+  {
+    file: 'lr-random.yaml',
+    set: ['search.trials=6', 'train.steps=1800', 'eval.every=200', 'early_stop.grace=200'], // rungs at 200 and 600
+    holds: [0],
+    why: 'the bounds on the best trial need the full 20,000 steps',
+  },
 ];
 
 /** What `run-exp --json` prints (see the design). */
