@@ -39,6 +39,12 @@ export class EarlyStopper {
     }
   }
 
+  /** Drop what was observed of a trial (its rows are being written again, by a new attempt). */
+  forget(trial: string): void {
+    this.evals.delete(trial);
+    for (const rung of this.rungs.values()) rung.delete(trial);
+  }
+
   /** Whether the trial, just evaluated at `step` (observed before), goes on. */
   decide(trial: string, step: number): Verdict {
     const own = this.evals.get(trial)?.filter((e) => e.step <= step) ?? [];
