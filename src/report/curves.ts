@@ -6,7 +6,7 @@
 //   smooth  the EMA of every step's loss, then an even stride
 //   range   an LR range test's loss and smoothed loss against log10(lr), as min/max buckets
 //   evals   the full-split losses, every one (an even stride per split beyond the budget)
-//   last    the last training row (where a diverged trial stopped)
+//   last    the last training row, with its moving average (where a diverged or stopped trial ended)
 import type { SplitName } from '../config/schema.js';
 import type { MetricRow } from '../types.js';
 import { Ema, MinMaxBuckets, Stride, smoothingSpan } from './downsample.js';
@@ -17,7 +17,7 @@ export interface TrialCurves {
   smooth: { step: number; loss: number }[];
   range: { log_lr: number; loss: number; smooth: number }[];
   evals: { step: number; split: SplitName; loss: number }[];
-  last: { step: number; loss: number } | null;
+  last: { step: number; loss: number; smooth: number } | null; // smooth: the moving average at that step
 }
 
 /** How many rows of each kind a trial's metrics hold: training steps with a finite loss, and evaluations per split. */
@@ -45,7 +45,7 @@ export class CurveReducer {
   private readonly range: MinMaxBuckets<RangePoint> | null;
   private readonly ema: Ema;
   private readonly evals = new Map<SplitName, Stride<{ step: number; split: SplitName; loss: number }>>();
-  private last: { step: number; loss: number } | null = null;
+  private last: { step: number; loss: number; smooth: number } | null = null;
 
   constructor(
     private readonly counts: RowCounts,
@@ -72,7 +72,7 @@ export class CurveReducer {
     this.smooth.push({ step: row.step, loss: smoothed });
     // The range test's own smoothing (written by the trainer) when there is one; else the EMA.
     this.range?.push({ x: Math.log10(row.lr), y: row.loss, smooth: row.smooth ?? smoothed });
-    this.last = { step: row.step, loss: row.loss };
+    this.last = { step: row.step, loss: row.loss, smooth: smoothed };
   }
 
   /** The curves (call after the last row). */

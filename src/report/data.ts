@@ -1,7 +1,9 @@
 // Results → the report's data sets: small, flat rows that every chart shares (each set is embedded once).
 import { round5 } from './downsample.js';
 import { formatValue } from '../values.js';
-import { judgedLoss, shortKeys, statusOf, trialLabel, varyingKeys, type Results, type TrialResult } from './results.js';
+import {
+  distributionOf, judgedLoss, shortKeys, statusOf, trialLabel, varyingKeys, type DistributionName, type Results, type TrialResult,
+} from './results.js';
 
 /** A varying parameter as a chart field: p0, p1, … (dotted keys would read as nested fields in Vega-Lite). */
 export interface ParamField {
@@ -10,7 +12,12 @@ export interface ParamField {
   short: string; // e.g. "batch_size"
   numeric: boolean; // every value is a number
   values: (string | number)[]; // distinct values in first-seen (grid) order
+  distribution: { name: DistributionName; min: number; max: number } | null; // drawn from it (random search); null for a list
+  continuous: boolean; // drawn, or too many distinct numbers to read each as a category (see CONTINUOUS_VALUES)
 }
+
+/** Beyond this many distinct numbers a key reads as a continuous axis, not one category per value. */
+export const CONTINUOUS_VALUES = 20;
 
 /** One row per trial, finished or not. Params are added as p0, p1, … */
 export interface TrialRow {
@@ -19,6 +26,8 @@ export interface TrialRow {
   label: string;
   status: string;
   reason: string | null;
+  steps: number | null; // steps trained (fewer than planned when diverged or stopped)
+  steps_planned: number;
   steps_per_s: number | null;
   loss: number | null; // the judged final loss (dev, else train, else test)
   loss_split: string | null;
@@ -34,8 +43,11 @@ export interface CurveRow { trial: number; step: number; loss: number | null }
 export interface EvalRow { trial: number; step: number; split: string; loss: number | null }
 /** A step of an LR range test: its lr (log10), its loss and the smoothed loss. */
 export interface RangeRow { trial: number; log_lr: number | null; loss: number | null; smooth: number | null }
-/** Where a diverged trial stopped: its last finite training loss, and why. */
-export interface StopRow { trial: number; step: number; loss: number | null; reason: string }
+/**
+ * Where a trial ended before its last planned step, and why: a diverged trial at its last finite training loss, a
+ * trial stopped by early stopping at the end of its moving average (where its line ends).
+ */
+export interface StopRow { trial: number; kind: 'diverged' | 'stopped'; step: number; loss: number | null; reason: string }
 /** A character at its row of C (embed_dim 2). */
 export interface EmbeddingRow { trial: number; label: string; char: string; x: number | null; y: number | null }
 /** A reference loss: the uniform guess ln V, or the bigram model on the training split. */
@@ -49,7 +61,7 @@ export interface ReportData {
   smooth: CurveRow[]; // smoothed training loss (EMA of every step, then an even stride)
   evals: EvalRow[]; // full-split losses
   range: RangeRow[]; // LR range tests: loss against log10(lr)
-  stops: StopRow[]; // where diverged trials stopped
+  stops: StopRow[]; // where diverged trials and trials stopped early ended
   embedding: EmbeddingRow[]; // 2-D character embeddings of the best few trials
   reference: ReferenceRow[]; // uniform guess and bigram loss
   budget: number; // raw points per trial in `curve`
@@ -85,7 +97,9 @@ function paramFields(results: Results): ParamField[] {
     const given = results.trials.filter((t) => key in t.trial.params).map((t) => t.trial.params[key]);
     const numeric = given.every((v) => typeof v === 'number');
     const values = [...new Set(given.map((v) => paramValue(v, numeric)))];
-    return { key, field: `p${i}`, short: short.get(key)!, numeric, values };
+    const distribution = distributionOf(results, key);
+    const continuous = numeric && (distribution !== null || values.length > CONTINUOUS_VALUES);
+    return { key, field: `p${i}`, short: short.get(key)!, numeric, values, distribution, continuous };
   });
 }
 
@@ -103,6 +117,8 @@ function trialRow(t: TrialResult, names: string[], keys: ParamField[]): TrialRow
     label: trialLabel(t.trial, names),
     status: statusOf(t),
     reason: s?.reason ?? null,
+    steps: s?.steps ?? null,
+    steps_planned: s?.steps_planned ?? t.trial.config.train.steps,
     steps_per_s: s === null ? null : round5(s.steps_per_s),
     loss: judged === null ? null : round5(judged.loss),
     loss_split: judged?.split ?? null,
@@ -124,7 +140,9 @@ function addCurves(data: ReportData, t: TrialResult): void {
   if (c === null) return;
   for (const r of c.evals) data.evals.push({ trial, step: r.step, split: r.split, loss: round5(r.loss) });
   if (c.last === null) return;
-  if (t.summary?.status === 'diverged') data.stops.push({ trial, step: c.last.step, loss: round5(c.last.loss), reason: t.summary.reason ?? 'diverged' });
+  const s = t.summary;
+  if (s?.status === 'diverged') data.stops.push({ trial, kind: 'diverged', step: c.last.step, loss: round5(c.last.loss), reason: s.reason ?? 'diverged' });
+  if (s?.status === 'stopped') data.stops.push({ trial, kind: 'stopped', step: c.last.step, loss: round5(c.last.smooth), reason: s.reason ?? 'stopped early' });
   for (const p of c.curve) data.curve.push({ trial, step: p.step, loss: round5(p.loss) });
   for (const p of c.smooth) data.smooth.push({ trial, step: p.step, loss: round5(p.loss) });
   for (const p of c.range) data.range.push({ trial, log_lr: round5(p.log_lr), loss: round5(p.loss), smooth: round5(p.smooth) });

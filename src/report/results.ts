@@ -86,3 +86,72 @@ export function judgedLoss(s: Summary | null): { split: 'dev' | 'train' | 'test'
   }
   return null;
 }
+
+/** The kinds of distribution a random search draws a key from (see search in design.md). */
+export const DISTRIBUTIONS = ['log_uniform', 'uniform', 'int_uniform'] as const;
+export type DistributionName = (typeof DISTRIBUTIONS)[number];
+
+/** The experiment's section `name` as plain data (read defensively: older results lack it, newer ones may add keys). */
+function section(results: Results, name: string): Record<string, unknown> | null {
+  const v = (results.experiment as unknown as Record<string, unknown>)[name];
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+/** The distribution a sweep key is drawn from ({log_uniform: [a, b]} in the grid), or null for a list of values. */
+export function distributionOf(results: Results, key: string): { name: DistributionName; min: number; max: number } | null {
+  const spec = (results.experiment.grid as Record<string, unknown> | undefined)?.[key];
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return null;
+  const name = DISTRIBUTIONS.find((d) => d in spec);
+  const bounds = name === undefined ? undefined : (spec as Record<string, unknown>)[name];
+  if (name === undefined || !Array.isArray(bounds) || typeof bounds[0] !== 'number' || typeof bounds[1] !== 'number') return null;
+  return { name, min: bounds[0], max: bounds[1] };
+}
+
+/** How the trials were chosen: a grid (the default), or a random search of `trials` draws with its seed. */
+export function searchOf(results: Results): { method: 'grid' } | { method: 'random'; trials: number | null; seed: number | null } {
+  const s = section(results, 'search');
+  if (s?.['method'] !== 'random') return { method: 'grid' };
+  const num = (v: unknown) => (typeof v === 'number' ? v : null);
+  return { method: 'random', trials: num(s['trials']), seed: num(s['seed']) };
+}
+
+/** What early stopping did: the rule (as configured, null when none is), how many trials it stopped, the steps it saved. */
+export interface EarlyStopping {
+  rule: Record<string, unknown> | null; // the experiment's early_stop section, e.g. {method: 'asha', grace: 250, eta: 3}
+  stopped: number; // trials with status stopped
+  trials: number; // every trial of the experiment
+  saved: number; // Σ over stopped trials of (steps_planned − steps)
+  planned: number; // Σ over every trial of its planned steps
+}
+
+/** Early stopping's effect, or null when no rule is configured and no trial was stopped. */
+export function earlyStopping(results: Results): EarlyStopping | null {
+  const rule = section(results, 'early_stop');
+  let stopped = 0;
+  let saved = 0;
+  let planned = 0;
+  for (const t of results.trials) {
+    const s = t.summary;
+    planned += s?.steps_planned ?? t.trial.config.train.steps;
+    if (s?.status !== 'stopped') continue;
+    stopped += 1;
+    saved += Math.max(0, s.steps_planned - s.steps);
+  }
+  if (rule === null && stopped === 0) return null;
+  return { rule, stopped, trials: results.trials.length, saved, planned };
+}
+
+/** How many trials the "best trials" section lists. */
+export const BEST_TRIALS = 5;
+
+/** The trials with the lowest judged loss, best first (ties: the earlier trial), at most `n`. */
+export function bestTrials(results: Results, n = BEST_TRIALS): TrialResult[] {
+  return results.trials
+    .flatMap((t) => {
+      const judged = judgedLoss(t.summary);
+      return judged === null ? [] : [{ t, loss: judged.loss }];
+    })
+    .sort((a, b) => a.loss - b.loss || a.t.trial.index - b.t.trial.index)
+    .slice(0, n)
+    .map((x) => x.t);
+}

@@ -25,7 +25,7 @@ test('the raw curve is the min/max buckets of every step, the smooth curve a str
   const smoothed = ema(steps.map((r) => r.loss), smoothingSpan(steps.length));
   assert.deepEqual(c.smooth, stride(steps.map((r, i) => ({ step: r.step, loss: smoothed[i]! })), 200));
   assert.deepEqual(c.evals.map((e) => `${e.step} ${e.split}`), ['1000 train', '1000 dev', '2000 train', '2000 dev', '3000 train', '3000 dev', '4000 train', '4000 dev', '5000 train', '5000 dev']);
-  assert.deepEqual(c.last, { step: 4999, loss: steps.at(-1)!.loss });
+  assert.deepEqual(c.last, { step: 4999, loss: steps.at(-1)!.loss, smooth: smoothed.at(-1)! });
   assert.deepEqual(c.range, [], 'not a range test');
 });
 

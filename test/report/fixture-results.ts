@@ -1,12 +1,15 @@
 // Realistic stored results for report tests: the on-disk layout of design.md with plausible curves,
-// written without training (fast, deterministic). Statuses ok, diverged, failed and unfinished all occur.
+// written without training (fast, deterministic). Statuses ok, diverged, stopped, failed and unfinished all occur.
+// A grid expands as a run expands it; a random search draws its values (seeded, rounded to 4 significant digits)
+// and early stopping (ASHA or the median rule) stops trials at their evaluations, in trial order as with --jobs 1.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { expand } from '../../src/config/expand.js';
-import type { Experiment, Lr } from '../../src/config/schema.js';
+import type { Distribution, EarlyStop, Experiment, Lr } from '../../src/config/schema.js';
 import { readResults } from '../../src/report/load.js';
+import { EarlyStopper } from '../../src/run/early-stop.js';
 import type { Results } from '../../src/report/results.js';
 import { Rng } from '../../src/train/rng.js';
 import { lrAt } from '../../src/train/schedule.js';
@@ -17,11 +20,16 @@ const UNIFORM = Math.log(VOCAB.length); // ln 27 ≈ 3.2958
 const BIGRAM = 2.4541; // the bigram model's loss on names
 const NAMES = ['emma', 'olivia', 'ava', 'isabella', 'sophia', 'mia', 'amelia', 'harper', 'evelyn', 'abigail', 'kaelyn', 'dariah', 'brenna', 'jalon', 'mirel'];
 
-/** What to generate: an experiment name, its grid and schedule, and which trials end badly. */
+/** An early-stopping rule, as the experiment file writes it (defaults filled in by fixtureExperiment). */
+export type FixtureEarlyStop = { method: 'asha'; grace: number; eta?: number } | { method: 'median'; grace: number; min_trials?: number };
+
+/** What to generate: an experiment name, its grid (or search space) and schedule, and which trials end badly. */
 export interface FixtureOptions {
   name: string;
   description?: string;
-  grid?: Record<string, unknown[]>; // dotted keys, as in experiment.grid
+  grid?: Record<string, unknown[] | Distribution>; // dotted keys, as in experiment.grid; distributions need `search`
+  search?: { trials: number; seed?: number }; // random search: `trials` draws from grid (a list is a categorical choice)
+  earlyStop?: FixtureEarlyStop; // stop trials at their evaluations of dev loss (needs dev in splits)
   repeat?: number;
   steps?: number;
   evalEvery?: number;
@@ -50,26 +58,34 @@ export function fixtureExperiment(o: FixtureOptions): Experiment {
     eval: { every: o.evalEvery ?? 200, splits: o.splits ?? ['train', 'dev'] },
     sample: o.sample ?? 8,
     grid: o.grid ?? {},
-    search: { method: 'grid' },
+    search: o.search === undefined ? { method: 'grid' } : { method: 'random', trials: o.search.trials, seed: o.search.seed ?? 0 },
+    ...(o.earlyStop === undefined ? {} : { early_stop: earlyStopRule(o.earlyStop) }),
     repeat: o.repeat ?? 1,
     ...(o.expect === undefined ? {} : { expect: o.expect }),
   };
 }
 
+/** The rule with its defaults, as a resolved experiment stores it (metric dev_loss; eta 3; min_trials 3). */
+function earlyStopRule(r: FixtureEarlyStop): EarlyStop {
+  return r.method === 'asha' ? { method: 'asha', metric: 'dev_loss', grace: r.grace, eta: r.eta ?? 3 } : { method: 'median', metric: 'dev_loss', grace: r.grace, min_trials: r.min_trials ?? 3 };
+}
+
 /** Write DIR/NAME/ (experiment.yaml, run.json, trials/*) for the options; returns the experiment and its trials. */
 export async function writeFixtureResults(out: string, o: FixtureOptions): Promise<{ experiment: Experiment; trials: Trial[] }> {
   const experiment = fixtureExperiment(o);
-  const trials = expand(experiment, new Map()); // the real expansion: ids, seeds and params as a run stores them
+  const trials = expand(experiment, new Map()); // the real expansion (grid or random draws): ids, seeds and params as a run stores them
   const dir = path.join(out, o.name);
   await mkdir(path.join(dir, 'trials'), { recursive: true });
   await writeFile(path.join(dir, 'experiment.yaml'), stringify(experiment));
+  const outputs = new Map(trials.filter((t) => !o.unfinished?.includes(t.index)).map((t) => [t.index, simulateTrial(t, o.failed?.includes(t.index) ?? false)]));
+  if (o.earlyStop !== undefined) earlyStop(trials, outputs, earlyStopRule(o.earlyStop));
   let seconds = 0;
   for (const t of trials) {
     const tdir = path.join(dir, 'trials', t.id);
     await mkdir(tdir, { recursive: true });
     await writeFile(path.join(tdir, 'config.json'), JSON.stringify(t, null, 2));
-    if (o.unfinished?.includes(t.index)) continue;
-    const output = simulateTrial(t, o.failed?.includes(t.index) ?? false);
+    const output = outputs.get(t.index);
+    if (output === undefined) continue; // unfinished
     seconds += output.summary.seconds;
     await writeFile(path.join(tdir, 'summary.json'), JSON.stringify(output.summary, null, 2));
     if (output.summary.status === 'failed') {
@@ -117,7 +133,8 @@ export function simulateTrial(t: Trial, fail: boolean): { summary: Summary; metr
   const lrAtStep = (s: number) => lrAt(lr, s, steps);
   for (let s = 0; s < steps; s++) {
     const a = lrAtStep(s);
-    const floor = 2.05 + 0.25 * (Math.log10(a) + 1) ** 2 + (batch_size === 'full' ? -0.04 : 0.02);
+    // Best near lr 0.1 and 200 hidden units (the lecture's); a full batch is exact but slow.
+    const floor = 2.05 + 0.25 * (Math.log10(a) + 1) ** 2 + 0.08 * Math.log(t.config.model.hidden / 200) ** 2 + (batch_size === 'full' ? -0.04 : 0.02);
     const rate = Math.min(0.3, 0.3 * a);
     loss = range && a > 0.6 ? loss * (1 + (a - 0.6) * 0.08) : floor + (loss - floor) * (1 - rate);
     if (!range && a >= 1.5 && s > steps / 5) loss *= 1.8;
@@ -179,6 +196,45 @@ export function simulateTrial(t: Trial, fail: boolean): { summary: Summary; metr
   };
   const samples = Array.from({ length: t.config.sample }, () => NAMES[rng.int(NAMES.length)]!);
   return { summary, metrics: fail ? [] : metrics, samples, weights: fixtureWeights(t, rng) };
+}
+
+type Output = ReturnType<typeof simulateTrial>;
+
+/**
+ * Early stopping applied to simulated trials by the runner's own rule (src/run/early-stop.ts), told each trial's
+ * evaluations in trial order as a run with --jobs 1 tells it: a stopped trial keeps its rows up to that evaluation.
+ */
+function earlyStop(trials: Trial[], outputs: Map<number, Output>, rule: EarlyStop): void {
+  const stopper = new EarlyStopper(rule);
+  for (const t of trials) {
+    const out = outputs.get(t.index);
+    if (out === undefined || out.summary.status !== 'ok') continue;
+    for (const row of out.metrics) {
+      if (!('split' in row) || row.step >= out.summary.steps_planned) continue;
+      stopper.observe(t.id, [row]);
+      const verdict = stopper.decide(t.id, row.step);
+      if (verdict.stop) {
+        stopAt(out, row.step, verdict.reason);
+        break;
+      }
+    }
+  }
+}
+
+/** End a simulated trial after `step` steps, as a worker told to stop keeps it: rows up to there, the last evaluation's losses. */
+function stopAt(out: Output, step: number, reason: string): void {
+  out.metrics = out.metrics.filter((r) => ('split' in r ? r.step <= step : r.step < step));
+  const last = (split: string) => out.metrics.find((r) => 'split' in r && r.split === split && r.step === step)?.loss ?? null;
+  const s = out.summary;
+  const trainSeconds = step / s.steps_per_s;
+  Object.assign(s, {
+    status: 'stopped',
+    reason,
+    steps: step,
+    final: { train_loss: last('train'), dev_loss: last('dev'), test_loss: last('test') },
+    seconds: trainSeconds + 0.8,
+    train_seconds: trainSeconds,
+  });
 }
 
 /** Weights of the right shapes; with embed_dim 2, C puts the vowels together and '.' apart, as the lecture found. */
