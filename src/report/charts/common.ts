@@ -1,6 +1,6 @@
 // What the chart modules share: the Chart type, data-set selection, trial colours, the loss axis, reference lines.
 import type { TopLevelSpec } from 'vega-lite';
-import type { ReportData } from '../data.js';
+import type { ParamField, ReportData } from '../data.js';
 
 /** One chart of the report: a complete Vega-Lite spec (its data under `datasets`) with a title and a caption. */
 export interface Chart {
@@ -20,22 +20,43 @@ export function datasets(data: ReportData, names: (keyof ReportData & string)[])
 /** Above this many trials, colour by the first varying value instead of by trial (a legend of 100 is no legend). */
 export const MAX_TRIAL_COLOURS = 10;
 
+/** True when a key's values read best on a log axis: learning rates, log-uniform draws, or positive numbers spanning 100× or more. */
+export function logAxis(k: ParamField): boolean {
+  if (!k.numeric || k.values.length < 2) return false;
+  const xs = k.values as number[];
+  if (xs.some((v) => v <= 0)) return false;
+  return k.distribution?.name === 'log_uniform' || /(^|[._])lr($|[._])/.test(k.key) || Math.max(...xs) / Math.min(...xs) >= 100;
+}
+
 /** How trials are coloured: the field, its title and type, and whether lines need `detail: trial` to stay apart. */
 export interface Colouring {
   field: string;
   title: string;
-  type: 'nominal' | 'ordinal';
+  type: 'nominal' | 'ordinal' | 'quantitative'; // quantitative: a continuous key (random search), on a colour ramp
   sort: (string | number)[] | null;
   detail: boolean;
+  log: boolean; // a quantitative colour on a log scale (learning rates)
+  values: number[] | null; // a quantitative colour's legend entries (round numbers over its values)
 }
 
 /** Colour by trial label when there are few trials, else by the first varying value (repeat last). */
 export function colouring(data: ReportData): Colouring {
   const key = data.keys.find((k) => k.key !== 'repeat') ?? data.keys[0];
   if (data.trials.length <= MAX_TRIAL_COLOURS || key === undefined) {
-    return { field: 'label', title: 'trial', type: 'nominal', sort: data.trials.map((t) => t.label), detail: false };
+    return { field: 'label', title: 'trial', type: 'nominal', sort: data.trials.map((t) => t.label), detail: false, log: false, values: null };
   }
-  return { field: key.field, title: key.key, type: key.numeric ? 'ordinal' : 'nominal', sort: key.values, detail: true };
+  return keyColouring(key);
+}
+
+/** Colour by one key's values: hues for categories, an ordered scheme for a few numbers, a colour ramp for continuous ones. */
+export function keyColouring(k: ParamField): Colouring {
+  if (k.continuous) {
+    const xs = k.values as number[];
+    const domain: [number, number] = [Math.min(...xs), Math.max(...xs)];
+    const log = logAxis(k);
+    return { field: k.field, title: k.key, type: 'quantitative', sort: null, detail: true, log, values: log ? fewLogTicks(domain, 8) : linearTicks(domain, 5) };
+  }
+  return { field: k.field, title: k.key, type: k.numeric ? 'ordinal' : 'nominal', sort: k.values, detail: true, log: false, values: null };
 }
 
 /** The fields a layer looks up from the trials data set by trial index. */
@@ -48,6 +69,12 @@ export function trialLookup(data: ReportData, extra: string[] = []) {
 
 /** The colour encoding of a trial-coloured layer (legend clicks highlight, see `pickParam`). */
 export function colourEncoding(c: Colouring) {
+  if (c.type === 'quantitative') {
+    // Round values as entries: a layer of lines and one of circles share the scale as stroke and fill, and Vega then
+    // draws a legend of symbols (not a gradient), whose default entries would be many and odd.
+    const legend = { ...(c.values === null ? {} : { values: c.values }), gradientLength: 160, symbolOpacity: 1, labelExpr: "format(datum.value, '~g')" };
+    return { field: c.field, type: c.type, title: c.title, scale: { ...RAMP, ...(c.log ? { type: 'log' as const } : {}) }, legend };
+  }
   return {
     field: c.field,
     type: c.type,
@@ -58,15 +85,52 @@ export function colourEncoding(c: Colouring) {
   };
 }
 
-/** Distinct hues for a few values; an ordered scheme (dark → light, stopping short of pale yellow) for many ordered ones. */
+/** An ordered colour ramp, dark → light, stopping short of viridis' pale yellow (unreadable on white). */
+export const RAMP = { scheme: { name: 'viridis', extent: [0, 0.88] } };
+
+/** Distinct hues for a few values; the ramp for many ordered ones. */
 function colourScale(type: 'nominal' | 'ordinal', values: number) {
-  return type === 'ordinal' && values > 10 ? { scheme: { name: 'viridis', extent: [0, 0.88] } } : { scheme: values > 10 ? 'category20' : 'tableau10' };
+  return type === 'ordinal' && values > 10 ? RAMP : { scheme: values > 10 ? 'category20' : 'tableau10' };
 }
 
-/** A legend-bound selection on the colour field: click a legend entry to bring its trials forward. */
+/**
+ * A selection that brings trials forward: bound to the legend (click an entry) for categories; a colour ramp has no
+ * entries to click, so there a click on a line picks its trial.
+ */
 export function pickParam(c: Colouring) {
+  if (c.type === 'quantitative') return { name: 'pick', select: { type: 'point' as const, fields: ['trial'] } };
   return { name: 'pick', select: { type: 'point' as const, fields: [c.field] }, bind: 'legend' as const };
 }
+
+/** How a reader highlights trials in a chart coloured by `c` (for its caption). */
+export function pickHint(c: Colouring): string {
+  return c.type === 'quantitative' ? 'click a line to highlight its trial (double-click to clear)' : 'click the legend to highlight';
+}
+
+/** How the point of a trial with a final loss is drawn by its status: stopped trials stand apart from finished ones. */
+const STATUS_SHAPES: Record<string, string> = { ok: 'circle', stopped: 'triangle-down', diverged: 'cross' };
+
+/** A shape encoding by status (the statuses plotted); its legend only when some plotted trial did not end ok. */
+export function statusShape(data: ReportData) {
+  const shown = Object.keys(STATUS_SHAPES).filter((s) => data.trials.some((t) => t.loss !== null && t.status === s));
+  const scale = { domain: shown, range: shown.map((s) => STATUS_SHAPES[s]!) };
+  return { field: 'status', type: 'nominal' as const, title: 'status', scale, legend: shown.some((s) => s !== 'ok') ? {} : null };
+}
+
+/**
+ * The highest loss a chart of final losses spans: the uniform guess (ln V), when some trials are worse than guessing and
+ * at least two are not. Early stopping ends hopeless trials while their loss is still far above it (20 and more at
+ * its first rung); an axis up to theirs would squeeze every trial worth comparing into its bottom tenth.
+ */
+export function lossCap(data: ReportData): number | null {
+  const uniform = data.reference.find((r) => r.name === 'uniform')?.loss ?? null;
+  const losses = data.trials.map((t) => t.loss).filter((v): v is number => v !== null);
+  if (uniform === null || !losses.some((v) => v > uniform) || losses.filter((v) => v <= uniform).length < 2) return null;
+  return uniform;
+}
+
+/** Where a stopped trial ended: "1,000 of 3,000" steps. */
+export const STEPS_EXPR = "isValid(datum.steps) ? format(datum.steps, ',') + ' of ' + format(datum.steps_planned, ',') : '—'";
 
 /** Opacity that dims what the legend selection left out. */
 export function pickOpacity(on: number, off: number) {
@@ -98,6 +162,17 @@ export function logTicks([lo, hi]: [number, number]): number[] {
   if (ticks.length <= 12) return ticks;
   const ones = ticks.filter((v) => [1, 2, 5].includes(mantissa(v)));
   return ones.length <= 12 ? ones : ticks.filter((v) => mantissa(v) === 1);
+}
+
+/** Log ticks for a short axis or a legend: the 1-2-5 ones, or powers of ten, when there are more than `max`. */
+export function fewLogTicks(domain: [number, number], max = 6): number[] {
+  const all = logTicks(domain);
+  if (all.length <= max) return all;
+  const mantissa = (v: number) => Math.round((v / 10 ** Math.floor(Math.log10(v) + 1e-9)) * 10) / 10;
+  const ones = all.filter((v) => [1, 2, 5].includes(mantissa(v)));
+  if (ones.length <= max) return ones;
+  const powers = all.filter((v) => mantissa(v) === 1);
+  return powers.length >= 2 ? powers : ones.filter((_, i) => i % Math.ceil(ones.length / max) === 0);
 }
 
 /** Evenly spaced "nice" tick values (steps of 1, 2 or 5 × a power of ten) inside the domain, about `count` of them. */

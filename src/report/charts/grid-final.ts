@@ -1,20 +1,14 @@
 // For grids: the final loss against each varying value (log x for learning rates), one chart per key.
 import type { TopLevelSpec } from 'vega-lite';
 import type { ParamField, ReportData } from '../data.js';
-import { colourEncoding, datasets, referenceLayers, type Chart } from './common.js';
-
-/** True when a key's values read best on a log axis: learning rates, or positive numbers spanning 100× or more. */
-export function logAxis(k: ParamField): boolean {
-  if (!k.numeric || k.values.length < 2) return false;
-  const xs = k.values as number[];
-  if (xs.some((v) => v <= 0)) return false;
-  return /(^|[._])lr($|[._])/.test(k.key) || Math.max(...xs) / Math.min(...xs) >= 100;
-}
+import { colourEncoding, datasets, keyColouring, logAxis, referenceLayers, STEPS_EXPR, statusShape, type Chart } from './common.js';
 
 /** Final loss (dev when evaluated) against one varying key: a point per trial, the mean per value as a line. */
 export function gridFinal(data: ReportData, k: ParamField): Chart {
   const others = data.keys.filter((o) => o !== k && o.key !== 'repeat');
   const colourKey = others[0];
+  // A continuous other key (random search) colours the points on a ramp; one mean line then, not one per value.
+  const byColour = colourKey !== undefined && !colourKey.continuous;
   const split = data.trials.find((t) => t.loss_split !== null)?.loss_split ?? 'dev';
   const x = k.numeric
     ? { field: k.field, type: 'quantitative' as const, title: k.key, scale: logAxis(k) ? { type: 'log' as const, nice: false, padding: 24 } : { zero: false, nice: false, padding: 24 }, axis: { values: k.values as number[] } }
@@ -24,9 +18,8 @@ export function gridFinal(data: ReportData, k: ParamField): Chart {
   const lo = Math.min(...losses, ...refs);
   const hi = Math.max(...losses, ...refs);
   const y = { field: 'loss', type: 'quantitative' as const, title: `final ${split} loss`, scale: { domain: [Number((lo * 0.97).toFixed(3)), Number((hi * 1.03).toFixed(3))], zero: false, nice: false } };
-  const colour = colourKey === undefined
-    ? { value: '#1f77b4' }
-    : colourEncoding({ field: colourKey.field, title: colourKey.key, type: colourKey.numeric ? 'ordinal' : 'nominal', sort: colourKey.values, detail: false });
+  const colour = colourKey === undefined ? { value: '#1f77b4' } : colourEncoding({ ...keyColouring(colourKey), detail: false });
+  const stopped = data.trials.some((t) => t.status === 'stopped' && t.loss !== null);
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 'container',
@@ -40,22 +33,23 @@ export function gridFinal(data: ReportData, k: ParamField): Chart {
         encoding: {
           x,
           y: { ...y, aggregate: 'mean' },
-          color: colour,
-          ...(colourKey === undefined ? {} : { detail: { field: colourKey.field, type: 'nominal' as const } }),
+          color: byColour ? colour : { value: '#888' },
+          ...(byColour ? { detail: { field: colourKey.field, type: 'nominal' as const } } : {}),
         },
       },
       {
         data: { name: 'trials' },
-        transform: [{ filter: 'datum.loss != null' }],
+        transform: [{ filter: 'datum.loss != null' }, { calculate: STEPS_EXPR, as: 'steps_text' }],
         mark: { type: 'point', filled: true, size: 70, clip: true },
         encoding: {
           x,
           y,
           color: colour,
-          shape: { field: 'status', type: 'nominal', title: 'status', scale: { domain: ['ok', 'diverged'], range: ['circle', 'cross'] }, legend: data.trials.some((t) => t.status === 'diverged' && t.loss !== null) ? {} : null },
+          shape: statusShape(data),
           tooltip: [
             { field: 'label', title: 'trial' },
             { field: 'status' },
+            ...(stopped ? [{ field: 'steps_text', title: 'steps' }, { field: 'reason', title: 'why' }] : []),
             { field: 'loss', title: `final ${split} loss`, format: '.4f' },
             { field: 'train_loss', title: 'final train loss', format: '.4f' },
           ],
@@ -70,6 +64,7 @@ export function gridFinal(data: ReportData, k: ParamField): Chart {
     title: `Final ${split} loss by ${k.key}`,
     caption:
       `One point per trial${colourKey ? `, coloured by ${colourKey.key}` : ''}; the line joins the means.` +
+      (stopped ? ' Triangles: trials stopped early, at the loss of their last evaluation.' : '') +
       (failedOrNot > 0 ? ` ${failedOrNot} trial(s) without a final loss (failed, diverged or unfinished) are in the table only.` : ''),
     spec,
   };

@@ -7,6 +7,8 @@ import { gridFinal } from './grid-final.js';
 import { lossVsStep } from './loss-vs-step.js';
 import { lossVsTime } from './loss-vs-time.js';
 import { lrRange, type Suggestion } from './lr-range.js';
+import { parallel, parallelKeys } from './parallel.js';
+import { searchFinal } from './search-final.js';
 
 /** Keys whose comparison is about cost as much as loss: they get the loss-by-time chart. */
 export const TIME_KEYS = ['loss', 'train.batch_size'];
@@ -15,16 +17,20 @@ export const TIME_KEYS = ['loss', 'train.batch_size'];
  * The charts that fit the results, in reading order:
  * 1. training loss by step, whenever some trial logged steps;
  * 2. the LR range test, when a trial used the range schedule;
- * 3. final loss by each varying key (not "repeat"), when two or more trials have a final loss;
- * 4. loss by training time, when the loss mode or the batch size varies;
- * 5. the 2-D character embedding, when a finished trial has embed_dim 2.
+ * 3. parallel coordinates of the sweep, when two or more keys (not "repeat") vary and two or more trials have a final loss;
+ * 4. final loss by each varying key (not "repeat"), when two or more trials have a final loss: a point per trial and the
+ *    mean per value for a grid's values, a scatter for values drawn from a distribution (random search);
+ * 5. loss by training time, when the loss mode or the batch size varies;
+ * 6. the 2-D character embedding, when a finished trial has embed_dim 2.
  */
 export function chooseCharts(results: Results, data: ReportData = buildData(results)): Chart[] {
   const charts: Chart[] = [];
   if (data.curve.length > 0) charts.push(lossVsStep(data));
   if (data.range.length > 0) charts.push(lrRange(data, suggestions(results)));
   if (data.trials.filter((t) => t.loss !== null).length >= 2) {
-    for (const k of data.keys) if (k.key !== 'repeat' && k.values.length >= 2) charts.push(gridFinal(data, k));
+    const swept = parallelKeys(data);
+    if (swept.length >= 2) charts.push(parallel(data));
+    for (const k of swept) charts.push(k.continuous ? searchFinal(data, k) : gridFinal(data, k));
   }
   if (data.smooth.length > 0 && data.keys.some((k) => TIME_KEYS.includes(k.key) && k.values.length >= 2)) charts.push(lossVsTime(data));
   if (data.embedding.length > 0) charts.push(embedding(data));

@@ -2,8 +2,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportData } from '../data.js';
 import {
-  colourEncoding, colouring, curveTooltip, datasets, defaultLog, logParam, lossDomain, lossY, pickOpacity, pickParam,
-  referenceLayers, trialLookup, type Chart,
+  colourEncoding, colouring, curveTooltip, datasets, defaultLog, logParam, lossDomain, lossY, pickHint, pickOpacity, pickParam,
+  referenceLayers, STEPS_EXPR, trialLookup, type Chart,
 } from './common.js';
 
 /** Loss against step: the smoothed training loss over its raw points, train/dev evaluations as filled points. */
@@ -48,8 +48,10 @@ export function lossVsStep(data: ReportData): Chart {
           tooltip: curveTooltip(data, [{ field: 'step', title: 'step', type: 'quantitative' }, { field: 'split', title: 'split', type: 'nominal' }]),
         },
       }]),
-      // Where a diverged trial stopped: a red cross, held just inside the top when its last loss is off the chart.
-      ...(data.stops.length === 0 ? [] : [stopLayer(data, x, y, domain)]),
+      // Where a diverged trial stopped: a red cross, held just inside the top when its last loss is off the chart;
+      // where early stopping ended a trial: a hollow square at the end of its line.
+      ...(data.stops.some((r) => r.kind === 'diverged') ? [divergedLayer(data, x, y, domain)] : []),
+      ...(data.stops.some((r) => r.kind === 'stopped') ? [stoppedLayer(data, x, y)] : []),
       ...referenceLayers(y, data.reference.length > 0),
     ],
     resolve: { scale: { color: 'shared' } },
@@ -59,8 +61,9 @@ export function lossVsStep(data: ReportData): Chart {
     title: 'Training loss by step',
     caption:
       `Faint dots: the minibatch loss (at most ${data.budget} per trial, each bucket's min and max); lines: its moving average; ` +
-      'filled marks: the loss on the whole train/dev split; a red cross: where a diverged trial stopped. Dashed: a uniform guess and the bigram model. ' +
-      'Drag to zoom steps; click the legend to highlight.',
+      'filled marks: the loss on the whole train/dev split; a red cross: where a diverged trial stopped' +
+      (data.stops.some((r) => r.kind === 'stopped') ? '; a hollow square: where early stopping ended a trial (the reason in its tooltip)' : '') +
+      `. Dashed: a uniform guess and the bigram model. Drag to zoom steps; ${pickHint(c)}.`,
     spec,
   };
 }
@@ -77,10 +80,10 @@ function firstLosses(data: ReportData): number[] {
 }
 
 /** The layer of red crosses where diverged trials stopped (only when some trial diverged: an empty layer warns). */
-function stopLayer(data: ReportData, x: object, y: ReturnType<typeof lossY>, domain: [number, number]) {
+function divergedLayer(data: ReportData, x: object, y: ReturnType<typeof lossY>, domain: [number, number]) {
   return {
     data: { name: 'stops' },
-    transform: [trialLookup(data), { calculate: `min(datum.loss, ${Number((domain[1] * 0.9).toPrecision(4))})`, as: 'shown' }],
+    transform: [{ filter: "datum.kind == 'diverged'" }, trialLookup(data), { calculate: `min(datum.loss, ${Number((domain[1] * 0.9).toPrecision(4))})`, as: 'shown' }],
     mark: { type: 'point' as const, shape: 'cross', filled: true, size: 110, color: '#b3261e', stroke: 'white', strokeWidth: 0.6 },
     encoding: {
       x,
@@ -90,6 +93,26 @@ function stopLayer(data: ReportData, x: object, y: ReturnType<typeof lossY>, dom
         { field: 'step', title: 'stopped at step' },
         { field: 'loss', title: 'last loss', format: '.4g' },
         { field: 'reason', title: 'diverged' },
+      ],
+    },
+  };
+}
+
+/** The layer of hollow squares (the stopped status's colour) where early stopping ended trials, at the end of their lines. */
+function stoppedLayer(data: ReportData, x: object, y: ReturnType<typeof lossY>) {
+  return {
+    data: { name: 'stops' },
+    transform: [{ filter: "datum.kind == 'stopped'" }, trialLookup(data, ['steps', 'steps_planned', 'dev_loss']), { calculate: STEPS_EXPR, as: 'steps_text' }],
+    mark: { type: 'point' as const, shape: 'square', filled: false, size: 70, color: '#0e7490', strokeWidth: 2, clip: true },
+    encoding: {
+      x,
+      y,
+      opacity: pickOpacity(1, 0.15),
+      tooltip: [
+        { field: 'label', title: 'trial' },
+        { field: 'steps_text', title: 'steps' },
+        { field: 'dev_loss', title: 'last dev loss', format: '.4f' },
+        { field: 'reason', title: 'stopped early' },
       ],
     },
   };
