@@ -35,3 +35,15 @@ export function formatRate(v: number | null | undefined): string {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) return '—';
   return v >= 1000 ? Math.round(v).toLocaleString('en-US') : v.toPrecision(3);
 }
+
+/** A share of a total as a percentage: "21 %", "4.2 %" below 10 (a dash when the total is 0). */
+export function formatShare(part: number, total: number): string {
+  if (!(total > 0)) return '—';
+  const p = (100 * part) / total;
+  return `${p === 0 || p >= 10 ? Math.round(p) : p.toFixed(1)} %`;
+}
+
+/** A count with thousands separators: "84,000". */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}

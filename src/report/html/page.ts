@@ -3,7 +3,7 @@ import type { Chart } from '../charts/common.js';
 import type { ReportData } from '../data.js';
 import type { Results } from '../results.js';
 import { escapeHtml as h, inlineScript, jsonForScript } from './escape.js';
-import { charts, damaged, expectations, experimentYaml, header, samples, trialTable } from './sections.js';
+import { bestTrialsSection, charts, damaged, expectations, experimentYaml, header, samples, trialTable } from './sections.js';
 
 /** The sources of vega, vega-lite and vega-embed (their min builds), inlined so the page needs no network. */
 export interface Libraries {
@@ -44,11 +44,12 @@ const SCRIPT = `
 (function () {
   var payload = JSON.parse(document.getElementById('report-data').textContent);
   var options = { renderer: 'canvas', actions: { export: true, source: false, compiled: false, editor: false } };
+  var views = window.reportViews = {}; // each chart's Vega view by id, for the console and the browser tests
   window.reportReady = Promise.all(payload.charts.map(function (c) {
     var el = document.getElementById(c.id);
     var spec = Object.assign({}, c.spec, { datasets: {} });
     c.datasets.forEach(function (n) { spec.datasets[n.slice(n.indexOf(':') + 1)] = payload.datasets[n]; });
-    return vegaEmbed(el, spec, options).then(function () { el.setAttribute('data-rendered', 'true'); }, function (err) {
+    return vegaEmbed(el, spec, options).then(function (result) { views[c.id] = result.view; el.setAttribute('data-rendered', 'true'); }, function (err) {
       el.classList.add('chart-error');
       el.textContent = 'This chart could not be drawn: ' + (err && err.message ? err.message : err);
       console.error(err);
@@ -105,6 +106,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 th button { all: unset; cursor: pointer; font-weight: 600; white-space: nowrap; }
 th[aria-sort=ascending] button::after { content: " ▲"; } th[aria-sort=descending] button::after { content: " ▼"; }
 .hint { color: var(--muted); margin: 0 0 8px; font-size: 12px; }
+.early-stop { margin: -8px 0 20px; } .early-stop strong { color: var(--stopped); }
+table.best td strong { font-weight: 700; }
 .expect-missed { border: 2px solid var(--failed); background: #fdf1f0; }
 .expect-missed h2 { color: var(--failed); }
 .expect-ok { border-color: var(--ok); color: var(--ok); }
@@ -115,7 +118,7 @@ details pre { white-space: pre-wrap; }
 summary { cursor: pointer; }
 `;
 
-/** Assemble the report page (pure): header, damaged results, missed expectations, charts, trials, samples, the experiment. */
+/** Assemble the report page (pure): header, damaged results, missed expectations, the best trials, charts, trials, samples, the experiment. */
 export function renderHtml(results: Results, data: ReportData, list: Chart[], libraries: Libraries): string {
   const title = `${results.experiment.name} · run-exp report`;
   return `<!doctype html>
@@ -133,6 +136,7 @@ export function renderHtml(results: Results, data: ReportData, list: Chart[], li
 ${header(results)}
 ${damaged(results)}
 ${expectations(results, data)}
+${bestTrialsSection(results, data)}
 ${charts(list)}
 ${trialTable(results, data)}
 ${samples(results, data)}

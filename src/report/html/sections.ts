@@ -5,9 +5,9 @@ import { formatLr } from '../charts/lr-range.js';
 import type { Summary } from '../../types.js';
 import type { ReportData } from '../data.js';
 import { formatValue } from '../../values.js';
-import { damagedResults, statusOf, type ReportStatus, type Results } from '../results.js';
+import { bestTrials, damagedResults, earlyStopping, judgedLoss, searchOf, statusOf, type EarlyStopping, type ReportStatus, type Results, type TrialResult } from '../results.js';
 import { escapeHtml as h } from './escape.js';
-import { formatDuration, formatLoss, formatRate, formatSpan } from './format.js';
+import { formatCount, formatDuration, formatLoss, formatRate, formatShare, formatSpan } from './format.js';
 
 const STATUSES: ReportStatus[] = ['ok', 'diverged', 'stopped', 'failed', 'unfinished', 'damaged'];
 
@@ -36,6 +36,7 @@ export function header(results: Results): string {
     ['git commit', run?.git_commit ? `<code>${h(run.git_commit.slice(0, 12))}</code>` : 'none'],
     // rng: torch seeds the lecture's generators with the seed itself; older experiment.yaml files have no rng.
     ['base seed', h(e.seed) + (e.rng === 'torch' ? " <small>(rng: torch: the lecture's generators, manual_seed(seed + repeat))</small>" : '')],
+    ...searchFact(results),
     ['file', run ? `<code>${h(run.file)}</code>` : '—'],
     [
       'trials',
@@ -49,7 +50,92 @@ export function header(results: Results): string {
 <h1>${h(e.name)}</h1>
 ${e.description ? `<p class="description">${h(e.description)}</p>` : ''}
 <dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>
-</header>`;
+${earlyStoppingLine(earlyStopping(results))}</header>`;
+}
+
+/** A random search's draws and seed, as a fact of the header (nothing for a grid). */
+function searchFact(results: Results): [string, string][] {
+  const s = searchOf(results);
+  if (s.method !== 'random') return [];
+  const draws = s.trials === null ? '' : `, ${formatCount(s.trials)} draw${s.trials === 1 ? '' : 's'}`;
+  return [['search', `random${h(draws)}${s.seed === null ? '' : `, seed ${h(s.seed)}`}`]];
+}
+
+/**
+ * What early stopping saved, under the facts: "early stopping (ASHA, grace 250 steps, η = 3): 7 of 20 trials stopped,
+ * 84,000 of 400,000 steps saved (21 %)". The steps saved are each stopped trial's planned steps it did not train.
+ */
+export function earlyStoppingLine(es: EarlyStopping | null): string {
+  if (es === null) return '';
+  const rule = es.rule === null ? '' : ` (${h(describeRule(es.rule))})`;
+  return (
+    `<p class="early-stop" id="early-stopping"><strong>early stopping</strong>${rule}: ${formatCount(es.stopped)} of ${formatCount(es.trials)} trials stopped, ` +
+    `${formatCount(es.saved)} of ${formatCount(es.planned)} steps saved (${formatShare(es.saved, es.planned)})</p>\n`
+  );
+}
+
+/** An early-stopping rule in a few words, from whatever keys it has: "ASHA, grace 250 steps, η = 3". */
+function describeRule(rule: Record<string, unknown>): string {
+  const method = rule['method'] === 'asha' ? 'ASHA' : rule['method'] === 'median' ? 'median rule' : formatValue(rule['method'] ?? 'a rule');
+  const parts = [method];
+  if (typeof rule['metric'] === 'string' && rule['metric'] !== 'dev_loss') parts.push(`on ${rule['metric'].replace('_', ' ')}`);
+  if (typeof rule['grace'] === 'number') parts.push(`grace ${formatCount(rule['grace'])} steps`);
+  if (typeof rule['eta'] === 'number') parts.push(`η = ${rule['eta']}`);
+  if (typeof rule['min_trials'] === 'number') parts.push(`at least ${rule['min_trials']} other trials`);
+  return parts.join(', ');
+}
+
+/**
+ * The best few trials by their final loss (dev when evaluated), first of all: their swept values, status (a stopped
+ * trial can be among them), steps and final losses. Only when two or more trials have a final loss to compare.
+ */
+export function bestTrialsSection(results: Results, data: ReportData): string {
+  const judged = results.trials.filter((t) => judgedLoss(t.summary) !== null);
+  if (judged.length < 2) return '';
+  const best = bestTrials(results);
+  const splits = (['train', 'dev', 'test'] as const).filter((sp) => best.some((t) => typeof t.summary!.final[`${sp}_loss`] === 'number'));
+  const judgedSplits = [...new Set(best.map((t) => judgedLoss(t.summary)!.split))];
+  const by = judgedSplits.length === 1 ? `final ${judgedSplits[0]} losses` : 'final losses (dev where evaluated)';
+  const head = ['rank', 'trial', ...data.keys.map((k) => h(k.key)), 'status', 'steps', ...splits.map((sp) => `${sp} loss`), 'id'];
+  const rows = best.map((t, i) => {
+    const s = t.summary!;
+    const own = judgedLoss(s)!.split;
+    return `<tr class="row-${s.status}">${[
+      `<td class="num">${i + 1}</td>`,
+      `<td class="num">${t.trial.index}</td>`,
+      ...data.keys.map((k) => {
+        const v = t.trial.params[k.key];
+        return `<td${k.numeric ? ' class="num"' : ''}>${v === undefined ? '—' : h(formatValue(v))}</td>`;
+      }),
+      `<td>${statusBadge(t)}</td>`,
+      `<td class="num">${stepsText(s)}</td>`,
+      ...splits.map((sp) => `<td class="num">${sp === own ? '<strong>' : ''}${formatLoss(s.final[`${sp}_loss`])}${sp === own ? '</strong>' : ''}</td>`),
+      `<td><code>${h(t.trial.id)}</code></td>`,
+    ].join('')}</tr>`;
+  });
+  const stopped = best.some((t) => t.summary!.status === 'stopped');
+  return `<section id="best">
+<h2>Best trials</h2>
+<p class="hint">The ${best.length} lowest ${h(by)} of the ${judged.length} trials that have one.${stopped ? ' A stopped trial\'s losses are those of its last evaluation, at the step shown.' : ''}</p>
+<div class="table-wrap"><table class="best">
+<thead><tr>${head.map((c) => `<th>${c}</th>`).join('')}</tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody></table></div>
+</section>`;
+}
+
+/** A trial's status as a coloured badge, with the reason of a diverged, stopped, failed or damaged trial under it. */
+function statusBadge(t: TrialResult): string {
+  const status = statusOf(t);
+  const reason = t.problem ?? t.summary?.reason; // a damaged trial's problem, or why it diverged, stopped or failed
+  const why = reason ? `<div class="reason">${h(reason)}</div>` : '';
+  return `<span class="status status-${status}">${status}</span>${why}`;
+}
+
+/** Steps trained, with the planned number when fewer: "1,000 / 3,000". */
+function stepsText(s: Summary): string {
+  return `${formatCount(s.steps)}${s.steps < s.steps_planned ? ` / ${formatCount(s.steps_planned)}` : ''}`;
 }
 
 /** The trials' own times added up (those skipped by a resumed run included), or a dash when none finished. */
@@ -130,7 +216,6 @@ export function trialTable(results: Results, data: ReportData): string {
   const rows = results.trials.map((t) => {
     const s = t.summary;
     const status = statusOf(t);
-    const why = t.problem !== undefined ? `<div class="reason">${h(t.problem)}</div>` : s?.reason ? `<div class="reason">${h(s.reason)}</div>` : '';
     const error = s?.error ? `<details><summary>error</summary><pre>${h(s.error)}</pre></details>` : '';
     return `<tr class="row-${status}">${[
       cell(String(t.trial.index), t.trial.index, 'num'),
@@ -138,8 +223,8 @@ export function trialTable(results: Results, data: ReportData): string {
         const v = t.trial.params[k.key];
         return cell(v === undefined ? '—' : h(formatValue(v)), v === undefined ? null : typeof v === 'number' ? v : formatValue(v), k.numeric ? 'num' : '');
       }),
-      cell(`<span class="status status-${status}">${status}</span>${why}${error}`, STATUSES.indexOf(status)),
-      cell(s ? `${s.steps.toLocaleString('en-US')}${s.steps < s.steps_planned ? ` / ${s.steps_planned.toLocaleString('en-US')}` : ''}` : '—', s?.steps ?? null, 'num'),
+      cell(`${statusBadge(t)}${error}`, STATUSES.indexOf(status)),
+      cell(s ? stepsText(s) : '—', s?.steps ?? null, 'num'),
       cell(formatLoss(s?.final.train_loss), s?.final.train_loss ?? null, 'num'),
       cell(formatLoss(s?.final.dev_loss), s?.final.dev_loss ?? null, 'num'),
       cell(formatLoss(s?.final.test_loss), s?.final.test_loss ?? null, 'num'),
