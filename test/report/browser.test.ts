@@ -96,6 +96,34 @@ async function assertChartsRendered(v: Visit, expected: string[]): Promise<void>
   assert.deepEqual(actions, expected.length > 0 ? ['Save as SVG', 'Save as PNG'] : []);
 }
 
+/** The page's Vega views by chart id (see the page script). */
+interface ReportWindow { reportViews: Record<string, { data(name: string): unknown[]; origin(): [number, number]; container(): HTMLElement | null; scenegraph(): { root: SceneMark } }> }
+interface SceneItem { x?: number; y?: number; datum?: Record<string, unknown>; tooltip?: unknown; items?: SceneMark[] }
+interface SceneMark { marktype: string; items: SceneItem[] }
+
+/** In the page (passed to page.evaluate, so self-contained): where, in page pixels, the first mark with a tooltip crosses the axis `axis` of a parallel-coordinates chart. */
+function crossingOnPage({ chart, axis }: { chart: string; axis: string }): { x: number; y: number } {
+  const view = (window as unknown as ReportWindow).reportViews[chart]!;
+  const canvas = view.container()!.querySelector('canvas')!.getBoundingClientRect();
+  const [ox, oy] = view.origin();
+  const find = (mark: SceneMark, dx: number, dy: number): { x: number; y: number } | null => {
+    for (const item of mark.items) {
+      if (mark.marktype === 'group') {
+        for (const m of item.items ?? []) {
+          const hit = find(m, dx + (item.x ?? 0), dy + (item.y ?? 0));
+          if (hit !== null) return hit;
+        }
+      } else if (mark.marktype === 'symbol' && item.tooltip != null && item.datum?.['axis'] === axis) {
+        return { x: canvas.left + ox + dx + item.x!, y: canvas.top + oy + dy + item.y! };
+      }
+    }
+    return null;
+  };
+  const hit = find(view.scenegraph().root, 0, 0);
+  if (hit === null) throw new Error(`${chart}: no mark with a tooltip on the axis ${axis}`);
+  return hit;
+}
+
 async function report(o: FixtureOptions, patch?: (experiment: Record<string, unknown>) => void): Promise<string> {
   await writeFixtureResults(OUT, o);
   if (patch !== undefined) {
@@ -125,7 +153,7 @@ test('a grid report renders every chart, fetches nothing, logs no error, and sho
     },
   );
   const v = await visit(file);
-  await assertChartsRendered(v, ['loss-vs-step', 'final-vs-p0', 'final-vs-p1', 'loss-vs-time']);
+  await assertChartsRendered(v, ['loss-vs-step', 'parallel', 'final-vs-p0', 'final-vs-p1', 'loss-vs-time']);
   assert.equal(await v.page.textContent('h1'), hostile);
   assert.equal(await v.page.textContent('.description'), `A description with ${hostile} in it`);
   assert.equal(await v.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
@@ -156,6 +184,44 @@ test('an LR range test report renders the range plot with its suggestion, and th
   await v.page.close();
 });
 
+test('a random-search report with early stopping draws parallel coordinates and a scatter per key, and says what stopping saved', { skip: SKIP && 'RUN_EXP_SKIP_BROWSER=1' }, async () => {
+  const file = await report({
+    name: 'random',
+    description: 'A random search of lr (log-uniform) and hidden size (int-uniform), 30 draws, ASHA stopping the hopeless ones.',
+    grid: { 'train.lr': { log_uniform: [0.003, 2] }, 'model.hidden': { int_uniform: [32, 400] } },
+    search: { trials: 30, seed: 1 },
+    earlyStop: { method: 'asha', grace: 100, eta: 3 },
+    steps: 2700,
+    evalEvery: 100,
+    failed: [4],
+  });
+  const v = await visit(file);
+  await assertChartsRendered(v, ['loss-vs-step', 'parallel', 'final-vs-p0', 'final-vs-p1']);
+  const line = (await v.page.textContent('#early-stopping')) ?? '';
+  assert.match(line, /^early stopping \(ASHA, grace 100 steps, η = 3\): \d+ of 30 trials stopped, [\d,]+ of 81,000 steps saved \(\d+ %\)$/);
+  // The best trials come first, lowest dev loss first; the same five are the first five of the table sorted by dev loss.
+  const best = await v.page.$$eval('#best tbody tr', (rows) => (rows as HTMLTableRowElement[]).map((r) => r.cells[1]!.textContent));
+  assert.equal(best.length, 5);
+  await v.page.locator('#trials th button', { hasText: 'dev loss' }).click();
+  const sorted = await v.page.$$eval('#trials tbody tr', (rows) => (rows as HTMLTableRowElement[]).map((r) => r.cells[0]!.textContent));
+  assert.deepEqual(best, sorted.slice(0, 5));
+  assert.ok((await v.page.locator('#trials tr.row-stopped .reason', { hasText: /^ASHA: dev loss/ }).count()) > 0, 'stopped trials show their reason');
+  // Hovering the parallel coordinates picks out a trial without an error.
+  // Hovering a trial where its line crosses the middle axis names it in a tooltip and picks out its line.
+  await v.page.locator('#parallel').scrollIntoViewIfNeeded();
+  const at = await v.page.evaluate(crossingOnPage, { chart: 'parallel', axis: 'model.hidden' });
+  await v.page.mouse.move(at.x, at.y);
+  await v.page.waitForSelector('#vg-tooltip-element.visible');
+  const tip = await v.page.textContent('#vg-tooltip-element');
+  assert.match(tip ?? '', /^triallr=[\d.]+ hidden=\d+status(ok|stopped)steps[\d,]+ of 2,700train\.lr[\d.]+model\.hidden\d+final dev loss\d\.\d{4}$/);
+  assert.equal(await v.page.evaluate(() => (window as unknown as ReportWindow).reportViews['parallel']!.data('hover_store').length), 1, 'the hovered trial is picked out');
+  await (await v.page.$('#parallel'))!.screenshot({ path: path.join(OUT, 'random-parallel.png') });
+  await v.page.mouse.move(0, 0);
+  assert.deepEqual(v.errors, [], 'no error after the interactions');
+  await v.page.screenshot({ path: path.join(OUT, 'random.png'), fullPage: true });
+  await v.page.close();
+});
+
 test('a 100-trial grid of 10,000 steps each stays a few MB and opens in seconds', { skip: SKIP && 'RUN_EXP_SKIP_BROWSER=1' }, async (t) => {
   const file = await report({
     name: 'grid100',
@@ -166,7 +232,7 @@ test('a 100-trial grid of 10,000 steps each stays a few MB and opens in seconds'
   });
   const bytes = (await stat(file)).size;
   const v = await visit(file);
-  await assertChartsRendered(v, ['loss-vs-step', 'final-vs-p0', 'final-vs-p1']);
+  await assertChartsRendered(v, ['loss-vs-step', 'parallel', 'final-vs-p0', 'final-vs-p1']);
   t.diagnostic(`100 trials × 10,000 steps: ${(bytes / 1e6).toFixed(2)} MB, every chart drawn ${(v.ms / 1000).toFixed(1)} s after opening`);
   assert.ok(bytes < 4e6, `${bytes} bytes`);
   // Generous: this machine is shared; on an idle laptop it is a few seconds.

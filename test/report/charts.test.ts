@@ -7,14 +7,25 @@ import { Ajv } from 'ajv';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import { chooseCharts } from '../../src/report/charts/index.js';
-import { logAxis } from '../../src/report/charts/grid-final.js';
-import { linearTicks, logTicks } from '../../src/report/charts/common.js';
+import { linearTicks, logAxis, logTicks } from '../../src/report/charts/common.js';
 import { buildData } from '../../src/report/data.js';
+import { parallelAxes, parallelRows } from '../../src/report/charts/parallel.js';
 import { fixtureResults, type FixtureOptions } from './fixture-results.js';
 
 const require = createRequire(import.meta.url);
+const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
 const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
 const validate = ajv.compile(require('vega-lite/vega-lite-schema.json') as object);
+
+/** A random search as issue #11 describes it: lr log-uniform, hidden size int-uniform, ASHA; some trials stopped, some diverged. */
+const RANDOM: FixtureOptions = {
+  name: 'random',
+  grid: { 'train.lr': { log_uniform: [0.003, 2] }, 'model.hidden': { int_uniform: [32, 400] } },
+  search: { trials: 24, seed: 1 },
+  earlyStop: { method: 'asha', grace: 100, eta: 3 },
+  steps: 900,
+  evalEvery: 100,
+};
 
 const cases: { title: string; options: FixtureOptions; charts: string[]; colour?: string }[] = [
   { title: 'a single trial gets the loss curve only', options: { name: 'single', steps: 300 }, charts: ['loss-vs-step'] },
@@ -34,9 +45,9 @@ const cases: { title: string; options: FixtureOptions; charts: string[]; colour?
     charts: ['loss-vs-step', 'lr-range', 'embedding'],
   },
   {
-    title: 'a grid over lr and batch size gets a final-loss chart per key and loss by time',
+    title: 'a grid over lr and batch size gets parallel coordinates, a final-loss chart per key and loss by time',
     options: { name: 'grid', grid: { 'train.lr': [0.01, 0.1, 1.5], 'train.batch_size': [32, 'full'] }, steps: 400, evalEvery: 100, failed: [5], unfinished: [4] },
-    charts: ['loss-vs-step', 'final-vs-p0', 'final-vs-p1', 'loss-vs-time'],
+    charts: ['loss-vs-step', 'parallel', 'final-vs-p0', 'final-vs-p1', 'loss-vs-time'],
   },
   {
     title: 'a loss-mode comparison with repeats gets loss by time, and no chart by repeat',
@@ -53,10 +64,31 @@ const cases: { title: string; options: FixtureOptions; charts: string[]; colour?
   {
     title: 'a 30-trial grid colours by its first key instead of by trial',
     options: { name: 'many', grid: { 'train.lr': [0.003, 0.01, 0.03, 0.1, 0.3, 1], 'model.hidden': [50, 100, 200, 300, 400] }, steps: 200 },
-    charts: ['loss-vs-step', 'final-vs-p0', 'final-vs-p1'],
+    charts: ['loss-vs-step', 'parallel', 'final-vs-p0', 'final-vs-p1'],
     colour: 'p0',
   },
-  { title: 'a 4-trial grid colours by trial', options: { name: 'few', grid: { 'train.lr': [0.01, 0.1], loss: ['manual', 'fused'] }, steps: 100 }, charts: ['loss-vs-step', 'final-vs-p0', 'final-vs-p1', 'loss-vs-time'], colour: 'label' },
+  { title: 'a 4-trial grid colours by trial', options: { name: 'few', grid: { 'train.lr': [0.01, 0.1], loss: ['manual', 'fused'] }, steps: 100 }, charts: ['loss-vs-step', 'parallel', 'final-vs-p0', 'final-vs-p1', 'loss-vs-time'], colour: 'label' },
+  {
+    title: 'a grid of one key with ASHA stopping some trials gets the final-loss chart but no parallel coordinates',
+    options: { name: 'grid-asha', grid: { 'train.lr': [0.003, 0.01, 0.03, 0.1, 0.3] }, steps: 900, evalEvery: 100, earlyStop: { method: 'asha', grace: 100 } },
+    charts: ['loss-vs-step', 'final-vs-p0'],
+  },
+  {
+    title: 'a random search of lr and hidden size with ASHA gets parallel coordinates and a scatter per key, coloured on a ramp',
+    options: RANDOM,
+    charts: ['loss-vs-step', 'parallel', 'final-vs-p0', 'final-vs-p1'],
+    colour: 'p0',
+  },
+  {
+    title: 'a random search of lr and a loss-mode choice, without early stopping, gets a scatter for lr and means for the choice',
+    options: { name: 'random-modes', grid: { 'train.lr': { log_uniform: [0.01, 1] }, loss: ['manual', 'fused'] }, search: { trials: 12, seed: 3 }, steps: 300 },
+    charts: ['loss-vs-step', 'parallel', 'final-vs-p0', 'final-vs-p1', 'loss-vs-time'],
+  },
+  {
+    title: 'a random search of one key with the median rule gets a scatter and no parallel coordinates',
+    options: { name: 'random-median', grid: { 'train.lr': { log_uniform: [0.001, 1] } }, search: { trials: 10 }, steps: 800, evalEvery: 100, earlyStop: { method: 'median', grace: 200 } },
+    charts: ['loss-vs-step', 'final-vs-p0'],
+  },
 ];
 
 for (const c of cases) {
@@ -125,7 +157,7 @@ const axes: { key: string; values: number[]; log: boolean }[] = [
 ];
 for (const a of axes) {
   test(`values of ${a.key} from ${a.values[0]} to ${a.values.at(-1)} get ${a.log ? 'a log' : 'a linear'} axis`, () => {
-    assert.equal(logAxis({ key: a.key, field: 'p0', short: a.key, numeric: true, values: a.values }), a.log);
+    assert.equal(logAxis({ key: a.key, field: 'p0', short: a.key, numeric: true, values: a.values, distribution: null, continuous: false }), a.log);
   });
 }
 
@@ -143,4 +175,74 @@ test('a diverged trial is marked where it stopped, with its reason', async () =>
   assert.match(stop.reason, /^loss became NaN at step \d+$/);
   const last = data.curve.filter((r) => r.trial === 1).at(-1)!;
   assert.deepEqual([stop.step, stop.loss], [last.step, last.loss], 'the last finite loss');
+});
+
+test('parallel coordinates: an axis per swept key and one of final loss, positions on log and linear scales, real values as tick labels', async () => {
+  const data = buildData(await fixtureResults(RANDOM));
+  const axes = parallelAxes(data, 'dev');
+  assert.deepEqual(axes.map((a) => a.title), ['train.lr', 'model.hidden', 'final dev loss']);
+  const { crossings, ticks } = parallelRows(data, axes);
+  const withLoss = data.trials.filter((t) => t.loss !== null);
+  assert.equal(crossings.length, withLoss.length * 3, 'each trial with a final loss crosses every axis');
+  const at = (trial: number, axis: string) => crossings.find((c) => c.trial === trial && c.axis === axis)!.pos;
+  for (const t of withLoss) {
+    const lr = t['p0'] as number;
+    const hidden = t['p1'] as number;
+    // The axes span the search ranges: lr log-uniform on [0.003, 2], hidden int-uniform on [32, 400].
+    assert.ok(Math.abs(at(t.trial, 'train.lr') - Math.log(lr / 0.003) / Math.log(2 / 0.003)) < 1e-4, `lr ${lr}`);
+    assert.ok(Math.abs(at(t.trial, 'model.hidden') - (hidden - 32) / (400 - 32)) < 1e-4, `hidden ${hidden}`);
+  }
+  const labels = (axis: string) => ticks.filter((k) => k.axis === axis).sort((a, b) => a.pos - b.pos).map((k) => `${k.pos} ${k.text}`);
+  assert.deepEqual(labels('train.lr'), ['0 0.003', `${round4(Math.log(0.01 / 0.003) / Math.log(2 / 0.003))} 0.01`, `${round4(Math.log(0.1 / 0.003) / Math.log(2 / 0.003))} 0.1`, `${round4(Math.log(1 / 0.003) / Math.log(2 / 0.003))} 1`, '1 2']);
+  assert.deepEqual(labels('model.hidden').map((l) => l.split(' ')[1]), ['32', '100', '200', '300', '400']);
+  // Stopped trials still far above the uniform guess meet the top of the loss axis, labelled as such.
+  const best = Math.min(...withLoss.map((t) => t.loss!));
+  assert.deepEqual([labels('final dev loss')[0], labels('final dev loss').at(-1)], [`0 ${Number(best.toPrecision(3))}`, '1 ≥ 3.296 (uniform)']);
+  assert.ok(withLoss.some((t) => t.loss! > 3.3 && at(t.trial, 'final dev loss') === 1));
+  // The worst first, so the best lines are drawn last (on top).
+  const order = [...new Set(crossings.map((c) => c.trial))].map((i) => data.trials[i]!.loss!);
+  assert.deepEqual(order, [...order].sort((a, b) => b - a));
+});
+
+test('a categorical key gets an ordinal axis, its values evenly spaced and each labelled', async () => {
+  const data = buildData(await fixtureResults({ name: 'cat', grid: { 'train.lr': { log_uniform: [0.01, 1] }, loss: ['manual', 'fused'] }, search: { trials: 8 }, steps: 200 }));
+  const axes = parallelAxes(data, 'dev');
+  assert.deepEqual(axes[1]!.ticks, [{ pos: 0, text: data.keys[1]!.values[0] }, { pos: 1, text: data.keys[1]!.values[1] }]);
+});
+
+/** The layers of a chart's spec. */
+type Layer = { mark: { type: string; shape?: string; filled?: boolean }; data?: { name: string }; transform?: { filter?: string }[]; encoding: Record<string, { aggregate?: string; field?: string; type?: string; scale?: { type?: string; domain?: unknown[] } }> };
+const layersOf = (c: { spec: unknown }) => (c.spec as { layer: Layer[] }).layer;
+
+test('drawn values get a scatter without a mean line, on the search range, stopped trials as triangles; a grid keeps its means', async () => {
+  const results = await fixtureResults(RANDOM);
+  const charts = chooseCharts(results);
+  const lr = layersOf(charts.find((c) => c.id === 'final-vs-p0')!);
+  assert.equal(lr.some((l) => Object.values(l.encoding).some((e) => e.aggregate === 'mean')), false, 'no mean over one trial per value');
+  const points = lr.find((l) => l.data?.name === 'trials')!;
+  assert.deepEqual([points.encoding['x']!.scale!.type, points.encoding['x']!.scale!.domain], ['log', [0.003, 2]]);
+  assert.deepEqual((points.encoding['shape'] as unknown as { scale: object }).scale, { domain: ['ok', 'stopped'], range: ['circle', 'triangle-down'] });
+  assert.deepEqual([points.encoding['color']!.field, points.encoding['color']!.type, points.encoding['color']!.scale!.type], ['p1', 'quantitative', undefined], 'coloured by hidden size on a ramp');
+  const grid = layersOf(chooseCharts(await fixtureResults({ name: 'g', grid: { 'train.lr': [0.01, 0.1, 0.3] }, steps: 300 })).find((c) => c.id === 'final-vs-p0')!);
+  assert.equal(grid[0]!.encoding['y']!.aggregate, 'mean');
+});
+
+test('a trial stopped early is marked where its line ends, with its reason; a random search of many trials is coloured by lr on a log ramp', async () => {
+  const results = await fixtureResults(RANDOM);
+  const data = buildData(results);
+  const stopped = results.trials.filter((t) => t.summary?.status === 'stopped');
+  assert.ok(stopped.length > 0);
+  for (const t of stopped) {
+    const mark = data.stops.find((r) => r.trial === t.trial.index)!;
+    assert.equal(mark.kind, 'stopped');
+    assert.equal(mark.reason, t.summary!.reason);
+    assert.deepEqual([mark.step, mark.loss], [data.smooth.filter((r) => r.trial === t.trial.index).at(-1)!.step, data.smooth.filter((r) => r.trial === t.trial.index).at(-1)!.loss], 'the end of its moving average');
+    assert.equal(mark.step, t.summary!.steps - 1, 'its last step');
+  }
+  const layers = layersOf(chooseCharts(results, data).find((c) => c.id === 'loss-vs-step')!);
+  const squares = layers.find((l) => l.data?.name === 'stops' && l.transform?.[0]?.filter === "datum.kind == 'stopped'")!;
+  assert.deepEqual([squares.mark.shape, squares.mark.filled], ['square', false]);
+  const colour = layers[1]!.encoding['color'] as unknown as { field: string; type: string; scale: { type: string }; legend: { values: number[] } };
+  assert.deepEqual([colour.field, colour.type, colour.scale.type], ['p0', 'quantitative', 'log']);
+  assert.deepEqual(colour.legend.values, [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]);
 });

@@ -7,6 +7,7 @@ import { formatDuration, formatSpan } from '../../src/report/html/format.js';
 import { payload } from '../../src/report/html/page.js';
 import { buildReport } from '../../src/report/index.js';
 import type { Results } from '../../src/report/results.js';
+import type { Summary } from '../../src/types.js';
 import { fixtureResults, type FixtureOptions } from './fixture-results.js';
 
 const LIBS = { vega: '/* vega */', vegaLite: '/* vega-lite */', vegaEmbed: '/* vega-embed */' };
@@ -115,7 +116,7 @@ test('each data set is embedded once however many charts use it', async () => {
   const charts = chooseCharts(r);
   const p = payload(charts);
   assert.ok(charts.filter((c) => JSON.stringify(Object.keys((c.spec as { datasets: object }).datasets)).includes('trials')).length >= 3);
-  assert.deepEqual(Object.keys(p.datasets).sort(), ['curve', 'evals', 'reference', 'smooth', 'stops', 'trials']);
+  assert.deepEqual(Object.keys(p.datasets).sort(), ['curve', 'evals', 'parallel', 'parallel_ticks', 'reference', 'smooth', 'stops', 'trials']);
   for (const c of p.charts) assert.equal('datasets' in c.spec, false, `${c.id}: its spec no longer carries the data`);
   assert.equal(embedded(render(r)).charts.length, charts.length);
 });
@@ -165,4 +166,101 @@ test('without run.json the header takes when and how long from the trials themse
   const html = render(r);
   assert.ok(html.includes('2026-11-28 07:00:00 → 07:00:10 UTC <small>(from the trials; no run.json)</small>'));
   assert.ok(html.includes('<dd>10 s</dd>'));
+});
+
+/** A random search with ASHA, as in issue #11: continuous lr and hidden size, stopped trials with partial curves. */
+const RANDOM: FixtureOptions = {
+  name: 'random',
+  grid: { 'train.lr': { log_uniform: [0.003, 2] }, 'model.hidden': { int_uniform: [32, 400] } },
+  search: { trials: 16, seed: 1 },
+  earlyStop: { method: 'asha', grace: 100, eta: 3 },
+  steps: 900,
+  evalEvery: 100,
+};
+
+/** The rows of the best-trials table, as cell texts. */
+function bestRows(html: string): string[][] {
+  const m = /<section id="best">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html);
+  assert.ok(m, 'a best-trials section');
+  return [...m[1]!.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((r) => [...r[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => c[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()));
+}
+
+test('the best trials come first (after the header): the five lowest dev losses in order, with their values, status, steps and losses', async () => {
+  const r = await fixtureResults(RANDOM);
+  const html = render(r);
+  assert.ok(html.indexOf('id="best"') < html.indexOf('id="charts"') && html.indexOf('id="best"') > html.indexOf('</header>'));
+  const expected = r.trials
+    .filter((t) => typeof t.summary?.final.dev_loss === 'number')
+    .sort((a, b) => a.summary!.final.dev_loss! - b.summary!.final.dev_loss!)
+    .slice(0, 5);
+  assert.ok(expected.some((t) => t.summary!.status === 'stopped'), 'the fixture has a stopped trial among the best (the case to show)');
+  const rows = bestRows(html);
+  assert.deepEqual(rows.map((row) => row[1]), expected.map((t) => String(t.trial.index)), 'ranked by dev loss');
+  for (const [i, t] of expected.entries()) {
+    const s = t.summary!;
+    const steps = s.steps < s.steps_planned ? `${s.steps.toLocaleString('en-US')} / ${s.steps_planned.toLocaleString('en-US')}` : s.steps.toLocaleString('en-US');
+    const status = s.status === 'stopped' ? `stopped ${s.reason}` : s.status;
+    assert.deepEqual(rows[i], [String(i + 1), String(t.trial.index), String(t.trial.params['train.lr']), String(t.trial.params['model.hidden']), status, steps, s.final.train_loss!.toFixed(4), s.final.dev_loss!.toFixed(4), t.trial.id]);
+  }
+  assert.match(html, /The 5 lowest final dev losses of the \d+ trials that have one\. A stopped trial's losses are those of its last evaluation/);
+});
+
+test('with fewer than two trials with a final loss there is no best-trials section', async () => {
+  assert.equal(render(await fixtureResults({ name: 'one', steps: 100 })).includes('id="best"'), false);
+  assert.equal(render(await fixtureResults({ name: 'one-ok', grid: { 'train.lr': [0.1, 2] }, steps: 300 })).includes('id="best"'), false, 'the diverged trial has no final loss');
+});
+
+/** Mark trials of a 4-trial grid of 1,000 steps as stopped after the given steps. */
+async function stoppedAt(steps: (number | null)[], rule?: Record<string, unknown>): Promise<Results> {
+  const r = await fixtureResults({ name: 'saved', grid: { 'train.lr': [0.03, 0.05, 0.1, 0.2] }, steps: 1000 });
+  for (const [i, n] of steps.entries()) {
+    if (n === null) continue;
+    Object.assign(r.trials[i]!.summary as Summary, { status: 'stopped', steps: n, reason: `ASHA: dev loss 2.6 at step ${n} is not in the best third` });
+  }
+  if (rule !== undefined) (r.experiment as unknown as Record<string, unknown>)['early_stop'] = rule;
+  return r;
+}
+
+const savings: { title: string; steps: (number | null)[]; rule?: Record<string, unknown>; line: string | null }[] = [
+  {
+    title: 'two of four trials stopped after 100 and 300 of 1,000 steps saved 1,600 of 4,000 steps',
+    steps: [100, null, 300, null],
+    rule: { method: 'asha', metric: 'dev_loss', grace: 100, eta: 3 },
+    line: '<strong>early stopping</strong> (ASHA, grace 100 steps, η = 3): 2 of 4 trials stopped, 1,600 of 4,000 steps saved (40 %)',
+  },
+  {
+    title: 'a median rule that stopped nothing still says so',
+    steps: [null, null, null, null],
+    rule: { method: 'median', metric: 'train_loss', grace: 200, min_trials: 3 },
+    line: '<strong>early stopping</strong> (median rule, on train loss, grace 200 steps, at least 3 other trials): 0 of 4 trials stopped, 0 of 4,000 steps saved (0 %)',
+  },
+  { title: 'stopped trials without a rule in the experiment are still counted', steps: [950, null, null, null], line: '<strong>early stopping</strong>: 1 of 4 trials stopped, 50 of 4,000 steps saved (1.3 %)' },
+  { title: 'no rule and no stopped trial: no early-stopping line', steps: [null, null, null, null], line: null },
+];
+for (const c of savings) {
+  test(`the header's steps saved: ${c.title}`, async () => {
+    const html = render(await stoppedAt(c.steps, c.rule));
+    const m = /<p class="early-stop" id="early-stopping">(.*)<\/p>/.exec(html);
+    assert.equal(m?.[1] ?? null, c.line);
+  });
+}
+
+test('the trial table shows a stopped trial with its reason and its steps out of the planned', async () => {
+  const html = render(await stoppedAt([300, null, null, null]));
+  assert.match(html, /<tr class="row-stopped">.*status-stopped">stopped<\/span><div class="reason">ASHA: dev loss 2\.6 at step 300 is not in the best third<\/div><\/td><td class="num" data-v="300">300 \/ 1,000<\/td>/);
+});
+
+test('a stopped trial\'s reason and an early-stopping rule from the file are escaped wherever they show', async () => {
+  const r = await stoppedAt([100, null, null, null], { method: '<script>x</script>', grace: 100 });
+  (r.trials[0]!.summary as Summary).reason = 'stopped <b>early</b>';
+  const html = render(r);
+  assert.ok(html.includes('(&lt;script&gt;x&lt;/script&gt;, grace 100 steps)'));
+  assert.equal(html.includes('<b>early</b>'), false);
+  assert.equal((html.match(/stopped &lt;b&gt;early&lt;\/b&gt;/g) ?? []).length, 2, 'in the best trials and in the trial table');
+  assert.equal(html.match(/<script/g)?.length, 5);
+});
+
+test('a random search says so in the header: draws and seed', async () => {
+  assert.ok(render(await fixtureResults(RANDOM)).includes('<dt>search</dt><dd>random, 16 draws, seed 1</dd>'));
+  assert.equal(render(await fixtureResults(GRID)).includes('<dt>search</dt>'), false);
 });
