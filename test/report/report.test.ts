@@ -69,3 +69,40 @@ test('a report built from a real short training run (the CLI) has its curves, ev
     assert.equal(uniform, Number(Math.log(v).toPrecision(5)));
     assert.ok(bigram! > 1.5 && bigram! < uniform!, `bigram ${bigram}`);
   }));
+
+test('a report from a real random search with ASHA (the CLI) marks each stopped trial where it ended and counts the steps saved', () =>
+  withDir(async (out) => {
+    const yaml = path.join(out, 'search.yaml');
+    await writeFile(
+      yaml,
+      stringify({
+        name: 'search',
+        data: { slice: { first: 300 } },
+        model: { hidden: 16 },
+        train: { steps: 270 },
+        eval: { every: 10, splits: ['dev'] },
+        sample: 2,
+        search: { method: 'random', trials: 8, seed: 3 },
+        grid: { 'train.lr': { log_uniform: [0.001, 1] }, 'model.hidden': { int_uniform: [8, 32] } },
+        early_stop: { method: 'asha', grace: 10, eta: 3 },
+      }),
+    );
+    const run = await execa(process.execPath, [path.join(ROOT, 'bin', 'run-exp.js'), yaml, '--out', out, '--quiet', '--jobs', '1'], { reject: false, cwd: ROOT });
+    assert.equal(run.exitCode, 0, `run-exp exited ${run.exitCode}: ${run.stderr}`);
+    const html = await readFile(path.join(out, 'search.html'), 'utf8');
+    const summaries = await Promise.all((await readdir(path.join(out, 'search', 'trials'))).map(async (id) => JSON.parse(await readFile(path.join(out, 'search', 'trials', id, 'summary.json'), 'utf8'))));
+    const stopped = summaries.filter((s) => s.status === 'stopped');
+    assert.ok(stopped.length > 0 && stopped.length < 8, `${stopped.length} of 8 stopped`);
+    const saved = stopped.reduce((n, s) => n + s.steps_planned - s.steps, 0);
+    assert.ok(html.includes(`: ${stopped.length} of 8 trials stopped, ${saved.toLocaleString('en-US')} of 2,160 steps saved (`), 'the header counts the steps saved');
+    const m = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html);
+    const data = JSON.parse(m![1]!) as { datasets: Record<string, Record<string, number | string>[]>; charts: { id: string }[] };
+    assert.deepEqual(data.charts.map((c) => c.id), ['loss-vs-step', 'parallel', 'final-vs-p0', 'final-vs-p1']);
+    const trials = data.datasets['trials']!;
+    for (const s of stopped) {
+      const index = trials.find((t) => t['id'] === s.id)!['trial'];
+      const mark = data.datasets['stops']!.find((r) => r['trial'] === index)!;
+      assert.deepEqual([mark['kind'], mark['step'], mark['reason']], ['stopped', s.steps - 1, s.reason], 'at its last step, with its reason');
+    }
+    assert.match(html, /<section id="best">/);
+  }));
