@@ -9,6 +9,7 @@ import { COST_MODEL, estimatePlan } from './plan-estimate.js';
 import { formatPlan, planJson } from './plan-print.js';
 import type { RunOptions } from './run/index.js';
 import { MAX_JOBS_PER_CORE, cores, maxJobs } from './run/jobs.js';
+import type { Executor } from './config/schema.js';
 import type { BackendName } from './types.js';
 
 /** The text of `run-exp --help`. */
@@ -17,7 +18,10 @@ export const USAGE = `run-exp: turn a YAML experiment into a reproducible study 
 Usage:
   run-exp FILE.yaml [--set KEY=VALUE]... [--jobs N] [--out DIR] [--backend auto|node|wasm|cpu]
                     [--force] [--dry-run] [--json] [--quiet] [--timeout SECONDS]
+                    [--executor local|slurm] [--detach]
   run-exp report NAME [--out DIR]     rebuild DIR/NAME.html from stored results, no training
+  run-exp status NAME [--out DIR] [--json]
+                                      each trial's state (pending, running, ok, diverged, failed; Slurm's state)
   run-exp --help | --version
 
 Options:
@@ -30,24 +34,32 @@ Options:
   --dry-run           validate, expand and print the plan (trials, what varies, steps, estimated time); write nothing
   --json              one JSON document on stdout (the plan with --dry-run, the results otherwise)
   --quiet             no progress bars, only the final lines
-  --timeout SECONDS   fail a trial that runs longer than this (any positive number, e.g. 604800 for a week)
+  --timeout SECONDS   fail a trial that runs longer than this (any positive number, e.g. 604800 for a week;
+                      Slurm: the tasks' time limit, in whole minutes)
+  --executor KIND     local (default): worker processes here; slurm: one Slurm job array, one trial per task
+                      (wins over the file's executor.kind; with slurm, --jobs N caps the tasks running at once)
+  --detach            slurm: submit, print the job id and exit; then \`run-exp status NAME\`, \`run-exp report NAME\`
   -h, --help          this help
   -V, --version       the version
 
 Exit codes: 0 ran (diverged trials are results), 1 a trial failed, an expectation missed or results
 are damaged, 2 bad input or usage, or another run is using DIR/NAME (nothing written), 130 interrupted
 (SIGINT, SIGTERM or SIGHUP: what finished is kept).
+Internal: \`run-exp task SUBMISSION INDEX\` is what each Slurm array task runs (see its batch.sh).
 Time estimates (--dry-run): ${COST_MODEL}.
 Keys, defaults and examples: README.md and schema/experiment.schema.json.`;
 
 const BACKENDS: readonly BackendName[] = ['auto', 'node', 'wasm', 'cpu'];
+const EXECUTORS: readonly Executor['kind'][] = ['local', 'slurm'];
 
 /** What the command line asks for. */
 type Command =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'report'; name: string; out: string }
-  | { kind: 'run'; file: string; sets: string[]; dryRun: boolean; options: RunOptions };
+  | { kind: 'status'; name: string; out: string; json: boolean }
+  | { kind: 'task'; submission: string; index: string }
+  | { kind: 'run'; file: string; sets: string[]; dryRun: boolean; options: RunOptions; executor?: Executor['kind']; jobsGiven: boolean };
 
 /** Bad usage: the message goes to stderr and the exit code is 2. */
 class UsageError extends Error {}
@@ -71,6 +83,14 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case 'report':
       return report(command.out, command.name);
+    case 'status': {
+      const { status } = await import('./slurm/status.js');
+      return status(command.out, command.name, command.json);
+    }
+    case 'task': {
+      const { runTask } = await import('./slurm/task.js');
+      return runTask(command.submission, command.index);
+    }
     case 'run':
       return run(command);
     default:
@@ -94,6 +114,8 @@ export function parseCommandLine(argv: string[]): Command {
       json: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       timeout: { type: 'string' },
+      executor: { type: 'string' },
+      detach: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'V', default: false },
     },
@@ -107,12 +129,26 @@ export function parseCommandLine(argv: string[]): Command {
     if (extra.length > 0) throw new UsageError(`report: expected only --out DIR, got ${extra.join(' ')}`);
     return { kind: 'report', name: positionals[1]!, out: values.out };
   }
+  if (positionals[0] === 'status') {
+    if (positionals.length !== 2) throw new UsageError(`status: expected one experiment NAME, got ${positionals.length - 1}`);
+    const extra = argv.filter((a) => a.startsWith('-') && !a.startsWith('--out') && a !== '--json');
+    if (extra.length > 0) throw new UsageError(`status: expected only --out DIR and --json, got ${extra.join(' ')}`);
+    return { kind: 'status', name: positionals[1]!, out: values.out, json: values.json };
+  }
+  if (positionals[0] === 'task') {
+    if (positionals.length !== 3) throw new UsageError(`task: expected SUBMISSION INDEX (what a Slurm array task runs), got ${positionals.slice(1).join(' ') || 'nothing'}`);
+    return { kind: 'task', submission: positionals[1]!, index: positionals[2]! };
+  }
   if (positionals.length !== 1) {
     throw new UsageError(positionals.length === 0 ? 'expected an experiment FILE.yaml' : `expected one experiment file, got ${positionals.length}: ${positionals.join(' ')}`);
   }
   if (!BACKENDS.includes(values.backend as BackendName)) throw new UsageError(`--backend: expected ${BACKENDS.join(', ')}, got ${JSON.stringify(values.backend)}`);
-  const jobs = values.jobs === undefined ? cores() : jobsOption(values.jobs);
+  // On Slurm, --jobs is the array's parallelism, not this machine's workers: the per-core limit is for local runs.
+  const jobs = values.jobs === undefined ? cores() : values.executor === 'slurm' ? positiveInteger('--jobs', values.jobs) : jobsOption(values.jobs);
   const timeoutSeconds = values.timeout === undefined ? undefined : positiveNumber('--timeout', values.timeout);
+  if (values.executor !== undefined && !EXECUTORS.includes(values.executor as Executor['kind'])) {
+    throw new UsageError(`--executor: expected ${EXECUTORS.join(' or ')}, got ${JSON.stringify(values.executor)}`);
+  }
   const options: RunOptions = {
     out: values.out,
     jobs,
@@ -122,8 +158,10 @@ export function parseCommandLine(argv: string[]): Command {
     json: values.json,
     ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
     argv,
+    detach: values.detach,
   };
-  return { kind: 'run', file: positionals[0]!, sets: values.set, dryRun: values['dry-run'], options };
+  const executor = values.executor as Executor['kind'] | undefined;
+  return { kind: 'run', file: positionals[0]!, sets: values.set, dryRun: values['dry-run'], options, ...(executor === undefined ? {} : { executor }), jobsGiven: values.jobs !== undefined };
 }
 
 async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> {
@@ -135,6 +173,21 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
     return reportProblems(error.diagnostics, command.options.json);
   }
   const { plan, files } = planned;
+  // The command line wins over the file's executor section; what ran is what experiment.yaml then says.
+  const executor = plan.experiment.executor;
+  if (command.executor !== undefined) executor.kind = command.executor;
+  if (executor.kind === 'slurm') {
+    if (command.jobsGiven) executor.array_parallelism = command.options.jobs;
+    if (command.options.timeoutSeconds !== undefined) executor.timeout_min = Math.ceil(command.options.timeoutSeconds / 60);
+    if (plan.experiment.early_stop !== undefined) {
+      // Its verdicts are the parent's, given while a local worker waits at each evaluation; a Slurm task does not wait.
+      process.stderr.write('run-exp: early_stop: not with the Slurm executor yet (its decisions are made while a local worker waits); run locally, or leave early_stop out\nRun `run-exp --help` for usage.\n');
+      return 2;
+    }
+  } else if (command.options.detach === true) {
+    process.stderr.write('run-exp: --detach: expected the Slurm executor (--executor slurm, or executor.kind: slurm in the file); a local run cannot outlive its command\nRun `run-exp --help` for usage.\n');
+    return 2;
+  }
   if (command.dryRun) {
     const estimate = estimatePlan(plan, files, command.options.jobs);
     process.stdout.write((command.options.json ? JSON.stringify(planJson(plan, estimate), null, 2) : formatPlan(plan, estimate)) + '\n');
@@ -163,6 +216,8 @@ async function report(out: string, name: string): Promise<number> {
   const file = path.join(out, `${name}.html`);
   let damaged = 0;
   try {
+    const { settleForReport } = await import('./slurm/status.js');
+    await settleForReport(out, name); // tasks Slurm ended without a summary are failed trials first
     const lock = await readLock(path.join(out, name, 'run.lock')).catch(() => undefined);
     if (lock?.record && (await judgeLock(lock.record)).state === 'alive') {
       process.stderr.write(`run-exp report: a run is writing these results (${describeHolder(lock.record)}); the report shows what has finished so far\n`);
@@ -197,10 +252,15 @@ function reportProblems(diagnostics: Diagnostic[], json: boolean): number {
   return 2;
 }
 
+function positiveInteger(option: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${option}: expected a positive integer, got ${JSON.stringify(text)}`);
+  return n;
+}
+
 /** --jobs: a positive integer up to MAX_JOBS_PER_CORE per core. */
 function jobsOption(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--jobs: expected a positive integer, got ${JSON.stringify(text)}`);
+  const n = positiveInteger('--jobs', text);
   if (n > maxJobs()) {
     throw new UsageError(`--jobs: expected at most ${maxJobs()} (${MAX_JOBS_PER_CORE} per CPU core; this machine has ${cores()}), got ${n}: more workers than that only make each trial slower`);
   }

@@ -70,8 +70,18 @@ export interface Summary {
   examples: { train: number; dev: number; test: number };
   reference: { uniform: number; bigram: number }; // ln V, and the bigram model's loss on the training split
   peak_bytes?: number; // peak memory of the worker, where measured
+  slurm?: SlurmTaskInfo; // the Slurm task that ran the trial (--executor slurm)
   started_at: string; // ISO time
   finished_at: string;
+}
+
+/** Which Slurm array task ran a trial, and how Slurm saw it end (state and exit code when Slurm ended it). */
+export interface SlurmTaskInfo {
+  job_id: string; // the array's job id
+  task: number; // the array task index
+  node?: string;
+  state?: string; // Slurm's JobState, e.g. CANCELLED, TIMEOUT, FAILED
+  exit_code?: string; // Slurm's ExitCode, "code:signal"
 }
 
 /** Progress a worker reports while training. */

@@ -164,6 +164,12 @@ describe('main() resolves to 2 for bad usage, with the reason on stderr', () => 
     { args: ['report'], stderr: /^run-exp: report: expected one experiment NAME, got 0/ },
     { args: ['report', 'x', '--force'], stderr: /^run-exp: report: expected only --out DIR, got --force/ },
     { args: ['report', 'never-ran', '--out', path.join(os.tmpdir(), 'run-exp-none')], stderr: /^run-exp report: no results for "never-ran"/ },
+    { args: [SWEEP, '--executor', 'pbs'], stderr: /^run-exp: --executor: expected local or slurm, got "pbs"/ },
+    { args: [SWEEP, '--detach'], stderr: /^run-exp: --detach: expected the Slurm executor \(--executor slurm, or executor\.kind: slurm in the file\)/ },
+    { args: ['status'], stderr: /^run-exp: status: expected one experiment NAME, got 0/ },
+    { args: ['status', 'x', '--force'], stderr: /^run-exp: status: expected only --out DIR and --json, got --force/ },
+    { args: ['status', 'never-ran', '--out', path.join(os.tmpdir(), 'run-exp-none')], stderr: /^run-exp status: no results for "never-ran"/ },
+    { args: ['task', 'only-one'], stderr: /^run-exp: task: expected SUBMISSION INDEX \(what a Slurm array task runs\), got only-one/ },
   ];
   for (const { args, stderr } of cases) {
     it(`rejects run-exp ${args.map((a) => path.basename(a)).join(' ')}`, async () => {

@@ -6,8 +6,8 @@ import * as msg from './messages.js';
 
 type Json = Record<string, unknown>;
 
-/** Top-level keys that describe the study rather than a trial: they cannot be grid keys. */
-export const NOT_GRID_KEYS = ['name', 'description', 'grid', 'search', 'early_stop', 'repeat', 'expect'];
+/** Top-level keys that describe the study, or how it runs, rather than a trial: they cannot be grid keys. */
+export const NOT_GRID_KEYS = ['name', 'description', 'grid', 'search', 'early_stop', 'repeat', 'expect', 'executor'];
 
 /** The named properties of a schema, looking through unions into their object branches. */
 function propertiesOf(schema: TSchema): Record<string, TSchema> {

@@ -268,6 +268,29 @@ export const EarlyStopSchema = Type.Union(
   { description: 'Stop hopeless trials early; a stopped trial is a result (status stopped).' },
 );
 
+/** How the trials run: `kind` picks the executor; the other keys are Slurm's (sbatch options), as submitit names them. */
+export const ExecutorSchema = Type.Object(
+  {
+    // Trials run where run-exp runs unless asked otherwise; `--executor` on the command line wins over this key.
+    kind: Type.Union([Type.Literal('local'), Type.Literal('slurm')], {
+      default: 'local',
+      description: 'local: worker processes on this machine; slurm: one Slurm job array, one trial per task (--executor wins).',
+    }),
+    partition: Type.Optional(Type.String({ minLength: 1, description: 'Slurm: the partition (sbatch --partition); the cluster\'s default when absent.' })),
+    timeout_min: Type.Optional(PositiveInt("Slurm: each task's time limit in minutes (sbatch --time); the partition's when absent.")),
+    // A trial trains on one thread (the WASM backend); more CPUs buy nothing but a longer wait in the queue.
+    cpus_per_task: PositiveInt('Slurm: CPUs of each task (sbatch --cpus-per-task).', 1),
+    mem_gb: Type.Optional(PositiveNumber("Slurm: each task's memory in GB (sbatch --mem); the cluster's default when absent.")),
+    // submitit's default: enough to fill a partition, few enough not to flood the queue.
+    array_parallelism: PositiveInt('Slurm: tasks of the array running at once, at most (sbatch --array=…%N; --jobs wins).', 256),
+    sbatch_args: Type.Array(Type.String({ pattern: '^--?[A-Za-z][^\\n]*$' }), {
+      default: [],
+      description: 'Slurm: more sbatch options, one a string, e.g. ["--qos=short", "--account=ml"].',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'Where the trials run: locally, or as a Slurm job array.' },
+);
+
 export const ExperimentSchema = Type.Object(
   {
     name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$', maxLength: 100, description: 'Names the outputs: DIR/NAME.html, DIR/NAME/.' }),
@@ -294,6 +317,8 @@ export const ExperimentSchema = Type.Object(
         description: 'Assertions on the results; a miss makes the exit code 1.',
       }),
     ),
+    // How the study runs, not what it is: no part of a trial's id, so local and Slurm results are the same trials.
+    executor: ExecutorSchema,
   },
   { additionalProperties: false, $id: 'https://run-exp.dev/experiment.schema.json', title: 'run-exp experiment' },
 );
@@ -314,3 +339,4 @@ export type TrialStatus = Static<typeof TrialStatusSchema>;
 export type Distribution = Static<typeof DistributionSchema>;
 export type Search = Static<typeof SearchSchema>;
 export type EarlyStop = Static<typeof EarlyStopSchema>;
+export type Executor = Static<typeof ExecutorSchema>;

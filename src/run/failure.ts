@@ -1,12 +1,13 @@
 // A failed trial is a value: why it failed, in words, and the summary.json that records it.
 import type { Summary, Trial, Progress } from '../types.js';
 
-/** How a trial failed: its code threw, its worker died (exit code or signal), it ran past the per-trial limit, or its worker broke the protocol. */
+/** How a trial failed: its code threw, its worker died (exit code or signal), it ran past the per-trial limit, its worker broke the protocol, or Slurm ended its task. */
 export type Failure =
   | { kind: 'threw'; message: string; stack: string }
   | { kind: 'died'; exitCode: number | undefined; signal: string | undefined }
   | { kind: 'timeout'; seconds: number }
-  | { kind: 'protocol'; message: string };
+  | { kind: 'protocol'; message: string }
+  | { kind: 'slurm'; reason: string }; // Slurm ended the task (cancelled, time limit, memory, node failure) or forgot it
 
 /** Lines of stderr kept in summary.json (all of it is in stderr.log). */
 export const STDERR_TAIL_LINES = 20;
@@ -22,6 +23,8 @@ export function describeFailure(failure: Failure, stderr: string): string {
       return `the trial ran past its limit of ${failure.seconds} s and was stopped`;
     case 'protocol':
       return `the worker broke the protocol: ${failure.message}`;
+    case 'slurm':
+      return failure.reason;
     case 'died': {
       if (OUT_OF_MEMORY.test(stderr)) return 'the worker ran out of memory (JavaScript heap limit reached)';
       if (failure.signal === 'SIGKILL') return "the worker was killed by SIGKILL (the kernel's out-of-memory killer, or a kill from outside)";

@@ -5,7 +5,8 @@
 // skip them → (3) run the rest in a pool of warm worker processes → (4) write each trial's files as it runs
 // (config.json at its start, metrics.jsonl chunk by chunk, summary.json last) → (5) a failure marks only its own
 // trial → (6) SIGINT, SIGTERM or SIGHUP stops everything within 2 s, in the report stage too → (7) build the report
-// → (8) check the expectations → (9) print the table and return the exit code.
+// → (8) check the expectations → (9) print the table and return the exit code. With `executor.kind: slurm`, Slurm
+// checks the submission before step 0 (a refusal writes nothing, exit 2) and steps 3–6 are one job array (src/slurm).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,10 @@ import { endTable, missedLines, runDocument, type TrialRow } from './table.js';
 import { EarlyStopper } from './early-stop.js';
 import { removeTempFiles } from './temp-files.js';
 import { TrialWriter } from './trial-files.js';
+import { readSummary } from './files.js';
+import type { HeldLock } from './lock.js';
+import { SlurmError } from '../slurm/commands.js';
+import { checkNoActiveArray, checkSubmission, runOnSlurm, SubmissionRefused } from '../slurm/run.js';
 
 /** How runPlan runs: where to write, how many workers, which backend, what to print; the rest serves tests. */
 export interface RunOptions {
@@ -42,11 +47,12 @@ export interface RunOptions {
   workerPath?: string; // the worker module (default: the training worker, src/run/worker.ts); tests use fixtures
   workerExecArgv?: string[]; // node flags of the workers (tests: a small --max-old-space-size)
   writeReport?: typeof writeReport; // default: the report stage (src/report)
+  detach?: boolean; // Slurm: submit the array, print its job id and return (exit 0) instead of watching it
   progressIntervalMs?: number; // without a terminal: how often running trials are reported (default 10 s)
 }
 
 /** Exit codes of a run (see the design): 0 ran, 1 a trial failed or an expectation missed, 2 another run holds DIR/NAME, 130 interrupted. */
-export const EXIT = { ok: 0, failed: 1, locked: 2, interrupted: INTERRUPTED } as const;
+export const EXIT = { ok: 0, failed: 1, locked: 2, refused: 2, interrupted: INTERRUPTED } as const;
 
 const DEFAULT_WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 
@@ -59,6 +65,12 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<number> 
   // 0. One run per experiment directory: DIR/NAME/run.lock is taken (a gone holder's taken over) or the run refused.
   //    From here to the end a signal interrupts, the report stage included; the lock goes on every way out.
   const dir = experimentDir(options.out, plan.experiment.name);
+  const refused = await checkExecutor(plan, options);
+  if (refused !== undefined) {
+    process.stderr.write(`run-exp: ${refused}\n`);
+    if (options.json) process.stdout.write(JSON.stringify({ errors: [{ message: refused }] }, null, 2) + '\n');
+    return EXIT.refused;
+  }
   const interrupts = onInterrupt();
   try {
     await mkdir(dir, { recursive: true });
@@ -71,7 +83,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<number> 
     }
     if (taken.tookOver) process.stderr.write(`run-exp: ${tookOverMessage(taken.lock.file, taken.tookOver)}\n`);
     try {
-      return await runLocked(plan, options, interrupts);
+      return await runLocked(plan, options, interrupts, taken.lock);
     } finally {
       await taken.lock.release();
     }
@@ -81,7 +93,34 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<number> 
 }
 
 /** Steps 1–9, holding the lock. */
-async function runLocked(plan: Plan, options: RunOptions, interrupts: Interrupts): Promise<number> {
+/**
+ * Before anything is written: on Slurm, Slurm checks the submission and an earlier array of the experiment still
+ * queued is refused; a local run, too, waits for such an array (where Slurm can be asked). The reason, or undefined.
+ */
+async function checkExecutor(plan: Plan, options: RunOptions): Promise<string | undefined> {
+  const slurm = plan.experiment.executor.kind === 'slurm';
+  try {
+    if (!slurm) {
+      await checkNoActiveArray(plan, options.out).catch((e: unknown) => {
+        if (!(e instanceof SlurmError)) throw e; // Slurm cannot be asked from here: the local run goes ahead
+      });
+      return undefined;
+    }
+    const unfinished: Trial[] = [];
+    for (const trial of plan.trials) {
+      const summary = options.force ? undefined : await readSummary(trialDir(options.out, plan.experiment.name, trial.id));
+      if (summary === undefined || summary.status === 'failed') unfinished.push(trial);
+    }
+    await checkSubmission(plan, unfinished, options.out);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof SubmissionRefused)) throw error;
+    return `${error.message}\n${slurm ? 'nothing was submitted or written.' : 'nothing was run or written.'}`;
+  }
+}
+
+/** Steps 1–9, holding the lock. */
+async function runLocked(plan: Plan, options: RunOptions, interrupts: Interrupts, lock: HeldLock): Promise<number> {
   const started = new Date();
   const name = plan.experiment.name;
   const dir = experimentDir(options.out, name);
@@ -89,6 +128,7 @@ async function runLocked(plan: Plan, options: RunOptions, interrupts: Interrupts
   const final = options.json ? process.stderr : process.stdout; // the table and the report's path
   const color = useColor(final);
   const say = (line: string) => void final.write(line + '\n');
+  const slurm = plan.experiment.executor.kind === 'slurm';
 
   // 1. Prepare DIR/NAME/: temp files of gone processes go, the resolved experiment is written.
   await mkdir(path.join(dir, 'trials'), { recursive: true });
@@ -101,19 +141,32 @@ async function runLocked(plan: Plan, options: RunOptions, interrupts: Interrupts
   const stopper = plan.experiment.early_stop === undefined ? undefined : new EarlyStopper(plan.experiment.early_stop);
   const { summaries, earlier, retried, damaged } = await findFinished(plan, options, stopper);
   const toRun = plan.trials.filter((t) => !earlier.has(t.id));
-  const reporter = createReporter({ stream: process.stderr, quiet: options.quiet, color: useColor(process.stderr), trials: toRun, intervalMs: options.progressIntervalMs });
+  const reporter = createReporter({ stream: process.stderr, quiet: options.quiet || options.detach === true, color: useColor(process.stderr), trials: toRun, intervalMs: options.progressIntervalMs });
   const warn = (line: string) => (options.quiet ? void process.stderr.write(line + '\n') : reporter.note(line)); // shown even with --quiet
   for (const d of damaged) warn(`warning: damaged results of trial ${d.trial.id}: ${formatProblem(d.problem)}; it counts as not finished and runs again`);
   const { workers, warning } = workerCount(options.jobs, toRun.length);
-  if (warning !== undefined && toRun.length > 0) reporter.note(`warning: ${warning}`);
+  if (warning !== undefined && toRun.length > 0 && !slurm) reporter.note(`warning: ${warning}`);
   if (earlier.size > 0) reporter.note(`skipping ${earlier.size} of ${plan.trials.length} trials finished by an earlier run in ${dir} (--force runs them again)`);
   if (retried > 0) reporter.note(`running ${retried} trial${retried === 1 ? '' : 's'} that failed in an earlier run again`);
 
   // 3–6. Run the rest; each trial's files are written as it ends (4), a failure is its trial's only (5), SIGINT stops it all (6).
-  const { interrupted, unwritten } = await runTrials(toRun, { ...options, jobs: workers }, name, reporter, summaries, signal, stopper);
+  let ran: { interrupted: boolean; unwritten: number; detached?: string };
+  try {
+    ran = slurm ? await runSlurmTrials(plan, toRun, options, reporter, summaries, signal, lock) : await runTrials(toRun, { ...options, jobs: workers }, name, reporter, summaries, signal, stopper);
+  } catch (error) {
+    if (!(error instanceof SubmissionRefused)) throw error;
+    process.stderr.write(`run-exp: ${error.message}\nnothing was submitted.\n`);
+    return EXIT.refused;
+  }
+  const { interrupted, unwritten } = ran;
   const rows: TrialRow[] = plan.trials.map((trial) => ({ trial, summary: summaries.get(trial.id), earlier: earlier.has(trial.id) }));
   if (interrupted) await removeTempFiles(dir);
   await writeFileAtomic(path.join(dir, 'run.json'), JSON.stringify(finishRunInfo(runInfo, new Date()), null, 2) + '\n'); // before the report: its header
+  if (ran.detached !== undefined) {
+    if (options.json) process.stdout.write(JSON.stringify({ job_id: ran.detached, experiment: dir, trials: toRun.map((t, task) => ({ id: t.id, task, params: t.params })) }) + '\n');
+    else process.stdout.write(ran.detached + '\n');
+    return EXIT.ok;
+  }
   if (interrupted) {
     say(endTable(rows, color));
     say(`interrupted: ${summaries.size} of ${plan.trials.length} trials finished; run the same command again to resume`);
@@ -231,6 +284,20 @@ async function runTrials(trials: Trial[], options: RunOptions, name: string, rep
     reporter.stop();
   }
   return { interrupted: signal.aborted, unwritten };
+}
+
+/**
+ * Steps 3–6 on Slurm: one job array (src/slurm/run.ts); a signal cancels it. The lock names the array as its owner
+ * while this run watches it (\`run-exp report\` says so); a detached array is guarded by slurm/job.json, which every
+ * run checks with Slurm (checkNoActiveArray), since the lock goes with this process.
+ */
+async function runSlurmTrials(plan: Plan, toRun: Trial[], options: RunOptions, reporter: Reporter, summaries: Map<string, Summary>, signal: AbortSignal, lock: HeldLock) {
+  const onSubmitted = (jobId: string) => lock.setOwner({ kind: 'slurm', id: jobId }).catch(() => {}); // a courtesy for readers of run.lock
+  try {
+    return await runOnSlurm(plan, toRun, { out: options.out, backend: options.backend, detach: options.detach === true, json: options.json, signal, onSubmitted }, reporter, summaries);
+  } finally {
+    reporter.stop();
+  }
 }
 
 /** End an ended trial's files (4, 5) and return its summary. */

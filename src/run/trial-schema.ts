@@ -56,6 +56,15 @@ export const SummarySchema = Type.Object({
   examples: Splits,
   reference: Type.Object({ uniform: Type.Number(), bigram: Type.Number() }),
   peak_bytes: Type.Optional(Type.Number()),
+  slurm: Type.Optional(
+    Type.Object({
+      job_id: Type.String({ minLength: 1 }),
+      task: Count,
+      node: Type.Optional(Type.String()),
+      state: Type.Optional(Type.String()),
+      exit_code: Type.Optional(Type.String()),
+    }),
+  ),
   started_at: Type.String({ minLength: 1 }),
   finished_at: Type.String({ minLength: 1 }),
 });

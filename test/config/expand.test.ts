@@ -53,6 +53,12 @@ describe('trials', () => {
     ]);
   });
 
+  it('do not depend on the executor: the same trials, ids and configurations locally and on Slurm', async () => {
+    const local = (await planExperiment(SWEEP)).plan.trials;
+    const slurm = (await planExperiment(SWEEP, ['executor.kind=slurm', 'executor.partition=gpu', 'executor.array_parallelism=2', 'executor.sbatch_args=[--qos=short]'])).plan.trials;
+    assert.deepEqual(slurm, local);
+  });
+
   it('have distinct 10-hex ids and 32-bit unsigned seeds, one seed per repeat', async () => {
     const { plan } = await planExperiment(SWEEP);
     assert.equal(new Set(plan.trials.map((t) => t.id)).size, plan.trials.length);
@@ -173,6 +179,7 @@ describe('a resolved experiment', () => {
       grid: {},
       search: { method: 'grid' },
       repeat: 1,
+      executor: { kind: 'local', cpus_per_task: 1, array_parallelism: 256, sbatch_args: [] },
     };
     assert.deepEqual(plan.experiment, expected);
     assert.equal(JSON.stringify(plan.experiment), JSON.stringify(expected));

@@ -62,6 +62,7 @@ export function fixtureExperiment(o: FixtureOptions): Experiment {
     ...(o.earlyStop === undefined ? {} : { early_stop: earlyStopRule(o.earlyStop) }),
     repeat: o.repeat ?? 1,
     ...(o.expect === undefined ? {} : { expect: o.expect }),
+    executor: { kind: 'local', cpus_per_task: 1, array_parallelism: 256, sbatch_args: [] },
   };
 }
 

@@ -99,7 +99,7 @@ DefMemPerCPU=1024
 # Schedule at once (a test submits and waits), kill quickly on scancel or a time limit.
 SchedulerParameters=batch_sched_delay=0,sched_min_interval=0
 SchedulerType=sched/backfill
-KillWait=5
+KillWait=10
 OverTimeLimit=0
 InactiveLimit=0
 ReturnToService=2

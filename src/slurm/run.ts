@@ -1,0 +1,202 @@
+// Running a plan's trials as one Slurm job array: check the submission with Slurm first (nothing written when it
+// refuses), submit, then either detach (print the job id) or watch the tasks through their files and Slurm's records,
+// showing progress as a local run does, until every trial has ended; Ctrl-C cancels the array.
+//
+// The parent never trains and never writes a trained trial's files: each task writes its own (task.ts). The parent
+// writes the submission (tasks.json, batch.sh, job.json) and the summary of a task Slurm ended without one (watch.ts).
+import { mkdir, rm, rmdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Executor } from '../config/schema.js';
+import { experimentDir, writeFileAtomic } from '../run/files.js';
+import type { Reporter } from '../run/reporter.js';
+import { runExpVersion } from '../run/runinfo.js';
+import type { BackendName, Plan, Summary, Trial } from '../types.js';
+import { arrayTasks, cancel, submit, testSubmission, SlurmError } from './commands.js';
+import { isActive } from './records.js';
+import { batchScript, type ScriptSpec } from './script.js';
+import { jobName, newSubmissionName, slurmDir, writeJobFile, type JobFile, type TaskFile } from './submission.js';
+import { failLost, observe, readSubmission, type Submission } from './watch.js';
+
+/** The installed command that every task runs: bin/run-exp.js of this package (three levels above dist/src/slurm/). */
+const CLI = fileURLToPath(new URL('../../../bin/run-exp.js', import.meta.url));
+/** How often the attached parent looks at the tasks (one `scontrol show job` and a few small reads). */
+const POLL_MS = 1000;
+/** After Ctrl-C, how long to wait for Slurm to take the array's tasks down. */
+const CANCEL_WAIT_MS = 30_000;
+
+/** What the Slurm executor needs besides the plan. */
+export interface SlurmOptions {
+  out: string;
+  backend: BackendName;
+  detach: boolean;
+  json: boolean;
+  signal: AbortSignal; // aborted: cancel the array
+  onSubmitted?: (jobId: string) => Promise<void>; // the array exists: e.g. name it in run.lock
+}
+
+/** How the array ended for runPlan: interrupted (Ctrl-C), results that could not be written, or detached (its job id). */
+export interface SlurmOutcome {
+  interrupted: boolean;
+  unwritten: number;
+  detached?: string;
+}
+
+/** A problem found before anything was written: exit 2 with this message. */
+export class SubmissionRefused extends Error {}
+
+/** The script spec of a submission of `tasks` trials (the folder may be a placeholder for --test-only). */
+function scriptSpec(plan: Plan, tasks: number, submission: string, version: string): ScriptSpec {
+  const executor: Executor = plan.experiment.executor;
+  return { name: plan.experiment.name, jobName: jobName(plan.experiment.name), tasks, executor, submission, node: process.execPath, cli: CLI, cwd: process.cwd(), version };
+}
+
+/**
+ * Before anything is written: an earlier array of this experiment still queued or running is refused, and Slurm
+ * itself checks the batch script (`sbatch --test-only`: partition, time limit, memory, the controller). Throws
+ * SubmissionRefused with Slurm's own words.
+ */
+export async function checkSubmission(plan: Plan, toRun: Trial[], out: string): Promise<void> {
+  if (toRun.length === 0) return;
+  const dir = path.resolve(experimentDir(out, plan.experiment.name));
+  try {
+    await checkNoActiveArray(plan, out);
+    const spec = scriptSpec(plan, toRun.length, path.join(slurmDir(dir), 'SUBMISSION'), await runExpVersion());
+    await testSubmission(batchScript(spec));
+  } catch (error) {
+    if (error instanceof SlurmError) throw new SubmissionRefused(`Slurm refused the submission: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * An earlier array of this experiment (slurm/job.json) that still has tasks queued or running is refused, whichever
+ * executor runs now: its tasks write into the same trial directories. Throws SubmissionRefused, or SlurmError when
+ * Slurm cannot say.
+ */
+export async function checkNoActiveArray(plan: Plan, out: string): Promise<void> {
+  const earlier = await readSubmission(path.resolve(experimentDir(out, plan.experiment.name))).catch(() => undefined);
+  if (earlier === undefined) return;
+  const active = [...(await arrayTasks(earlier.job.job_id)).values()].filter((t) => isActive(t.state));
+  if (active.length === 0) return;
+  throw new SubmissionRefused(
+    `experiment ${plan.experiment.name}: Slurm job ${earlier.job.job_id}, submitted ${earlier.job.submitted_at}, still has ${active.length} task${active.length === 1 ? '' : 's'} queued or running; ` +
+      `wait for it (\`run-exp status ${plan.experiment.name} --out ${out}\`) or cancel it (\`scancel ${earlier.job.job_id}\`), then run again`,
+  );
+}
+
+/** Submit the trials as one array and, unless detached, watch it to its end. */
+export async function runOnSlurm(plan: Plan, toRun: Trial[], options: SlurmOptions, reporter: Reporter, summaries: Map<string, Summary>): Promise<SlurmOutcome> {
+  if (toRun.length === 0) return { interrupted: false, unwritten: 0 };
+  const sub = await submitArray(plan, toRun, options);
+  await options.onSubmitted?.(sub.job.job_id);
+  const more = `\`run-exp status ${plan.experiment.name} --out ${options.out}\``;
+  if (options.detach) {
+    process.stderr.write(`submitted Slurm job ${sub.job.job_id}: ${toRun.length} trial${toRun.length === 1 ? '' : 's'}, one per array task; see ${more}, then \`run-exp report ${plan.experiment.name} --out ${options.out}\`\n`);
+    return { interrupted: false, unwritten: 0, detached: sub.job.job_id };
+  }
+  reporter.note(`submitted Slurm job ${sub.job.job_id}: ${toRun.length} trial${toRun.length === 1 ? '' : 's'} as array tasks 0-${toRun.length - 1}, at most ${Math.min(plan.experiment.executor.array_parallelism, toRun.length)} at once (Ctrl-C cancels it)`);
+  return watch(sub, options, reporter, summaries);
+}
+
+/** Write the submission's files and call sbatch; a refused submission leaves nothing behind. */
+async function submitArray(plan: Plan, toRun: Trial[], options: SlurmOptions): Promise<Submission> {
+  const dir = path.resolve(experimentDir(options.out, plan.experiment.name));
+  const now = new Date();
+  const name = newSubmissionName(now);
+  const folder = path.join(slurmDir(dir), name);
+  const tasks: TaskFile = { format: 1, name: plan.experiment.name, out: path.resolve(options.out), backend: options.backend, trials: toRun };
+  await mkdir(path.join(folder, 'logs'), { recursive: true });
+  const script = path.join(folder, 'batch.sh');
+  let jobId: string;
+  try {
+    await writeFileAtomic(path.join(folder, 'tasks.json'), JSON.stringify(tasks) + '\n');
+    await writeFileAtomic(script, batchScript(scriptSpec(plan, toRun.length, folder, await runExpVersion())));
+    jobId = await submit(script);
+  } catch (error) {
+    await rm(folder, { recursive: true, force: true });
+    await rmdir(slurmDir(dir)).catch(() => {}); // only when empty: an earlier submission's files stay
+    if (error instanceof SlurmError) throw new SubmissionRefused(`Slurm refused the submission: ${error.message}`);
+    throw error;
+  }
+  const job: JobFile = { job_id: jobId, job_name: jobName(plan.experiment.name), submission: name, submitted_at: now.toISOString(), tasks: toRun.length };
+  await writeJobFile(dir, job);
+  return { experimentDir: dir, job, tasks, folder };
+}
+
+/** Watch the array until every task has ended (or the signal cancels it), telling the reporter as a local run does. */
+async function watch(sub: Submission, options: SlurmOptions, reporter: Reporter, summaries: Map<string, Summary>): Promise<SlurmOutcome> {
+  const started = new Set<number>();
+  const ended = new Set<number>();
+  const seen = new Map<number, string>(); // the progress last shown, by its time
+  let unwritten = 0;
+  while (ended.size < sub.tasks.trials.length) {
+    if (options.signal.aborted) {
+      await cancelArray(sub, reporter);
+      return { interrupted: true, unwritten };
+    }
+    const views = await observe(sub).catch((error: unknown) => {
+      reporter.note(`could not read the state of Slurm job ${sub.job.job_id}: ${(error as Error).message}; trying again`);
+      return [];
+    });
+    for (const view of views) {
+      if (ended.has(view.index)) continue;
+      const { trial } = view;
+      if (!started.has(view.index) && (view.phase !== 'pending' || view.progress !== undefined)) {
+        started.add(view.index);
+        reporter.start(trial);
+      }
+      if (view.progress !== undefined && seen.get(view.index) !== view.progress.updated_at && view.progress.step > 0) {
+        seen.set(view.index, view.progress.updated_at);
+        reporter.progress(trial, view.progress);
+      }
+      let summary = view.summary;
+      if (view.phase === 'lost') {
+        try {
+          summary = await failLost(sub, view);
+        } catch (error) {
+          unwritten += 1;
+          ended.add(view.index);
+          reporter.note(`could not write the results of trial ${trial.id}: ${(error as Error).message}`);
+          continue;
+        }
+      }
+      if (summary === undefined) continue;
+      ended.add(view.index);
+      summaries.set(trial.id, summary);
+      reporter.end(trial, summary);
+    }
+    if (ended.size < sub.tasks.trials.length) await sleep(POLL_MS, options.signal);
+  }
+  return { interrupted: false, unwritten };
+}
+
+/** Ctrl-C: scancel the array, remember that this run cancelled it, wait until Slurm has taken its tasks down. */
+async function cancelArray(sub: Submission, reporter: Reporter): Promise<void> {
+  const id = sub.job.job_id;
+  await writeJobFile(sub.experimentDir, { ...sub.job, cancelled_at: new Date().toISOString() });
+  try {
+    await cancel(id);
+  } catch (error) {
+    reporter.note(`could not cancel Slurm job ${id}: ${(error as Error).message}; cancel it yourself: scancel ${id}`);
+    return;
+  }
+  for (const t0 = Date.now(); Date.now() - t0 < CANCEL_WAIT_MS; await sleep(200)) {
+    const active = [...(await arrayTasks(id).catch(() => new Map())).values()].filter((t) => isActive(t.state));
+    if (active.length === 0) return reporter.note(`cancelled Slurm job ${id}`);
+  }
+  reporter.note(`cancelled Slurm job ${id}, but some of its tasks were still ending after ${CANCEL_WAIT_MS / 1000} s (see squeue -j ${id})`);
+}
+
+/** Sleep, cut short when the signal aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
