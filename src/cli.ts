@@ -179,11 +179,6 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   if (executor.kind === 'slurm') {
     if (command.jobsGiven) executor.array_parallelism = command.options.jobs;
     if (command.options.timeoutSeconds !== undefined) executor.timeout_min = Math.ceil(command.options.timeoutSeconds / 60);
-    if (plan.experiment.early_stop !== undefined) {
-      // Its verdicts are the parent's, given while a local worker waits at each evaluation; a Slurm task does not wait.
-      process.stderr.write('run-exp: early_stop: not with the Slurm executor yet (its decisions are made while a local worker waits); run locally, or leave early_stop out\nRun `run-exp --help` for usage.\n');
-      return 2;
-    }
   } else if (command.options.detach === true) {
     process.stderr.write('run-exp: --detach: expected the Slurm executor (--executor slurm, or executor.kind: slurm in the file); a local run cannot outlive its command\nRun `run-exp --help` for usage.\n');
     return 2;

@@ -166,7 +166,6 @@ describe('main() resolves to 2 for bad usage, with the reason on stderr', () => 
     { args: ['report', 'never-ran', '--out', path.join(os.tmpdir(), 'run-exp-none')], stderr: /^run-exp report: no results for "never-ran"/ },
     { args: [SWEEP, '--executor', 'pbs'], stderr: /^run-exp: --executor: expected local or slurm, got "pbs"/ },
     { args: [SWEEP, '--detach'], stderr: /^run-exp: --detach: expected the Slurm executor \(--executor slurm, or executor\.kind: slurm in the file\)/ },
-    { args: [SWEEP, '--executor', 'slurm', '--set', 'early_stop={method: median, grace: 100}'], stderr: /^run-exp: early_stop: not with the Slurm executor yet/ },
     { args: ['status'], stderr: /^run-exp: status: expected one experiment NAME, got 0/ },
     { args: ['status', 'x', '--force'], stderr: /^run-exp: status: expected only --out DIR and --json, got --force/ },
     { args: ['status', 'never-ran', '--out', path.join(os.tmpdir(), 'run-exp-none')], stderr: /^run-exp status: no results for "never-ran"/ },

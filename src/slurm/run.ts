@@ -105,7 +105,14 @@ async function submitArray(plan: Plan, toRun: Trial[], options: SlurmOptions): P
   const now = new Date();
   const name = newSubmissionName(now);
   const folder = path.join(slurmDir(dir), name);
-  const tasks: TaskFile = { format: 1, name: plan.experiment.name, out: path.resolve(options.out), backend: options.backend, trials: toRun };
+  const tasks: TaskFile = {
+    format: 1,
+    name: plan.experiment.name,
+    out: path.resolve(options.out),
+    backend: options.backend,
+    trials: toRun,
+    ...(plan.experiment.early_stop === undefined ? {} : { early_stop: plan.experiment.early_stop, plan_ids: plan.trials.map((t) => t.id) }),
+  };
   await mkdir(path.join(folder, 'logs'), { recursive: true });
   const script = path.join(folder, 'batch.sh');
   let jobId: string;

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { EarlyStop } from '../config/schema.js';
 import type { BackendName, Trial } from '../types.js';
 import { writeFileAtomic } from '../run/files.js';
 
@@ -18,6 +19,8 @@ export interface TaskFile {
   out: string; // absolute DIR
   backend: BackendName;
   trials: Trial[]; // array task i trains trials[i]
+  early_stop?: EarlyStop; // the experiment's rule: each task decides for itself from its siblings' files
+  plan_ids?: string[]; // every trial of the plan, in plan order (finished ones too): whose evaluations early stopping reads
 }
 
 /** job.json: the latest array submitted for the experiment. */

@@ -10,8 +10,11 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import { readSummary, trialDir } from '../run/files.js';
 import { TrialWriter } from '../run/trial-files.js';
+import { EarlyStopper } from '../run/early-stop.js';
+import { EvaluationsOnDisk } from '../run/early-stop-files.js';
+import path from 'node:path';
 import { failedSummary } from '../run/failure.js';
-import type { Progress } from '../types.js';
+import type { MetricRow, Progress } from '../types.js';
 import { writeProgress, type TaskProgress } from './progress.js';
 import { readTaskFile } from './submission.js';
 
@@ -61,12 +64,25 @@ export async function runTask(submission: string, indexText: string): Promise<nu
     lastWrite = now;
     progress(p);
   };
-  // Early stopping (#11) will reach a task through its trial directory: a `stop` file next to progress.json, checked
-  // here once per chunk (onProgress runs after every chunk) and handed to trainTrial as its stop condition.
+  // Early stopping: a task hears no sibling, so at each evaluation it reads what the others have written so far to
+  // their metrics.jsonl in the shared DIR (finished trials of earlier runs included) and decides for itself.
+  const stopper = tasks.early_stop === undefined ? undefined : new EarlyStopper(tasks.early_stop);
+  const others = stopper === undefined ? undefined : new EvaluationsOnDisk(path.join(tasks.out, tasks.name, 'trials'), tasks.plan_ids ?? tasks.trials.map((t) => t.id), stopper);
+  const onMetrics = (rows: MetricRow[]) => {
+    writer.metrics(rows);
+    stopper?.observe(trial.id, rows);
+  };
+  const onCheckpoint =
+    stopper === undefined
+      ? undefined
+      : async (step: number) => {
+          await others!.refresh(trial.id); // the siblings' evaluations written since the last look
+          return stopper.decide(trial.id, step);
+        };
   try {
     const { trainTrial } = await import('../train/trial.js'); // TF.js loads here, after the cheap checks above
     progress({ step: 0, steps: trial.config.train.steps, loss: Number.NaN, steps_per_s: 0 }); // started: TF.js is loaded
-    const output = await trainTrial(trial.config, { id: trial.id, backend: tasks.backend, onProgress, onMetrics: (rows) => writer.metrics(rows) });
+    const output = await trainTrial(trial.config, { id: trial.id, backend: tasks.backend, onProgress, onMetrics, ...(onCheckpoint === undefined ? {} : { onCheckpoint }) });
     output.summary.slurm = { job_id: jobId, task: index, node: os.hostname() };
     await writer.finish(output, ''); // the task's own output is its Slurm log, logs/JOBID_INDEX.out
     return 0;

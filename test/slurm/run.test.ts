@@ -2,12 +2,12 @@
 // task, the trials' files in the local layout. Real sbatch, real tasks training real (tiny) models.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { requireCluster, skipWithoutCluster, waitFor } from './cluster.js';
-import { gridFile, LECTURE, jobIdOf, queued, startRunExp, summaryOf, trialFile, trialIds, waitForOutput, workspace } from './helpers.js';
+import { gridFile, LECTURE, TINY, jobIdOf, queued, startRunExp, summaryOf, trialFile, trialIds, waitForOutput, workspace } from './helpers.js';
 
 describe('a sweep through Slurm', { skip: await skipWithoutCluster() }, () => {
   let dir: string;
@@ -135,6 +135,28 @@ describe('a sweep through Slurm', { skip: await skipWithoutCluster() }, () => {
     const status = await startRunExp(dir, ['status', 'interrupt', '--out', 'out', '--json']);
     const states = (JSON.parse(status.stdout) as { trials: { state: string }[] }).trials.map((t) => t.state);
     assert.deepEqual(states, ['pending', 'pending', 'pending', 'pending']);
+  });
+
+  it('stops a hopeless trial early: a task decides from the evaluations its siblings wrote to the shared folder', async () => {
+    const file = path.join(dir, 'early.yaml');
+    await writeFile(
+      file,
+      [
+        'name: early',
+        'data: {slice: {first: 200}}',
+        `model: ${TINY}`,
+        'train: {steps: 600}',
+        'eval: {every: 100}',
+        'sample: 3',
+        'grid: {train.lr: [0.1, 0.2, 0.0001]}', // the last one barely moves
+        'early_stop: {method: median, grace: 200, min_trials: 2}',
+      ].join('\n') + '\n',
+    );
+    // One task at a time, so that the last trial's task finds both others' evaluations on disk.
+    const r = await startRunExp(dir, [file, '--executor', 'slurm', '--out', 'out', '--backend', 'wasm', '--jobs', '1', '--json']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    const trials = (JSON.parse(r.stdout) as { trials: { params: Record<string, unknown>; status: string }[] }).trials;
+    assert.deepEqual(trials.map((t) => [t.params['train.lr'], t.status]), [[0.1, 'ok'], [0.2, 'ok'], [0.0001, 'stopped']]);
   });
 
   it('fails a trial whose task Slurm kills at its memory limit, with that reason and the task log as stderr.log', async () => {
