@@ -20,6 +20,10 @@ describe('two runs of one experiment into one DIR', () => {
     const plan = fixturePlan('twice', [{ behave: 'sleep', ms: 6000, id: 'slow' }, { behave: 'ok', id: 'quick' }]);
     const first = startDriver(plan, fixtureOptions(out, { jobs: 1, argv: ['twice.yaml', '--jobs', '1'] }));
     await stderrUntil(first, /start slow/);
+    // "start" is printed as the trial's writer begins; its first files (config.json, metrics.jsonl) follow at once.
+    for (const t0 = Date.now(); !(await exists(path.join(out, 'twice', 'trials', 'slow', 'metrics.jsonl'))); await new Promise((r) => setTimeout(r, 20))) {
+      assert.ok(Date.now() - t0 < 10_000, 'the first run never began its trial files');
+    }
     const before = await snapshot(out);
     assert.ok('twice/run.lock' in before, Object.keys(before).join(' '));
 
