@@ -21,7 +21,7 @@ Usage:
                     [--executor local|slurm] [--detach]
   run-exp report NAME [--out DIR]     rebuild DIR/NAME.html from stored results, no training
   run-exp status NAME [--out DIR] [--json]
-                                      each trial's state (pending, running, ok, diverged, failed; Slurm's state)
+                                      each trial's state (pending, running, ok, diverged, stopped, failed; Slurm's)
   run-exp --help | --version
 
 Options:
@@ -42,7 +42,7 @@ Options:
   -h, --help          this help
   -V, --version       the version
 
-Exit codes: 0 ran (diverged trials are results), 1 a trial failed, an expectation missed or results
+Exit codes: 0 ran (diverged and stopped trials are results), 1 a trial failed, an expectation missed or results
 are damaged, 2 bad input or usage, or another run is using DIR/NAME (nothing written), 130 interrupted
 (SIGINT, SIGTERM or SIGHUP: what finished is kept).
 Internal: \`run-exp task SUBMISSION INDEX\` is what each Slurm array task runs (see its batch.sh).

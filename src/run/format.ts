@@ -16,9 +16,10 @@ export function formatLoss(loss: number | null | undefined): string {
 export function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return '-';
   if (seconds < 10) return `${seconds.toFixed(1)}s`;
-  if (seconds < 60) return `${Math.round(seconds)}s`;
-  const m = Math.floor(seconds / 60);
-  if (m < 60) return `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+  const whole = Math.round(seconds); // rounded once, so 719.6 s is 12m00s, not 11m60s
+  if (whole < 60) return `${whole}s`;
+  const m = Math.floor(whole / 60);
+  if (m < 60) return `${m}m${String(whole % 60).padStart(2, '0')}s`;
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
