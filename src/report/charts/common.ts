@@ -210,6 +210,20 @@ export function lossY(domain: [number, number], title = 'loss') {
   return { field: 'loss', type: 'quantitative' as const, title, ...switchableScale('log_y', domain, 0.0001) };
 }
 
+/**
+ * The y encoding of a final-loss chart (one point per trial): from the least final loss or reference line to the
+ * greatest, or to `cap` (see lossCap), with 3 % to spare at each end. Also the split it is the loss of.
+ */
+export function finalLossY(data: ReportData, cap: number | null = null) {
+  const split = data.trials.find((t) => t.loss_split !== null)?.loss_split ?? 'dev';
+  const losses = data.trials.map((t) => t.loss).filter((v): v is number => v !== null);
+  const refs = data.reference.map((r) => r.loss).filter((v): v is number => v !== null);
+  const lo = Math.min(...losses, ...refs);
+  const hi = cap ?? Math.max(...losses, ...refs);
+  const domain = [Number((lo * 0.97).toFixed(3)), Number((hi * 1.03).toFixed(3))];
+  return { split, y: { field: 'loss', type: 'quantitative' as const, title: `final ${split} loss`, scale: { domain, zero: false, nice: false } } };
+}
+
 /** Use the log scale by default when the losses span more than a factor of 4. */
 export function defaultLog([lo, hi]: [number, number]): boolean {
   return hi / lo > 4;

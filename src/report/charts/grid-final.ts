@@ -1,7 +1,7 @@
 // For grids: the final loss against each varying value (log x for learning rates), one chart per key.
 import type { TopLevelSpec } from 'vega-lite';
 import type { ParamField, ReportData } from '../data.js';
-import { colourEncoding, datasets, keyColouring, logAxis, referenceLayers, STEPS_EXPR, statusShape, type Chart } from './common.js';
+import { colourEncoding, datasets, finalLossY, keyColouring, logAxis, referenceLayers, STEPS_EXPR, statusShape, type Chart } from './common.js';
 
 /** Final loss (dev when evaluated) against one varying key: a point per trial, the mean per value as a line. */
 export function gridFinal(data: ReportData, k: ParamField): Chart {
@@ -9,15 +9,10 @@ export function gridFinal(data: ReportData, k: ParamField): Chart {
   const colourKey = others[0];
   // A continuous other key (random search) colours the points on a ramp; one mean line then, not one per value.
   const byColour = colourKey !== undefined && !colourKey.continuous;
-  const split = data.trials.find((t) => t.loss_split !== null)?.loss_split ?? 'dev';
   const x = k.numeric
     ? { field: k.field, type: 'quantitative' as const, title: k.key, scale: logAxis(k) ? { type: 'log' as const, nice: false, padding: 24 } : { zero: false, nice: false, padding: 24 }, axis: { values: k.values as number[] } }
     : { field: k.field, type: 'ordinal' as const, title: k.key, sort: k.values, axis: { labelAngle: 0 } };
-  const losses = data.trials.map((t) => t.loss).filter((v): v is number => v !== null);
-  const refs = data.reference.map((r) => r.loss).filter((v): v is number => v !== null);
-  const lo = Math.min(...losses, ...refs);
-  const hi = Math.max(...losses, ...refs);
-  const y = { field: 'loss', type: 'quantitative' as const, title: `final ${split} loss`, scale: { domain: [Number((lo * 0.97).toFixed(3)), Number((hi * 1.03).toFixed(3))], zero: false, nice: false } };
+  const { split, y } = finalLossY(data);
   const colour = colourKey === undefined ? { value: '#1f77b4' } : colourEncoding({ ...keyColouring(colourKey), detail: false });
   const stopped = data.trials.some((t) => t.status === 'stopped' && t.loss !== null);
   const spec: TopLevelSpec = {

@@ -2,7 +2,7 @@
 // trials (log x for learning rates), as Optuna's slice plot. A mean per value would be a mean of one trial each.
 import type { TopLevelSpec } from 'vega-lite';
 import type { ParamField, ReportData } from '../data.js';
-import { colourEncoding, datasets, keyColouring, logAxis, lossCap, referenceLayers, STEPS_EXPR, statusShape, type Chart } from './common.js';
+import { colourEncoding, datasets, finalLossY, keyColouring, logAxis, lossCap, referenceLayers, STEPS_EXPR, statusShape, type Chart } from './common.js';
 
 /** The report's status colours (as in the trial table), for a scatter that has no other key to colour by. */
 const STATUS_COLOURS: Record<string, string> = { ok: '#1e7a46', stopped: '#0e7490', diverged: '#b45f06' };
@@ -10,18 +10,13 @@ const STATUS_COLOURS: Record<string, string> = { ok: '#1e7a46', stopped: '#0e749
 /** Final loss (dev when evaluated) against one continuous key: a point per trial, shaped by status. */
 export function searchFinal(data: ReportData, k: ParamField): Chart {
   const colourKey = data.keys.find((o) => o !== k && o.key !== 'repeat');
-  const split = data.trials.find((t) => t.loss_split !== null)?.loss_split ?? 'dev';
   const log = logAxis(k);
   const xs = k.values as number[];
   // The axis spans the search range when the key was drawn, so where the good trials sit in it shows.
   const [lo, hi] = k.distribution === null ? [Math.min(...xs), Math.max(...xs)] : [k.distribution.min, k.distribution.max];
   const x = { field: k.field, type: 'quantitative' as const, title: k.key, scale: { ...(log ? { type: 'log' as const } : { zero: false }), domain: [lo, hi], nice: false, padding: 16 } };
-  const losses = data.trials.map((t) => t.loss).filter((v): v is number => v !== null);
-  const refs = data.reference.map((r) => r.loss).filter((v): v is number => v !== null);
   const cap = lossCap(data); // trials worse than the uniform guess sit on the top edge, their loss in the tooltip
-  const yLo = Math.min(...losses, ...refs);
-  const yHi = cap ?? Math.max(...losses, ...refs);
-  const y = { field: 'loss', type: 'quantitative' as const, title: `final ${split} loss`, scale: { domain: [Number((yLo * 0.97).toFixed(3)), Number((yHi * 1.03).toFixed(3))], zero: false, nice: false } };
+  const { split, y } = finalLossY(data, cap);
   const colour = colourKey === undefined
     ? { field: 'status', type: 'nominal' as const, title: 'status', scale: { domain: statusShape(data).scale.domain, range: statusShape(data).scale.domain.map((st) => STATUS_COLOURS[st]!) }, legend: statusShape(data).legend } // merges with the shape legend
     : colourEncoding({ ...keyColouring(colourKey), detail: false });
