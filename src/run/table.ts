@@ -19,6 +19,8 @@ export interface RunDocument {
     id: string;
     params: Record<string, unknown>;
     status: TrialStatus | 'pending'; // pending: not finished (the run was interrupted)
+    steps: number | null; // steps trained (fewer than steps_planned when diverged, stopped or failed)
+    steps_planned: number;
     final: FinalLosses;
     steps_per_s: number | null;
     seconds: number | null;
@@ -34,6 +36,8 @@ export function runDocument(report: string | null, rows: TrialRow[], expectation
       id: trial.id,
       params: trial.params,
       status: summary?.status ?? 'pending',
+      steps: summary?.steps ?? null,
+      steps_planned: trial.config.train.steps,
       final: summary?.final ?? { train_loss: null, dev_loss: null, test_loss: null },
       steps_per_s: summary?.steps_per_s ?? null,
       seconds: summary?.seconds ?? null,
@@ -42,21 +46,25 @@ export function runDocument(report: string | null, rows: TrialRow[], expectation
   };
 }
 
-/** The table of trials: id, the values that vary, status, train and dev loss, time (* marks results of an earlier run). */
+/**
+ * The table of trials: id, the values that vary, status, steps (as "2,000/20,000" when a trial ended early), train and
+ * dev loss, time (* marks results of an earlier run).
+ */
 export function endTable(rows: TrialRow[], color: boolean): string {
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r.trial.params)))];
-  const header = ['id', ...keys, 'status', 'train', 'dev', 'time'];
+  const header = ['id', ...keys, 'status', 'steps', 'train', 'dev', 'time'];
   const statusColumn = 1 + keys.length;
   const cells = rows.map(({ trial, summary, earlier }) => [
     trial.id,
     ...keys.map((k) => (k in trial.params ? formatValue(trial.params[k]) : '')),
     summary?.status ?? 'pending',
+    stepsCell(summary, trial.config.train.steps),
     formatLoss(summary?.final.train_loss),
     formatLoss(summary?.final.dev_loss),
     summary === undefined ? '-' : formatSeconds(summary.seconds) + (earlier ? '*' : ''),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
-  const numeric = new Set([header.length - 3, header.length - 2, header.length - 1]);
+  const numeric = new Set([header.length - 4, header.length - 3, header.length - 2, header.length - 1]);
   const line = (row: string[], isHeader: boolean) =>
     row
       .map((cell, i) => {
@@ -68,6 +76,13 @@ export function endTable(rows: TrialRow[], color: boolean): string {
   const lines = [line(header, true), ...cells.map((row) => line(row, false))];
   if (rows.some((r) => r.earlier)) lines.push('* finished by an earlier run (--force runs it again)');
   return lines.join('\n');
+}
+
+/** The steps a trial trained: "20,000", or "2,000/20,000" when it ended before its last step; "-" when unfinished. */
+function stepsCell(summary: Summary | undefined, planned: number): string {
+  if (summary === undefined) return '-';
+  const done = summary.steps.toLocaleString('en-US');
+  return summary.steps < planned ? `${done}/${planned.toLocaleString('en-US')}` : done;
 }
 
 /** The expectations that missed, one line each: which trial, which key, expected, found. */

@@ -16,6 +16,8 @@ describe('the end of a run', () => {
       id: 't0-ok',
       params: { behave: 'ok' },
       status: 'ok',
+      steps: 20,
+      steps_planned: 20,
       final: { train_loss: 2.5, dev_loss: 2.6, test_loss: null },
       steps_per_s: 1000,
       seconds: doc.trials[0].seconds,

@@ -6,11 +6,11 @@ import type { Summary } from '../../src/types.js';
 import { fixturePlan } from './helpers.js';
 
 const plan = fixturePlan('table', [{ behave: 'ok' }, { behave: 'sleep', ms: 10 }, { behave: 'hang' }]);
-const summary = (id: string, status: Summary['status'], seconds: number) =>
-  ({ id, status, final: { train_loss: 2.123456, dev_loss: null, test_loss: null }, steps_per_s: 900, seconds }) as Summary;
+const summary = (id: string, status: Summary['status'], seconds: number, steps = 20) =>
+  ({ id, status, steps, final: { train_loss: 2.123456, dev_loss: null, test_loss: null }, steps_per_s: 900, seconds }) as Summary;
 const rows: TrialRow[] = [
   { trial: plan.trials[0]!, summary: summary('t0-ok', 'ok', 1.25), earlier: true },
-  { trial: plan.trials[1]!, summary: summary('t1-sleep', 'failed', 75), earlier: false },
+  { trial: plan.trials[1]!, summary: summary('t1-sleep', 'failed', 75, 7), earlier: false },
   { trial: plan.trials[2]!, summary: undefined, earlier: false },
 ];
 
@@ -19,10 +19,10 @@ describe('endTable', () => {
     assert.equal(
       endTable(rows, false),
       [
-        'id        behave  ms  status    train  dev   time',
-        't0-ok     ok          ok       2.1235    -  1.3s*',
-        't1-sleep  sleep   10  failed   2.1235    -  1m15s',
-        't2-hang   hang        pending       -    -      -',
+        'id        behave  ms  status   steps   train  dev   time',
+        't0-ok     ok          ok          20  2.1235    -  1.3s*',
+        't1-sleep  sleep   10  failed    7/20  2.1235    -  1m15s',
+        't2-hang   hang        pending      -       -    -      -',
         '* finished by an earlier run (--force runs it again)',
       ].join('\n'),
     );
@@ -35,11 +35,11 @@ describe('endTable', () => {
 });
 
 describe('runDocument', () => {
-  it('gives each trial id, params, status, final losses, steps/s and seconds; null where not finished', () => {
+  it('gives each trial id, params, status, steps trained and planned, final losses, steps/s and seconds; null where not finished', () => {
     const doc = runDocument('reports/table.html', rows, []);
     assert.equal(doc.report, 'reports/table.html');
-    assert.deepEqual(doc.trials[1], { id: 't1-sleep', params: { behave: 'sleep', ms: 10 }, status: 'failed', final: rows[1]!.summary!.final, steps_per_s: 900, seconds: 75 });
-    assert.deepEqual(doc.trials[2], { id: 't2-hang', params: { behave: 'hang' }, status: 'pending', final: { train_loss: null, dev_loss: null, test_loss: null }, steps_per_s: null, seconds: null });
+    assert.deepEqual(doc.trials[1], { id: 't1-sleep', params: { behave: 'sleep', ms: 10 }, status: 'failed', steps: 7, steps_planned: 20, final: rows[1]!.summary!.final, steps_per_s: 900, seconds: 75 });
+    assert.deepEqual(doc.trials[2], { id: 't2-hang', params: { behave: 'hang' }, status: 'pending', steps: null, steps_planned: 20, final: { train_loss: null, dev_loss: null, test_loss: null }, steps_per_s: null, seconds: null });
   });
 });
 
