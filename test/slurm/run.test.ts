@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
+import { isActive } from '../../src/slurm/records.js';
 import { requireCluster, skipWithoutCluster, waitFor } from './cluster.js';
 import { gridFile, LECTURE, TINY, jobIdOf, queued, startRunExp, summaryOf, trialFile, trialIds, waitForOutput, workspace } from './helpers.js';
 
@@ -101,10 +102,12 @@ describe('a sweep through Slurm', { skip: await skipWithoutCluster() }, () => {
     const first = await startRunExp(dir, ['status', 'detached', '--out', 'out']);
     assert.equal(first.exitCode, 0, first.stderr);
     assert.match(first.stdout, new RegExp(`Slurm job ${job} \\(4 tasks`));
-    const done = await waitFor('every trial to finish', 60_000, async () => {
+    // A task writes summary.json (the trial is ok) a moment before its process ends, so Slurm can still say RUNNING or
+    // COMPLETING then: wait until every trial is ok and Slurm holds none of the tasks as active.
+    const done = await waitFor('every trial to finish and its task to end', 60_000, async () => {
       const s = await startRunExp(dir, ['status', 'detached', '--out', 'out', '--json']);
       const doc = JSON.parse(s.stdout) as { trials: { state: string; slurm_state: string | null; exit_code: string | null; task: number }[] };
-      return doc.trials.every((t) => t.state === 'ok') ? doc : undefined;
+      return doc.trials.every((t) => t.state === 'ok' && t.slurm_state !== null && !isActive(t.slurm_state)) ? doc : undefined;
     });
     assert.deepEqual(done.trials.map((t) => [t.task, t.slurm_state, t.exit_code]), [[0, 'COMPLETED', '0:0'], [1, 'COMPLETED', '0:0'], [2, 'COMPLETED', '0:0'], [3, 'COMPLETED', '0:0']]);
     const report = await startRunExp(dir, ['report', 'detached', '--out', 'out']);
