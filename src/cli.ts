@@ -202,20 +202,20 @@ async function report(out: string, name: string): Promise<number> {
     process.stderr.write(`run-exp report: no results for ${JSON.stringify(name)}: expected a folder ${path.join(out, name)} (run the experiment first, or pass --out DIR)\n`);
     return 2;
   }
-  const [{ writeReport }, { onInterrupt, INTERRUPTED }, { readLock, judgeLock, describeHolder }] = await Promise.all([
+  const [{ writeReport }, { onInterrupt, INTERRUPTED }, { describeHolder }, { settleForReport, watchingRun }] = await Promise.all([
     import('./report/index.js'),
     import('./run/signals.js'),
     import('./run/lock.js'),
+    import('./slurm/status.js'),
   ]);
   const interrupts = onInterrupt();
   const file = path.join(out, `${name}.html`);
   let damaged = 0;
   try {
-    const { settleForReport } = await import('./slurm/status.js');
-    await settleForReport(out, name); // tasks Slurm ended without a summary are failed trials first
-    const lock = await readLock(path.join(out, name, 'run.lock')).catch(() => undefined);
-    if (lock?.record && (await judgeLock(lock.record)).state === 'alive') {
-      process.stderr.write(`run-exp report: a run is writing these results (${describeHolder(lock.record)}); the report shows what has finished so far\n`);
+    const running = await watchingRun(path.join(out, name));
+    await settleForReport(out, name, running === undefined); // tasks Slurm ended without a summary are failed trials first, by the run if one holds the lock
+    if (running?.record && running.verdict.state === 'alive') {
+      process.stderr.write(`run-exp report: a run is writing these results (${describeHolder(running.record)}); the report shows what has finished so far\n`);
     }
     process.stderr.write(`run-exp report: building ${file} from ${path.join(out, name)} …\n`);
     const onUnread = (u: { damaged: boolean; problem: string }) => {

@@ -1,5 +1,5 @@
 // Checks the schema cannot express: fractions that sum to 1, schedules that fit train.steps,
-// names usable as file names, no non-finite numbers. Each check is defensive about types, so it can
+// names usable as file names, no non-finite numbers, no sbatch flag that run-exp sets itself. Each check is defensive about types, so it can
 // run next to schema errors and every problem is reported at once.
 import type { KeyPath } from './load.js';
 import type { Report } from './schema-errors.js';
@@ -18,6 +18,37 @@ export function checkExperiment(exp: unknown, report: Report): void {
   checkData(exp.data, report, exp.eval);
   checkTrain(exp.train, report);
   checkEarlyStop(exp.early_stop, exp.eval, exp.train, report);
+  checkSbatchArgs(exp.executor, report);
+}
+
+// sbatch flags that run-exp sets itself (src/slurm/script.ts, src/slurm/commands.ts), long name → short letter.
+const SET_BY_RUN_EXP: Record<string, string | undefined> = {
+  array: 'a',
+  output: 'o',
+  error: 'e',
+  'job-name': 'J',
+  wrap: undefined,
+  chdir: 'D',
+  parsable: undefined,
+  'test-only': undefined,
+};
+
+/** The sbatch flag of one sbatch_args item that run-exp sets itself: as written (`--array`, `-a`) and its long name; undefined for any other. */
+export function runExpFlag(arg: string): { written: string; flag: string } | undefined {
+  const long = /^--([A-Za-z][A-Za-z0-9-]*)(?=[=\s]|$)/.exec(arg);
+  if (long !== null) return Object.hasOwn(SET_BY_RUN_EXP, long[1]!) ? { written: long[0], flag: long[1]! } : undefined;
+  const short = /^-([A-Za-z])/.exec(arg); // -a 0-3, -a0-3: the value may follow the letter at once
+  const flag = short === null ? undefined : Object.keys(SET_BY_RUN_EXP).find((k) => SET_BY_RUN_EXP[k] === short[1]);
+  return flag === undefined ? undefined : { written: short![0], flag };
+}
+
+/** executor.sbatch_args must not set what would break one trial per task or the task logs. */
+function checkSbatchArgs(executor: unknown, report: Report): void {
+  if (!isObject(executor) || !Array.isArray(executor.sbatch_args)) return;
+  executor.sbatch_args.forEach((arg, i) => {
+    const found = typeof arg === 'string' ? runExpFlag(arg.trim()) : undefined;
+    if (found !== undefined) report(['executor', 'sbatch_args', i], msg.sbatchFlagSetByRunExp(found.written, found.flag));
+  });
 }
 
 /** early_stop judges an evaluated split, and ASHA's rungs are evaluations before the last step. */

@@ -195,8 +195,27 @@ export const graceNotEvaluated = (every: number, grace: number) =>
   `expected a multiple of eval.every (${every}): ASHA's rungs (grace·eta^k) are evaluations, got ${grace}`;
 export const graceTooLong = (steps: number, grace: number) => `expected fewer steps than train.steps (${steps}), got ${grace}: the rule would never stop a trial`;
 
+// Why run-exp sets each of these sbatch flags itself (src/slurm/script.ts, src/slurm/commands.ts).
+const SBATCH_FLAG_REASONS: Record<string, string> = {
+  array: 'run-exp submits one array task per trial; use executor.array_parallelism / --jobs',
+  output: "run-exp writes each task's output to slurm/SUBMISSION/logs/, where a failed trial's stderr.log comes from",
+  error: "run-exp writes each task's output to slurm/SUBMISSION/logs/, where a failed trial's stderr.log comes from",
+  'job-name': 'run-exp names the array run-exp-NAME',
+  wrap: "run-exp's batch script runs the trials; --wrap would replace it",
+  chdir: 'tasks start in the directory run-exp was started in, as local workers do',
+  parsable: 'run-exp passes it to sbatch itself, to read the job id',
+  'test-only': 'run-exp checks the submission with sbatch --test-only itself; in the script it would submit nothing',
+};
+export const sbatchFlagSetByRunExp = (written: string, flag: string) =>
+  `expected a flag run-exp does not set itself, got ${written === `--${flag}` ? written : `${written} (--${flag})`}: ${SBATCH_FLAG_REASONS[flag] ?? 'run-exp sets it'}`;
+
 export const inCombination = (message: string, point: Record<string, unknown>, count: number) =>
-  `${message} (in ${count === 1 ? 'the combination' : `${count} combinations, e.g. the one`} with ${Object.entries(point).map(([k, v]) => `${k}: ${shown(v)}`).join(', ')})`;
+  `${message} (in ${count === 1 ? 'the combination' : `${count} combinations, e.g. the one`} with ${describePoint(point)})`;
+
+/** A sweep point as `key: value, …`. */
+function describePoint(point: Record<string, unknown>): string {
+  return Object.entries(point).map(([k, v]) => `${k}: ${shown(v)}`).join(', ');
+}
 
 export const unknownWhereKey = (suggestion: string | undefined) =>
   suggestion !== undefined ? withSuggestion('unknown key', suggestion) : 'unknown key; expected a dotted key of the experiment (e.g. loss, train.lr) or repeat';

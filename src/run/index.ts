@@ -154,8 +154,9 @@ async function runLocked(plan: Plan, options: RunOptions, interrupts: Interrupts
   try {
     ran = slurm ? await runSlurmTrials(plan, toRun, options, reporter, summaries, signal, lock) : await runTrials(toRun, { ...options, jobs: workers }, name, reporter, summaries, signal, stopper);
   } catch (error) {
-    if (!(error instanceof SubmissionRefused)) throw error;
+    if (!(error instanceof SubmissionRefused)) throw error; // refused under the lock (an earlier array queued meanwhile, sbatch): no submission files
     process.stderr.write(`run-exp: ${error.message}\nnothing was submitted.\n`);
+    if (options.json) process.stdout.write(JSON.stringify({ errors: [{ message: `${error.message}\nnothing was submitted.` }] }, null, 2) + '\n');
     return EXIT.refused;
   }
   const { interrupted, unwritten } = ran;

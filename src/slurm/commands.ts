@@ -59,18 +59,14 @@ export async function arrayTasks(jobId: string): Promise<Map<number, TaskRecord>
   }
 }
 
-/** The jobs of a name that are queued or running (squeue), by job id. */
-export async function queuedJobsNamed(name: string): Promise<string[]> {
-  const { stdout } = await slurm('squeue', ['-h', '--name', name, '-o', '%F']);
-  return [...new Set(stdout.split('\n').map((l) => l.trim()).filter((l) => l !== ''))];
-}
-
-/** What accounting remembers of a task (sacct), where the cluster keeps accounting; undefined where it does not. */
-export async function accountedTask(jobId: string, index: number): Promise<{ state: string; exitCode: string } | undefined> {
+/** What accounting remembers of a task (sacct: its state, exit code and end time), where the cluster keeps accounting; undefined where it does not. */
+export async function accountedTask(jobId: string, index: number): Promise<{ state: string; exitCode: string; endTime?: string } | undefined> {
   try {
-    const { stdout } = await slurm('sacct', ['-n', '-P', '-X', '-j', `${jobId}_${index}`, '-o', 'State,ExitCode']);
-    const [state, exitCode] = stdout.trim().split('\n')[0]?.split('|') ?? [];
-    return state === undefined || state === '' ? undefined : { state: state.split(' ')[0]!, exitCode: exitCode ?? '0:0' };
+    const { stdout } = await slurm('sacct', ['-n', '-P', '-X', '-j', `${jobId}_${index}`, '-o', 'State,ExitCode,End']);
+    const [state, exitCode, end] = stdout.trim().split('\n')[0]?.split('|') ?? [];
+    if (state === undefined || state === '') return undefined;
+    const known = end !== undefined && end !== '' && end !== 'Unknown' && end !== 'None';
+    return { state: state.split(' ')[0]!, exitCode: exitCode ?? '0:0', ...(known ? { endTime: end } : {}) };
   } catch {
     return undefined; // no accounting storage (as on the test cluster), or sacct missing
   }

@@ -85,8 +85,9 @@ export async function checkNoActiveArray(plan: Plan, out: string): Promise<void>
   );
 }
 
-/** Submit the trials as one array and, unless detached, watch it to its end. */
+/** Submit the trials as one array and, unless detached, watch it to its end; a signal before the submission submits nothing. */
 export async function runOnSlurm(plan: Plan, toRun: Trial[], options: SlurmOptions, reporter: Reporter, summaries: Map<string, Summary>): Promise<SlurmOutcome> {
+  if (options.signal.aborted) return { interrupted: true, unwritten: 0 }; // Ctrl-C while planning: no array (exit 130, --detach too)
   if (toRun.length === 0) return { interrupted: false, unwritten: 0 };
   const sub = await submitArray(plan, toRun, options);
   await options.onSubmitted?.(sub.job.job_id);
@@ -99,9 +100,16 @@ export async function runOnSlurm(plan: Plan, toRun: Trial[], options: SlurmOptio
   return watch(sub, options, reporter, summaries);
 }
 
-/** Write the submission's files and call sbatch; a refused submission leaves nothing behind. */
+/**
+ * Write the submission's files and call sbatch; a refused submission leaves nothing behind. The check for an earlier
+ * array still queued is made again here, under the run's lock: the one before the lock (checkSubmission) may have
+ * been passed by two runs at once.
+ */
 async function submitArray(plan: Plan, toRun: Trial[], options: SlurmOptions): Promise<Submission> {
   const dir = path.resolve(experimentDir(options.out, plan.experiment.name));
+  await checkNoActiveArray(plan, options.out).catch((error: unknown) => {
+    throw error instanceof SlurmError ? new SubmissionRefused(`Slurm refused the submission: ${error.message}`) : error;
+  });
   const now = new Date();
   const name = newSubmissionName(now);
   const folder = path.join(slurmDir(dir), name);
@@ -127,8 +135,17 @@ async function submitArray(plan: Plan, toRun: Trial[], options: SlurmOptions): P
     throw error;
   }
   const job: JobFile = { job_id: jobId, job_name: jobName(plan.experiment.name), submission: name, submitted_at: now.toISOString(), tasks: toRun.length };
-  await writeJobFile(dir, job);
+  await writeJobFile(dir, job).catch((error: unknown) => cancelUnrecorded(jobId, error));
   return { experimentDir: dir, job, tasks, folder };
+}
+
+/** job.json could not be written after sbatch took the array: nothing would find the array again, so cancel it (best effort) and throw. */
+async function cancelUnrecorded(jobId: string, error: unknown): Promise<never> {
+  const cancelled = await cancel(jobId).then(
+    () => `it was cancelled (scancel ${jobId})`,
+    (e: unknown) => `cancelling it failed too (${(e as Error).message}): cancel it yourself with \`scancel ${jobId}\``,
+  );
+  throw new Error(`expected to record Slurm job ${jobId} in slurm/job.json, got ${(error as Error).message}; ${cancelled}`, { cause: error });
 }
 
 /** Watch the array until every task has ended (or the signal cancels it), telling the reporter as a local run does. */

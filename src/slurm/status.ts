@@ -1,15 +1,18 @@
 // `run-exp status NAME [--out DIR] [--json]`: each trial's state, from its files and, for a Slurm run, from Slurm's
 // record of its task. A task that Slurm ended or forgot without a summary.json is failed here (its summary is written
-// with Slurm's reason), so that status, report and a re-run all see the same thing.
+// with Slurm's reason), so that status, report and a re-run all see the same thing; unless a live run holds
+// DIR/NAME/run.lock: that run watches the same tasks and writes their summaries itself, so status only looks.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { experimentDir, readSummary } from '../run/files.js';
 import { formatLoss } from '../run/format.js';
+import { judgeLock, lockFile, readLock, type LockRecord, type Verdict } from '../run/lock.js';
 import type { TrialStatus } from '../config/schema.js';
 import type { Summary, Trial } from '../types.js';
 import { describeParams } from '../values.js';
 import { SlurmError } from './commands.js';
-import { readSubmission, settle, type Submission, type TaskView } from './watch.js';
+import { isActive } from './records.js';
+import { observe, readSubmission, settle, type Submission, type TaskView } from './watch.js';
 
 /** A trial's state as status shows it: its status once it has ended, else whether its task waits or runs. */
 export type TrialState = 'pending' | 'running' | TrialStatus;
@@ -44,7 +47,7 @@ export async function status(out: string, name: string, json: boolean): Promise<
   let views: TaskView[] = [];
   try {
     sub = await readSubmission(path.resolve(dir));
-    if (sub !== undefined) views = await settle(sub);
+    if (sub !== undefined) views = (await watchingRun(dir)) === undefined ? await settle(sub) : await observe(sub);
   } catch (error) {
     if (!(error instanceof SlurmError)) throw error;
     process.stderr.write(`run-exp status: could not ask Slurm about job ${sub?.job.job_id}: ${error.message}\n`);
@@ -66,6 +69,19 @@ export async function status(out: string, name: string, json: boolean): Promise<
   return 0;
 }
 
+/**
+ * The holder of DIR/NAME/run.lock when a run may be using the folder: alive, or not checkable from here (taken on
+ * another host, unreadable). Such a run watches the array's tasks and writes the summaries of lost ones itself, and a
+ * local run may be training the same trials again: nobody else writes them. Undefined when no lock is held.
+ */
+export async function watchingRun(dir: string): Promise<{ record: LockRecord | null; verdict: Verdict } | undefined> {
+  const found = await readLock(lockFile(dir)).catch(() => undefined);
+  if (found === undefined) return undefined;
+  if (found.record === null) return { record: null, verdict: { state: 'unknown', why: found.problem } };
+  const verdict = await judgeLock(found.record);
+  return verdict.state === 'gone' ? undefined : { record: found.record, verdict };
+}
+
 /** The trials stored under DIR/NAME/trials (config.json), by id. */
 async function storedTrials(dir: string): Promise<Map<string, Trial>> {
   const trials = new Map<string, Trial>();
@@ -85,7 +101,8 @@ async function storedTrials(dir: string): Promise<Map<string, Trial>> {
 export function statusRow(trial: Trial, view: TaskView | undefined, stored: Summary | undefined): StatusRow {
   const summary = view === undefined ? stored : view.summary;
   const record = view?.record;
-  const state: TrialState = summary !== undefined ? summary.status : view?.phase === 'running' ? 'running' : 'pending';
+  // A lost task that a live run will fail (status only looked) has ended, but its trial has no outcome yet.
+  const state: TrialState = summary !== undefined ? summary.status : view?.phase === 'running' || view?.phase === 'lost' ? 'running' : 'pending';
   const interrupted = view?.phase === 'interrupted' ? 'its array was cancelled (Ctrl-C) before it ended; run again to resume' : null;
   return {
     id: trial.id,
@@ -97,8 +114,17 @@ export function statusRow(trial: Trial, view: TaskView | undefined, stored: Summ
     step: summary?.steps ?? view?.progress?.step ?? null,
     steps: trial.config.train.steps,
     dev_loss: summary?.final.dev_loss ?? null,
-    reason: summary?.reason ?? interrupted ?? (record !== undefined && record.state === 'PENDING' && record.reason !== 'None' ? `queued: ${record.reason}` : null),
+    reason: summary?.reason ?? interrupted ?? endedNote(view) ?? (record !== undefined && record.state === 'PENDING' && record.reason !== 'None' ? `queued: ${record.reason}` : null),
   };
+}
+
+/** The note of a task that Slurm has ended while its trial has no summary.json in sight, or null. */
+function endedNote(view: TaskView | undefined): string | null {
+  if (view === undefined || view.summary !== undefined) return null;
+  const state = view.record?.state ?? view.accounted?.state;
+  if (view.phase === 'lost') return `Slurm ended its task${state === undefined ? '' : ` (${state})`} without a summary.json; the run holding run.lock records its failure`;
+  if (view.phase === 'running' && state !== undefined && !isActive(state)) return `Slurm ended its task (${state}); waiting for its summary.json, which a shared filesystem may show late`;
+  return null;
 }
 
 /** The status as a table (and a line about the array). */
@@ -124,14 +150,16 @@ export function formatStatus(doc: StatusDocument, sub: Submission | undefined): 
 }
 
 /**
- * Before `run-exp report`: the tasks Slurm ended without a summary become failed trials, and the user hears about
- * tasks still queued or running (the report shows the trials that finished). Slurm being unreachable is said, not fatal.
+ * Before `run-exp report`: the tasks Slurm ended without a summary become failed trials (unless `write` is false: a
+ * live run holds the lock and writes them itself), and the user hears about tasks still queued or running (the report
+ * shows the trials that finished). Slurm being unreachable is said, not fatal.
  */
-export async function settleForReport(out: string, name: string): Promise<void> {
+export async function settleForReport(out: string, name: string, write = true): Promise<void> {
   try {
     const sub = await readSubmission(path.resolve(experimentDir(out, name)));
     if (sub === undefined) return;
-    const left = (await settle(sub)).filter((v) => v.phase === 'pending' || v.phase === 'running').length;
+    const views = write ? await settle(sub) : await observe(sub);
+    const left = views.filter((v) => v.phase === 'pending' || v.phase === 'running' || v.phase === 'lost').length;
     if (left > 0) process.stderr.write(`run-exp report: ${left} trial${left === 1 ? ' is' : 's are'} still queued or running in Slurm job ${sub.job.job_id}; the report shows the trials that finished\n`);
   } catch (error) {
     if (!(error instanceof SlurmError)) throw error;

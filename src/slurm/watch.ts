@@ -22,7 +22,7 @@ export interface TaskView {
   trial: Trial;
   phase: TaskPhase;
   record: TaskRecord | undefined; // Slurm's, while the controller keeps it (MinJobAge after the end)
-  accounted: { state: string; exitCode: string } | undefined; // sacct's, for a task the controller forgot
+  accounted: { state: string; exitCode: string; endTime?: string } | undefined; // sacct's, for a task the controller forgot
   summary: Summary | undefined; // this array's result
   progress: TaskProgress | undefined;
 }
@@ -35,8 +35,20 @@ export interface Submission {
   folder: string; // absolute DIR/NAME/slurm/SUBMISSION
 }
 
-/** A task that Slurm ended without summary.json gets this long to write it (a shared filesystem may show it late). */
+/** A task that Slurm ended without summary.json (cancelled, timed out, killed) gets this long to show one: it wrote its last file. */
 export const GRACE_MS = 3000;
+/** A task that Slurm says COMPLETED with exit code 0:0 wrote its summary.json: an NFS client may show it only after its attribute cache expires (acdirmax, 60 s by default). */
+export const COMPLETED_GRACE_MS = 60_000;
+
+/** How long a task that Slurm ended in `state` with `exitCode` may go without a visible summary.json before it is lost. */
+export function graceFor(state: string, exitCode: string): number {
+  return state === 'COMPLETED' && exitCode === '0:0' ? COMPLETED_GRACE_MS : GRACE_MS;
+}
+
+/** A task Slurm says has ended, with no summary.json in sight: still 'running' within its grace (the file may show late), else 'lost'. */
+export function endedPhase(state: string, exitCode: string, endedAt: number, now: number): 'running' | 'lost' {
+  return now - endedAt < graceFor(state, exitCode) ? 'running' : 'lost';
+}
 
 /** The experiment's latest submission, or undefined when it never ran on Slurm. */
 export async function readSubmission(experimentDir: string): Promise<Submission | undefined> {
@@ -62,20 +74,23 @@ export async function observe(sub: Submission, now = Date.now()): Promise<TaskVi
       if (summary !== undefined) view.phase = 'finished';
       else if (record !== undefined && isActive(record.state)) view.phase = record.state === 'PENDING' ? 'pending' : 'running';
       else if (sub.job.cancelled_at !== undefined) view.phase = 'interrupted';
-      else if (record !== undefined) view.phase = now - endedAt(record, now) < GRACE_MS ? 'running' : 'lost';
+      else if (record !== undefined) view.phase = endedPhase(record.state, record.exitCode, endedAt(record.endTime, now), now);
       else {
-        view.accounted = await accountedTask(sub.job.job_id, index);
-        view.phase = view.accounted !== undefined && isActive(view.accounted.state) ? 'running' : 'lost';
+        const accounted = await accountedTask(sub.job.job_id, index);
+        view.accounted = accounted;
+        if (accounted === undefined) view.phase = 'lost';
+        else if (isActive(accounted.state)) view.phase = 'running';
+        else view.phase = endedPhase(accounted.state, accounted.exitCode, endedAt(accounted.endTime, -Infinity), now); // no end time: long over
       }
       return view;
     }),
   );
 }
 
-/** When Slurm says the task ended (its clock, read as local time), or now when it does not say. */
-function endedAt(record: TaskRecord, now: number): number {
-  const t = record.endTime === undefined ? Number.NaN : Date.parse(record.endTime);
-  return Number.isFinite(t) ? t : now;
+/** When Slurm says the task ended (its clock, read as local time), or `otherwise` when it does not say. */
+function endedAt(endTime: string | undefined, otherwise: number): number {
+  const t = endTime === undefined ? Number.NaN : Date.parse(endTime);
+  return Number.isFinite(t) ? t : otherwise;
 }
 
 /** Why Slurm's end of a task (or its silence) failed the trial, in one sentence. */
@@ -111,7 +126,8 @@ export async function failLost(sub: Submission, view: TaskView): Promise<Summary
   const now = new Date();
   const started = view.progress?.started_at ?? view.record?.startTime;
   const startedAt = started !== undefined && Number.isFinite(Date.parse(started)) ? new Date(started) : now;
-  const endedAt = view.record?.endTime !== undefined && Number.isFinite(Date.parse(view.record.endTime)) ? new Date(view.record.endTime) : now;
+  const ended = view.record?.endTime ?? view.accounted?.endTime;
+  const endedAt = ended !== undefined && Number.isFinite(Date.parse(ended)) ? new Date(ended) : now;
   const summary: Summary = {
     ...failedSummary(view.trial, { kind: 'slurm', reason }, { started: startedAt, finished: endedAt < startedAt ? now : endedAt, steps: await stepsWritten(dir), progress: view.progress, backend: sub.tasks.backend, stderr: tail(log, 1 << 20) }),
     slurm: {

@@ -1,12 +1,12 @@
-// Why a task that Slurm ended (or forgot) failed its trial: one sentence with Slurm's state and exit code; and how
-// many steps it had written.
+// Why a task that Slurm ended (or forgot) failed its trial: one sentence with Slurm's state and exit code; how long
+// an ended task may go without a visible summary.json before it counts as lost; and how many steps it had written.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { TaskRecord } from '../../src/slurm/records.js';
-import { lostReason, stepsWritten } from '../../src/slurm/watch.js';
+import { COMPLETED_GRACE_MS, GRACE_MS, endedPhase, lostReason, stepsWritten } from '../../src/slurm/watch.js';
 
 const record = (state: string, exitCode: string): TaskRecord => ({ index: 2, jobId: '41', state, reason: 'None', exitCode, node: 'vm', startTime: undefined, endTime: undefined });
 
@@ -27,6 +27,28 @@ describe('lostReason', () => {
 
   it('uses what accounting (sacct) remembers of a task the controller forgot', () => {
     assert.match(lostReason({ index: 2, record: undefined, accounted: { state: 'TIMEOUT', exitCode: '0:15' } }, '41', ''), /time limit and was killed \(Slurm: TIMEOUT, exit code 0:15\)$/);
+  });
+});
+
+describe('endedPhase: a task Slurm ended, its summary.json not visible yet', () => {
+  const end = Date.parse('2026-12-02T16:00:00');
+  const cases: [string, string, string, number, 'running' | 'lost'][] = [
+    ['COMPLETED 0:0, 10 s ago (NFS may show the summary late)', 'COMPLETED', '0:0', 10_000, 'running'],
+    ['COMPLETED 0:0, just under a minute ago', 'COMPLETED', '0:0', COMPLETED_GRACE_MS - 1, 'running'],
+    ['COMPLETED 0:0, a minute ago', 'COMPLETED', '0:0', COMPLETED_GRACE_MS, 'lost'],
+    ['CANCELLED 0:15, 2 s ago', 'CANCELLED', '0:15', 2000, 'running'],
+    ['CANCELLED 0:15, 3 s ago', 'CANCELLED', '0:15', GRACE_MS, 'lost'],
+    ['TIMEOUT 0:15, 10 s ago', 'TIMEOUT', '0:15', 10_000, 'lost'],
+    ['FAILED 0:9 (killed at its memory limit), 10 s ago', 'FAILED', '0:9', 10_000, 'lost'],
+    ['OUT_OF_MEMORY 0:125, 10 s ago', 'OUT_OF_MEMORY', '0:125', 10_000, 'lost'],
+    ['FAILED 1:0 (run-exp failed), 10 s ago', 'FAILED', '1:0', 10_000, 'lost'],
+  ];
+  for (const [what, state, exit, ago, expected] of cases) {
+    it(`is ${expected} for ${what}`, () => assert.equal(endedPhase(state, exit, end, end + ago), expected));
+  }
+
+  it('is lost for COMPLETED 0:0 with no known end time (accounting that does not say: long over)', () => {
+    assert.equal(endedPhase('COMPLETED', '0:0', -Infinity, end), 'lost');
   });
 });
 
