@@ -186,6 +186,12 @@ export const distributionInGrid = (kind: string) =>
   `expected a list of values, got a distribution (${kind}): a grid runs every value it lists; to draw values, set search.method: random`;
 export const distributionOrder = (min: number, max: number) => `expected max > min (${min}), got ${max} (for a single value, give a one-value list)`;
 export const distributionNotInteger = (kind: string) => `expected int_uniform for a key that takes integers, got ${kind}, which draws values between them`;
+export const duplicateGridValue = (value: unknown, first: number) =>
+  `expected values that differ, got ${shown(value)} again (as at [${first}], once its defaults are filled in): the same trial twice`;
+export const searchSpaceTooSmall = (distinct: number, trials: number, draws: string) =>
+  `expected at most ${distinct.toLocaleString('en-US')} trial${distinct === 1 ? '' : 's'}: ${draws} ${distinct === 1 ? 'has' : 'have'} only ${distinct.toLocaleString('en-US')} distinct point${distinct === 1 ? '' : 's'}, got ${trials.toLocaleString('en-US')}; lower search.trials, widen a range, or use repeat for more seeds of the same point`;
+export const sameTrialTwice = (first: Record<string, unknown>, second: Record<string, unknown>) =>
+  `expected combinations that make different trials, got one configuration twice: ${describePoint(first)} and ${describePoint(second)} resolve to the same trial (same values once word files are compared by content)`;
 export const randomNeedsTrials = () => 'missing; expected a positive integer: how many trials the random search draws';
 export const gridTakesNo = (key: 'trials' | 'seed') =>
   `expected no \`${key}\` in a grid search (it runs every combination${key === 'seed' ? ' and draws nothing' : ''}), got one; set method: random to draw trials`;

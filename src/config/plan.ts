@@ -6,12 +6,24 @@ import { applyOverrides } from './overrides.js';
 import { validate } from './validate.js';
 import { resolve, type WordFile } from './resolve.js';
 import { expand } from './expand.js';
-import type { Plan } from '../types.js';
+import type { Plan, Trial } from '../types.js';
+import * as msg from './messages.js';
 
 /** A plan and the word files it reads (for the estimate). */
 export interface Planned {
   plan: Plan;
   files: Map<string, WordFile>;
+}
+
+/** The first pair of trials with one id (the same resolved configuration), if any. */
+function repeatedTrial(trials: readonly Trial[]): [Trial, Trial] | undefined {
+  const byId = new Map<string, Trial>();
+  for (const trial of trials) {
+    const first = byId.get(trial.id);
+    if (first !== undefined) return [first, trial];
+    byId.set(trial.id, trial);
+  }
+  return undefined;
 }
 
 /** Turn an experiment file and its `--set` overrides into a plan; throws ConfigError with every problem. */
@@ -29,5 +41,9 @@ export async function planExperiment(file: string, sets: readonly string[] = [])
   // 5. Expand: grid × repeat → trials with stable ids and seeds.
   const hashes = new Map([...resolved.files].map(([path, f]) => [path, f.sha256]));
   const trials = expand(resolved.experiment, hashes);
+  // 6. Two points that resolve to one configuration (e.g. two word files with the same content) would be one trial
+  //    trained twice into one folder.
+  const twice = repeatedTrial(trials);
+  if (twice !== undefined) throw new ConfigError([diagnosticAt(source, ['grid'], msg.sameTrialTwice(twice[0].params, twice[1].params))]);
   return { plan: { file, experiment: resolved.experiment, trials }, files: resolved.files };
 }

@@ -7,6 +7,7 @@
 // hyperparameter needs, and they read well in labels and tables), and kept within [min, max].
 import { createHash } from 'node:crypto';
 import { Rng } from '../train/rng.js';
+import { canonicalJson } from './expand.js';
 import type { Distribution, Experiment } from './schema.js';
 
 /** A grid's or a random search's values of one key: a list, or a distribution. */
@@ -32,7 +33,7 @@ export function sweepPoints(sweep: Sweep): Record<string, unknown>[] {
     case 'grid':
       return gridPoints(sweep.grid as Record<string, unknown[]>);
     case 'random':
-      return Array.from({ length: sweep.search.trials ?? 0 }, (_, i) => drawPoint(sweep.grid, i, sweep.search.seed ?? 0));
+      return drawPoints(sweep.grid, sweep.search.trials ?? 0, sweep.search.seed ?? 0);
     default:
       throw new Error(`search.method: expected grid or random, found ${JSON.stringify(sweep.search.method satisfies never)}: not recognised`);
   }
@@ -45,14 +46,49 @@ export function gridPoints(grid: Record<string, unknown[]>): Record<string, unkn
   return points;
 }
 
-/** Draw i of a random search: each key's value from its own stream. */
-export function drawPoint(grid: Record<string, SweepValues>, i: number, seed: number): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(grid).map(([key, values]) => [key, draw(values, drawStream(seed, i, key))]));
+/** How often a draw that repeats an earlier point is drawn again before the space counts as used up. */
+const REDRAWS = 100;
+
+/**
+ * A random search's `trials` points, each distinct: a draw that repeats an earlier point (the same trial, trained twice
+ * into one folder) is drawn again from the next attempt's streams. Draw i depends only on draws 0 … i−1, so raising
+ * `trials` still keeps the first ones. When a (narrow) space runs out, the repeat is kept: validation reports it.
+ */
+export function drawPoints(grid: Record<string, SweepValues>, trials: number, seed: number): Record<string, unknown>[] {
+  const points: Record<string, unknown>[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < trials; i++) {
+    let point = drawPoint(grid, i, seed);
+    for (let attempt = 1; seen.has(canonicalJson(point)) && attempt <= REDRAWS; attempt++) point = drawPoint(grid, i, seed, attempt);
+    seen.add(canonicalJson(point));
+    points.push(point);
+  }
+  return points;
 }
 
-/** The generator of draw i of a key: 32 bits of sha256(seed, i, key). */
-function drawStream(seed: number, i: number, key: string): Rng {
-  return new Rng(createHash('sha256').update(`${seed}:${i}:${key}`).digest().readUInt32BE(0));
+/** Draw i (its `attempt`-th try) of a random search: each key's value from its own stream. */
+export function drawPoint(grid: Record<string, SweepValues>, i: number, seed: number, attempt = 0): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(grid).map(([key, values]) => [key, draw(values, drawStream(seed, i, attempt, key))]));
+}
+
+/** The generator of a key in draw i: 32 bits of sha256(seed, i, key), or of sha256(seed, i, attempt, key) when drawn again. */
+function drawStream(seed: number, i: number, attempt: number, key: string): Rng {
+  const text = attempt === 0 ? `${seed}:${i}:${key}` : `${seed}:${i}:${attempt}:${key}`;
+  return new Rng(createHash('sha256').update(text).digest().readUInt32BE(0));
+}
+
+/** How many distinct points the space holds: the product of list lengths and integer ranges (a continuous range: unbounded). */
+export function spaceSize(grid: Record<string, SweepValues>): number {
+  let size = 1;
+  for (const values of Object.values(grid)) {
+    if (!isDistribution(values)) size *= new Set(values.map(canonicalJson)).size;
+    else if (values.int_uniform !== undefined) {
+      const [min, max] = values.int_uniform as [number, number];
+      size *= max - min + 1;
+    }
+    else return Infinity;
+  }
+  return size;
 }
 
 /** One value of a key from its generator. */

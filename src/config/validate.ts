@@ -9,8 +9,8 @@ import type { Diagnostic } from './diagnostics.js';
 import { checkAgainst, fits, type Report } from './schema-errors.js';
 import { checkExperiment, checkFinite } from './checks.js';
 import { NOT_GRID_KEYS, firstUnknownSegment, inSchemaOrder, schemaAt, settableKeys, suggest, unknownKeyMessage } from './keys.js';
-import { MAX_TRIALS, applyParams, countTrials } from './expand.js';
-import { isDistribution, sweepPoints } from './search.js';
+import { MAX_TRIALS, applyParams, canonicalJson, countTrials } from './expand.js';
+import { isDistribution, spaceSize, sweepPoints } from './search.js';
 import * as msg from './messages.js';
 
 /** The validated experiment (defaults filled in) and every problem found; valid when the list is empty. */
@@ -53,12 +53,18 @@ function checkGrid(experiment: Experiment, report: Report, fromOverride: (path: 
       checkDistribution(experiment.search.method, key, values, schema, fail);
       continue;
     }
+    const seen = new Map<string, number>(); // a value's canonical JSON → its first index
     values.forEach((raw, i) => {
       const v = Value.Default(schema, structuredClone(raw));
-      if (checkAgainst(schema, v, ['grid', key, i], fail)) values[i] = v;
+      if (!checkAgainst(schema, v, ['grid', key, i], fail)) return;
+      values[i] = v;
+      const first = seen.get(canonicalJson(v));
+      if (first === undefined) seen.set(canonicalJson(v), i);
+      else fail(['grid', key, i], msg.duplicateGridValue(raw, first)); // one trial id, trained twice into one folder
     });
   }
   checkSearch(experiment.search, fail);
+  if (valid) checkSearchSpace(experiment, fail);
   const count = countTrials(experiment);
   if (count > MAX_TRIALS) fail(tooLargeBlame(experiment, fromOverride), msg.gridTooLarge(MAX_TRIALS, count.toLocaleString('en-US')), 'key');
   return valid;
@@ -107,6 +113,24 @@ function checkSearch(search: Experiment['search'], report: Report): void {
   }
 }
 
+/**
+ * A random search draws distinct points (a repeated draw is drawn again, see search.ts), so it cannot ask for more
+ * trials than its space holds: lists and integer ranges have a size, continuous ranges are taken as unbounded here
+ * (a narrow one that runs out is caught when the points are drawn, in checkCombinations).
+ */
+function checkSearchSpace(experiment: Experiment, report: Report): void {
+  const trials = experiment.search.trials;
+  if (experiment.search.method !== 'random' || trials === undefined) return;
+  const size = spaceSize(experiment.grid);
+  if (trials > size) report(['search', 'trials'], msg.searchSpaceTooSmall(size, trials, spaceWords(experiment.grid)));
+}
+
+/** How the space is described in a message: its keys, or that there are none. */
+function spaceWords(grid: Experiment['grid']): string {
+  const keys = Object.keys(grid);
+  return keys.length === 0 ? 'a search with no grid keys to draw' : `the values of ${keys.join(', ')}`;
+}
+
 function gridKeySchema(key: string, path: string[], report: Report): TSchema | undefined {
   if (NOT_GRID_KEYS.includes(path[0]!)) {
     report(['grid', key], msg.gridKeyNotAllowed(key), 'key');
@@ -140,6 +164,8 @@ function checkWhereKeys(experiment: Experiment, report: Report): void {
 function checkCombinations(experiment: Experiment, report: Report): void {
   const keys = Object.keys(experiment.grid);
   const points = sweepPoints(experiment);
+  const distinct = new Set(points.map(canonicalJson)).size;
+  if (distinct < points.length) report(['search', 'trials'], msg.searchSpaceTooSmall(distinct, points.length, `${spaceWords(experiment.grid)} (drawn to 4 significant digits)`));
   const found = new Map<string, { path: KeyPath; message: string; part?: 'key' | 'value'; points: Record<string, unknown>[] }>();
   for (const point of points) {
     checkExperiment(applyParams(experiment, point), (path, message, part) => {

@@ -109,7 +109,7 @@ async function checkExecutor(plan: Plan, options: RunOptions): Promise<string | 
     const unfinished: Trial[] = [];
     for (const trial of plan.trials) {
       const summary = options.force ? undefined : await readSummary(trialDir(options.out, plan.experiment.name, trial.id));
-      if (summary === undefined || summary.status === 'failed') unfinished.push(trial);
+      if (summary === undefined || !keptAsFinished(summary, plan)) unfinished.push(trial);
     }
     await checkSubmission(plan, unfinished, options.out);
     return undefined;
@@ -139,7 +139,7 @@ async function runLocked(plan: Plan, options: RunOptions, interrupts: Interrupts
   // 2. Finished trials (summary.json exists, every file checked) are kept unless --force; failed and damaged ones run again.
   //    Early stopping decides from every evaluation it has seen: the kept trials' first (in plan order), then this run's.
   const stopper = plan.experiment.early_stop === undefined ? undefined : new EarlyStopper(plan.experiment.early_stop);
-  const { summaries, earlier, retried, damaged } = await findFinished(plan, options, stopper);
+  const { summaries, earlier, retried, unstopped, damaged } = await findFinished(plan, options, stopper);
   const toRun = plan.trials.filter((t) => !earlier.has(t.id));
   const reporter = createReporter({ stream: process.stderr, quiet: options.quiet || options.detach === true, color: useColor(process.stderr), trials: toRun, intervalMs: options.progressIntervalMs });
   const warn = (line: string) => (options.quiet ? void process.stderr.write(line + '\n') : reporter.note(line)); // shown even with --quiet
@@ -148,6 +148,7 @@ async function runLocked(plan: Plan, options: RunOptions, interrupts: Interrupts
   if (warning !== undefined && toRun.length > 0 && !slurm) reporter.note(`warning: ${warning}`);
   if (earlier.size > 0) reporter.note(`skipping ${earlier.size} of ${plan.trials.length} trials finished by an earlier run in ${dir} (--force runs them again)`);
   if (retried > 0) reporter.note(`running ${retried} trial${retried === 1 ? '' : 's'} that failed in an earlier run again`);
+  if (unstopped > 0) reporter.note(`running ${unstopped} trial${unstopped === 1 ? '' : 's'} that an earlier run stopped early to the end: this experiment has no early_stop`);
 
   // 3–6. Run the rest; each trial's files are written as it ends (4), a failure is its trial's only (5), SIGINT stops it all (6).
   let ran: { interrupted: boolean; unwritten: number; detached?: string };
@@ -224,19 +225,30 @@ async function findFinished(plan: Plan, options: RunOptions, stopper: EarlyStopp
   const earlier = new Set<string>();
   const damaged: { trial: Trial; problem: FileProblem }[] = [];
   let retried = 0;
-  if (options.force) return { summaries, earlier, retried, damaged };
+  let unstopped = 0;
+  if (options.force) return { summaries, earlier, retried, unstopped, damaged };
   for (const trial of plan.trials) {
     const evals: MetricRow[] = []; // early stopping is told the evaluations of the trials kept, in plan order
     const stored = await checkTrial(trialDir(options.out, plan.experiment.name, trial.id), stopper ? { onMetric: (row) => void ('split' in row && evals.push(row)) } : {});
     if (stored.kind === 'damaged') damaged.push({ trial, problem: stored.problem });
     else if (stored.kind === 'finished' && stored.summary.status === 'failed') retried += 1;
+    else if (stored.kind === 'finished' && !keptAsFinished(stored.summary, plan)) unstopped += 1;
     else if (stored.kind === 'finished') {
       summaries.set(trial.id, stored.summary);
       earlier.add(trial.id);
       stopper?.observe(trial.id, evals);
     }
   }
-  return { summaries, earlier, retried, damaged };
+  return { summaries, earlier, retried, unstopped, damaged };
+}
+
+/**
+ * Whether an earlier run's result stands: failed trials run again, and so do trials stopped early when the experiment
+ * no longer stops early (the verdict was the old rule's; without a rule the trial trains to its last step).
+ */
+export function keptAsFinished(summary: Summary, plan: Plan): boolean {
+  if (summary.status === 'failed') return false;
+  return summary.status !== 'stopped' || plan.experiment.early_stop !== undefined;
 }
 
 /** Steps 3–6: run the trials in the pool until all have ended or a signal stops them; summaries gain theirs. */

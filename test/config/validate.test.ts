@@ -91,6 +91,46 @@ const cases: { fixture: string; errors: string[] }[] = [
     errors: ['grid-combination.yaml:3:54 train.lr.warmup: expected fewer warm-up steps than train.steps (40), got 50 (in the combination with train.steps: 40)'],
   },
   { fixture: 'grid-too-large.yaml', errors: ['grid-too-large.yaml:2:1 grid: expected at most 10,000 trials, got 11,000 (grid combinations × repeat)'] },
+  {
+    fixture: 'sbatch-args-array.yaml',
+    errors: ['sbatch-args-array.yaml:4:32 executor.sbatch_args[1]: expected a flag run-exp does not set itself, got --array: run-exp submits one array task per trial; use executor.array_parallelism / --jobs'],
+  },
+  { fixture: 'grid-duplicate-value.yaml', errors: ['grid-duplicate-value.yaml:3:24 grid.train.lr[2]: expected values that differ, got 0.1 again (as at [0], once its defaults are filled in): the same trial twice'] },
+  // Random search and early stopping.
+  {
+    fixture: 'search-distribution-in-grid.yaml',
+    errors: ['search-distribution-in-grid.yaml:3:13 grid.train.lr: expected a list of values, got a distribution (log_uniform): a grid runs every value it lists; to draw values, set search.method: random'],
+  },
+  { fixture: 'search-bounds-order.yaml', errors: ['search-bounds-order.yaml:4:31 grid.train.lr.log_uniform[1]: expected max > min (1), got 0.001 (for a single value, give a one-value list)'] },
+  {
+    fixture: 'search-uniform-integer-key.yaml',
+    errors: ['search-uniform-integer-key.yaml:4:17 grid.model.hidden: expected int_uniform for a key that takes integers, got uniform, which draws values between them'],
+  },
+  { fixture: 'search-random-no-trials.yaml', errors: ['search-random-no-trials.yaml:2:9 search.trials: missing; expected a positive integer: how many trials the random search draws'] },
+  {
+    fixture: 'search-grid-trials.yaml',
+    errors: [
+      'search-grid-trials.yaml:2:24 search.trials: expected no `trials` in a grid search (it runs every combination), got one; set method: random to draw trials',
+      'search-grid-trials.yaml:2:35 search.seed: expected no `seed` in a grid search (it runs every combination and draws nothing), got one; set method: random to draw trials',
+    ],
+  },
+  {
+    fixture: 'search-space-too-small.yaml',
+    errors: [
+      'search-space-too-small.yaml:2:34 search.trials: expected at most 6 trials: the values of train.lr, model.hidden have only 6 distinct points, got 7; lower search.trials, widen a range, or use repeat for more seeds of the same point',
+    ],
+  },
+  {
+    fixture: 'search-no-keys.yaml',
+    errors: ['search-no-keys.yaml:2:34 search.trials: expected at most 1 trial: a search with no grid keys to draw has only 1 distinct point, got 3; lower search.trials, widen a range, or use repeat for more seeds of the same point'],
+  },
+  {
+    fixture: 'search-space-used-up.yaml',
+    errors: [
+      'search-space-used-up.yaml:2:34 search.trials: expected at most 4 trials: the values of train.lr (drawn to 4 significant digits) have only 4 distinct points, got 5; lower search.trials, widen a range, or use repeat for more seeds of the same point',
+    ],
+  },
+  { fixture: 'early-stop-grace.yaml', errors: ["early-stop-grace.yaml:4:35 early_stop.grace: expected a multiple of eval.every (100): ASHA's rungs (grace·eta^k) are evaluations, got 150"] },
   { fixture: 'expect-where-typo.yaml', errors: ['expect-where-typo.yaml:5:13 expect[0].where.los: unknown key; did you mean `loss`?'] },
   // Every problem at once, in file order.
   {

@@ -88,7 +88,7 @@ describe('a real training run', () => {
 
 describe('a random search with early stopping, for real', () => {
   /** A random search of the lr with ASHA (rungs at 30, 90 and 270 of 300 steps): `trials` draws. */
-  async function search(dir: string, trials: number): Promise<string> {
+  async function search(dir: string, trials: number, earlyStop = true): Promise<string> {
     const file = path.join(dir, 'search.yaml');
     await writeFile(
       file,
@@ -101,7 +101,7 @@ describe('a random search with early stopping, for real', () => {
         'sample: 0',
         `search: {method: random, trials: ${trials}, seed: 5}`,
         'grid: {train.lr: {log_uniform: [0.001, 3]}}',
-        'early_stop: {method: asha, grace: 30, eta: 3}',
+        ...(earlyStop ? ['early_stop: {method: asha, grace: 30, eta: 3}'] : []),
         '',
       ].join('\n'),
     );
@@ -139,5 +139,16 @@ describe('a random search with early stopping, for real', () => {
       if (s.status === 'stopped') assert.match(s.reason!, /^ASHA: dev loss [\d.]+ at step (30|90|270) is not in the best 1\/3 of the \d trials that reached it/);
       else assert.equal(s.steps, 300);
     }
+
+    // Without early_stop, the stopped trials are unfinished: a re-run trains them to their last step, the others stay.
+    const stopped = grown.trials.filter((t) => t.status === 'stopped').length;
+    const result = await execaNode(CLI, [await search(dir, 8, false), '--out', out, '--jobs', '1', '--backend', 'cpu', '--json'], { reject: false, nodeOptions: [] });
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stderr, new RegExp(`skipping ${8 - stopped} of 8 trials finished by an earlier run`));
+    assert.match(result.stderr, new RegExp(`running ${stopped} trials? that an earlier run stopped early to the end: this experiment has no early_stop`));
+    const unstopped = JSON.parse(result.stdout) as Doc;
+    assert.deepEqual(unstopped.trials.map((t) => t.id), grown.trials.map((t) => t.id));
+    for (const line of await decisions(out, unstopped)) assert.match(line, / (ok|diverged) /);
+    for (const line of await decisions(out, unstopped)) if (line.includes(' ok ')) assert.match(line, / 300$/);
   });
 });
