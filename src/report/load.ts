@@ -1,11 +1,12 @@
 // Reading DIR/NAME/ into Results: the only part of the report that reads files. Every trial is checked as it is read,
 // by the run's own judge (src/run/check-trial.ts), which streams metrics.jsonl by twice: to count the rows, then to
 // reduce them to the charts' curves, so its size does not matter (see curves.ts).
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Experiment } from '../config/schema.js';
 import { checkTrial, formatProblem } from '../run/check-trial.js';
+import { planFile, type PlanFile } from '../run/files.js';
 import type { RunInfo } from '../types.js';
 import { CurveReducer, RowCounter, type RowCounts } from './curves.js';
 import { pointBudget } from './data.js';
@@ -29,14 +30,22 @@ export async function readResults(out: string, name: string, signal?: AbortSigna
     if (e.code === 'ENOENT') return [];
     throw e;
   });
+  const planned = await readPlanIds(out, name, unread);
   const trials: TrialResult[] = [];
+  const earlier: string[] = []; // trials of an earlier plan of the experiment (the grid has changed since)
   const counts = new Map<TrialResult, RowCounts>(); // the first pass's, for the second
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     signal?.throwIfAborted();
     if (entry.name.startsWith('.')) continue; // hidden: temp files, a file manager's notes
-    const t = await readTrial(path.join(dir, 'trials', entry.name), entry.isDirectory(), unread, counts);
+    const trialDir = path.join(dir, 'trials', entry.name);
+    if (planned !== undefined && entry.isDirectory() && !planned.has(entry.name) && (await isFile(path.join(trialDir, 'config.json')))) {
+      earlier.push(entry.name);
+      continue;
+    }
+    const t = await readTrial(trialDir, entry.isDirectory(), unread, counts);
     if (t !== null) trials.push(t);
   }
+  if (earlier.length > 0) unread.push({ damaged: false, problem: earlierPlanNote(path.join(dir, 'trials'), earlier, planned!.size) });
   trials.sort((a, b) => a.trial.index - b.trial.index);
   const budget = pointBudget(trials.length);
   for (const t of trials) {
@@ -45,6 +54,27 @@ export async function readResults(out: string, name: string, signal?: AbortSigna
     if (rows !== undefined) await readCurves(path.join(dir, 'trials', t.trial.id), t, rows, budget);
   }
   return { name, experiment, experimentYaml, run, trials, unread };
+}
+
+/**
+ * The trial ids of the latest run's plan (plan.json), or undefined when there is none (results written before runs
+ * wrote it): then every stored trial is shown. A damaged plan.json is named, and every stored trial is shown.
+ */
+async function readPlanIds(out: string, name: string, unread: UnreadTrial[]): Promise<Set<string> | undefined> {
+  const file = planFile(out, name);
+  const plan = await readJsonIfExists<PlanFile>(file).catch((e: Error) => (unread.push({ damaged: true, problem: e.message }), null));
+  if (plan === null) return undefined;
+  if (!Array.isArray(plan.trials) || !plan.trials.every((id) => typeof id === 'string')) {
+    unread.push({ damaged: true, problem: `${file}: expected {"trials": [ID, …]}, found ${JSON.stringify(plan).slice(0, 60)}; every stored trial is shown` });
+    return undefined;
+  }
+  return new Set(plan.trials);
+}
+
+/** What the report says of the stored trials that the latest plan does not have. */
+function earlierPlanNote(trialsDir: string, ids: string[], planned: number): string {
+  const listed = ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more`;
+  return `${trialsDir}: ${ids.length} stored trial${ids.length === 1 ? ' is' : 's are'} not in the latest run's plan of ${planned} (an earlier grid or search of the experiment): ${listed}; not shown`;
 }
 
 /**
@@ -97,6 +127,11 @@ async function readCurves(dir: string, t: TrialResult, counts: RowCounts, budget
     return;
   }
   Object.assign(t, { summary: null, curves: null, samples: [], embedding: null }, again.kind === 'damaged' ? { problem: formatProblem(again.problem) } : {});
+}
+
+/** Whether a regular file is there. */
+function isFile(file: string): Promise<boolean> {
+  return stat(file).then((s) => s.isFile(), () => false);
 }
 
 async function readText(file: string, hint: string): Promise<string> {

@@ -15,6 +15,16 @@ export function trialDir(out: string, name: string, id: string): string {
   return path.join(out, name, 'trials', id);
 }
 
+/** DIR/NAME/plan.json: the ids of the trials of the latest run's plan, in plan order (what the report shows). */
+export function planFile(out: string, name: string): string {
+  return path.join(out, name, 'plan.json');
+}
+
+/** The latest plan's trial ids as written to plan.json. */
+export interface PlanFile {
+  trials: string[];
+}
+
 /** Write a file whole: readers see the old content or the new one, never a part. An abort leaves the old one, and no temp file. */
 export async function writeFileAtomic(file: string, data: string, signal?: AbortSignal): Promise<void> {
   const temp = tempFor(file);

@@ -18,7 +18,7 @@ import type { BackendName, MetricRow, Plan, Summary, Trial } from '../types.js';
 import { checkTrial, formatProblem, type FileProblem } from './check-trial.js';
 import { failedSummary } from './failure.js';
 import { workerCount } from './jobs.js';
-import { experimentDir, trialDir, writeFileAtomic } from './files.js';
+import { experimentDir, planFile, trialDir, writeFileAtomic, type PlanFile } from './files.js';
 import { useColor } from './format.js';
 import { acquireLock, lockFile, refusedMessage, tookOverMessage } from './lock.js';
 import { runPool, type Ended } from './pool.js';
@@ -134,6 +134,7 @@ async function runLocked(plan: Plan, options: RunOptions, interrupts: Interrupts
   await mkdir(path.join(dir, 'trials'), { recursive: true });
   await removeTempFiles(dir);
   await writeFileAtomic(path.join(dir, 'experiment.yaml'), stringify(plan.experiment));
+  await writeFileAtomic(planFile(options.out, name), JSON.stringify({ trials: plan.trials.map((t) => t.id) } satisfies PlanFile) + '\n');
   const runInfo = await startRunInfo(name, plan.file, options.argv, started);
 
   // 2. Finished trials (summary.json exists, every file checked) are kept unless --force; failed and damaged ones run again.

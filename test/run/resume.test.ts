@@ -1,6 +1,9 @@
 // Resume: a re-run skips finished trials, runs failed and missing ones again; --force runs everything again.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, it } from 'node:test';
+import { readResults } from '../../src/report/load.js';
 import { fixtureOptions, fixturePlan, runDriver, summaryOf, tempOut } from './helpers.js';
 
 const startedAt = async (out: string, name: string, id: string) => (await summaryOf(out, name, id)).started_at;
@@ -32,6 +35,21 @@ describe('a re-run of the same plan', () => {
     assert.equal(again.exitCode, 0, again.stderr);
     assert.match(again.stderr, /skipping 2 of 3 trials/);
     assert.match(again.stderr, /\[1\/1\] start t2-ok/);
+  });
+
+  it('shows in the report only the trials of the latest plan (plan.json), and says which stored ones it leaves out', async () => {
+    const out = await tempOut();
+    const first = fixturePlan('shrink', [{ behave: 'ok' }, { behave: 'ok' }, { behave: 'ok' }]);
+    assert.equal((await runDriver(first, fixtureOptions(out))).exitCode, 0);
+    const shrunk = { ...first, trials: first.trials.slice(1, 2).map((t) => ({ ...t, index: 0 })) };
+    const again = await runDriver(shrunk, fixtureOptions(out));
+    assert.equal(again.exitCode, 0, again.stderr);
+    assert.deepEqual(JSON.parse(await readFile(path.join(out, 'shrink', 'plan.json'), 'utf8')), { trials: ['t1-ok'] });
+    const results = await readResults(out, 'shrink');
+    assert.deepEqual(results.trials.map((t) => t.trial.id), ['t1-ok']);
+    assert.deepEqual(results.unread, [
+      { damaged: false, problem: `${path.join(out, 'shrink', 'trials')}: 2 stored trials are not in the latest run's plan of 1 (an earlier grid or search of the experiment): t0-ok, t2-ok; not shown` },
+    ]);
   });
 
   it('runs every trial again with --force', async () => {
