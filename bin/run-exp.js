@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // The installed command: runs the compiled CLI (built by `npm ci` through the `prepare` script).
-import { main } from '../dist/src/cli.js';
+// Signals are handled from the first line on (a module without imports): loading the CLI takes a moment.
+import { interruptBeforeStart } from '../dist/src/run/signals.js';
 
+interruptBeforeStart();
+const { main } = await import('../dist/src/cli.js');
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

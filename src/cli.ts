@@ -9,6 +9,7 @@ import { COST_MODEL, estimatePlan } from './plan-estimate.js';
 import { formatPlan, planJson } from './plan-print.js';
 import type { RunOptions } from './run/index.js';
 import { MAX_JOBS_PER_CORE, cores, maxJobs } from './run/jobs.js';
+import { releaseBeforeStart } from './run/signals.js';
 import type { Executor } from './config/schema.js';
 import type { BackendName } from './types.js';
 
@@ -71,9 +72,10 @@ export async function main(argv: string[]): Promise<number> {
     command = parseCommandLine(argv);
   } catch (error) {
     if (!(error instanceof UsageError) && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') !== true) throw error;
-    process.stderr.write(`run-exp: ${(error as Error).message}\nRun \`run-exp --help\` for usage.\n`);
-    return 2;
+    return usage((error as Error).message);
   }
+  // Only a run and a report handle signals (src/run/signals.ts); the other commands keep their default action.
+  if (command.kind !== 'run' && command.kind !== 'report') releaseBeforeStart();
   switch (command.kind) {
     case 'help':
       process.stdout.write(USAGE + '\n');
@@ -143,8 +145,8 @@ export function parseCommandLine(argv: string[]): Command {
     throw new UsageError(positionals.length === 0 ? 'expected an experiment FILE.yaml' : `expected one experiment file, got ${positionals.length}: ${positionals.join(' ')}`);
   }
   if (!BACKENDS.includes(values.backend as BackendName)) throw new UsageError(`--backend: expected ${BACKENDS.join(', ')}, got ${JSON.stringify(values.backend)}`);
-  // On Slurm, --jobs is the array's parallelism, not this machine's workers: the per-core limit is for local runs.
-  const jobs = values.jobs === undefined ? cores() : values.executor === 'slurm' ? positiveInteger('--jobs', values.jobs) : jobsOption(values.jobs);
+  // The per-core limit on --jobs waits for the executor (the file may name it): on Slurm, --jobs is the array's parallelism.
+  const jobs = values.jobs === undefined ? cores() : positiveInteger('--jobs', values.jobs);
   const timeoutSeconds = values.timeout === undefined ? undefined : positiveNumber('--timeout', values.timeout);
   if (values.executor !== undefined && !EXECUTORS.includes(values.executor as Executor['kind'])) {
     throw new UsageError(`--executor: expected ${EXECUTORS.join(' or ')}, got ${JSON.stringify(values.executor)}`);
@@ -180,8 +182,9 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
     if (command.jobsGiven) executor.array_parallelism = command.options.jobs;
     if (command.options.timeoutSeconds !== undefined) executor.timeout_min = Math.ceil(command.options.timeoutSeconds / 60);
   } else if (command.options.detach === true) {
-    process.stderr.write('run-exp: --detach: expected the Slurm executor (--executor slurm, or executor.kind: slurm in the file); a local run cannot outlive its command\nRun `run-exp --help` for usage.\n');
-    return 2;
+    return usage('--detach: expected the Slurm executor (--executor slurm, or executor.kind: slurm in the file); a local run cannot outlive its command');
+  } else if (command.options.jobs > maxJobs()) {
+    return usage(`--jobs: expected at most ${maxJobs()} (${MAX_JOBS_PER_CORE} per CPU core; this machine has ${cores()}), got ${command.options.jobs}: more workers than that only make each trial slower`);
   }
   if (command.dryRun) {
     const estimate = estimatePlan(plan, files, command.options.jobs);
@@ -193,9 +196,11 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
 }
 
 /**
- * `run-exp report NAME`: rebuild DIR/NAME.html from what is stored, without the run's lock (it only reads, and writes
- * one file whole). Damaged results are named on stderr and left out, and the exit code is then 1; a signal leaves the
- * old report as it was (130); a report that cannot be built says why (1), never with a stack trace.
+ * `run-exp report NAME`: rebuild DIR/NAME.html from what is stored, without the run's lock. It writes the report whole,
+ * and, for a Slurm run, the failed summaries of tasks Slurm ended without one, unless a live run holds the lock (that
+ * run watches the same tasks and writes them itself). Damaged results are named on stderr and left out, and the exit
+ * code is then 1; a signal leaves the old report as it was (130); a report that cannot be built says why (1), never
+ * with a stack trace.
  */
 async function report(out: string, name: string): Promise<number> {
   if (!existsSync(path.join(out, name))) {
@@ -253,13 +258,10 @@ function positiveInteger(option: string, text: string): number {
   return n;
 }
 
-/** --jobs: a positive integer up to MAX_JOBS_PER_CORE per core. */
-function jobsOption(text: string): number {
-  const n = positiveInteger('--jobs', text);
-  if (n > maxJobs()) {
-    throw new UsageError(`--jobs: expected at most ${maxJobs()} (${MAX_JOBS_PER_CORE} per CPU core; this machine has ${cores()}), got ${n}: more workers than that only make each trial slower`);
-  }
-  return n;
+/** Bad usage found after planning: the message on stderr, exit code 2. */
+function usage(message: string): number {
+  process.stderr.write(`run-exp: ${message}\nRun \`run-exp --help\` for usage.\n`);
+  return 2;
 }
 
 function positiveNumber(option: string, text: string): number {

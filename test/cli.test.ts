@@ -180,6 +180,20 @@ describe('main() resolves to 2 for bad usage, with the reason on stderr', () => 
   }
 });
 
+describe('--jobs on Slurm is the array\'s parallelism, not this machine\'s workers', () => {
+  const cases: { title: string; args: string[] }[] = [
+    { title: 'named on the command line', args: ['--executor', 'slurm'] },
+    { title: 'named by the file (here through --set)', args: ['--set', 'executor.kind=slurm'] },
+  ];
+  for (const { title, args } of cases) {
+    it(`takes --jobs 1000 when the Slurm executor is ${title}`, async () => {
+      const { code, text } = await withStderr(() => main([SWEEP, '--jobs', '1000', '--dry-run', ...args]));
+      assert.equal(code, 0, text);
+      assert.doesNotMatch(text, /--jobs/);
+    });
+  }
+});
+
 /** Run fn while collecting what it writes to stderr (stdout is the test runner's: left alone). */
 async function withStderr<T>(fn: () => Promise<T>): Promise<{ code: T; text: string }> {
   const write = process.stderr.write.bind(process.stderr);

@@ -15,8 +15,33 @@ export interface Interrupts {
   dispose(): void;
 }
 
+/** The handlers of interruptBeforeStart, while they are installed. */
+let beforeStart: ((signal: NodeJS.Signals) => void) | undefined;
+
+/**
+ * From the first line of the command until onInterrupt takes over (or releaseBeforeStart): a signal ends the process
+ * at once with 130 and says so. Nothing has been written yet (loading, planning, asking Slurm), so nothing is lost;
+ * without this the default action would end it silently with 128 + n.
+ */
+export function interruptBeforeStart(): void {
+  if (beforeStart !== undefined) return;
+  beforeStart = (signal) => {
+    process.stderr.write(`run-exp: interrupted (${signal}) before anything was written\n`);
+    process.exit(INTERRUPTED);
+  };
+  for (const s of SIGNALS) process.on(s, beforeStart);
+}
+
+/** Give the signals back their default action (a command that handles none, as a Slurm task: Slurm's SIGTERM ends it). */
+export function releaseBeforeStart(): void {
+  if (beforeStart === undefined) return;
+  for (const s of SIGNALS) process.off(s, beforeStart);
+  beforeStart = undefined;
+}
+
 /** Install the handlers (until dispose): the default action (die at once, 128 + n, nothing cleaned up) no longer applies. */
 export function onInterrupt(): Interrupts {
+  releaseBeforeStart();
   const stop = new AbortController();
   let first: NodeJS.Signals | undefined;
   const handler = (signal: NodeJS.Signals) => {
