@@ -14,6 +14,7 @@
 import type { Plan, Trial } from './types.js';
 import type { WordFile } from './config/resolve.js';
 import { builtinWords } from './train/builtin.js';
+import { cores, workerCount } from './run/jobs.js';
 
 const STEP_OVERHEAD = 250e-6; // s per step: dispatching ~20 small ops, whatever their size
 const TRAIN_SECONDS_PER_MAC = 250e-6 / (32 * (3 * 10 * 200 + 200 * 27)); // the other 250 µs of the lecture's step
@@ -50,15 +51,17 @@ interface Corpus {
   vocab: number;
 }
 
-/** Estimate the plan's time with `jobs` trials running at once. */
-export function estimatePlan(plan: Plan, files: ReadonlyMap<string, WordFile>, jobs: number): Estimate {
+/** Estimate the plan's time with `jobs` trials running at once on a machine of `n` cores (a local run), or as Slurm tasks. */
+export function estimatePlan(plan: Plan, files: ReadonlyMap<string, WordFile>, jobs: number, n = cores()): Estimate {
   const trials = plan.trials.map((t) => ({ id: t.id, steps: t.config.train.steps, ...estimateTrial(t, corpusOf(t, files)) }));
   const seconds = trials.reduce((s, t) => s + t.seconds, 0);
   const longest = trials.reduce((m, t) => Math.max(m, t.seconds), 0);
-  const lanes = Math.max(1, Math.min(jobs, trials.length));
-  const wallSeconds = Math.max(longest, seconds / lanes);
+  // Locally, workers beyond the cores take turns on them: the work proceeds at most `cores` trials at a time.
+  const local = plan.experiment.executor.kind === 'local';
+  const { workers: lanes, warning } = local ? workerCount(jobs, trials.length, n) : { workers: Math.max(1, Math.min(jobs, trials.length)), warning: undefined };
+  const wallSeconds = Math.max(longest, seconds / (local ? Math.min(lanes, n) : lanes));
   const bytes = trials.reduce((s, t) => s + t.bytes, 0);
-  const warnings: string[] = [];
+  const warnings: string[] = warning === undefined ? [] : [warning];
   if (wallSeconds > WARN_SECONDS) warnings.push(`this plan runs for about ${formatSeconds(wallSeconds)} with ${lanes} job${lanes === 1 ? '' : 's'}: check train.steps and the grid before starting it`);
   if (bytes > WARN_BYTES) warnings.push(`this plan writes about ${formatBytes(bytes)} of results (metrics.jsonl keeps a row per step): make sure ${plan.experiment.name}'s output directory has room`);
   return { trials, steps: trials.reduce((s, t) => s + t.steps, 0), seconds, wallSeconds, jobs: lanes, bytes, warnings };

@@ -1,7 +1,7 @@
 // Stage 1, load: YAML text → a document that keeps the position of every node.
 // Hostile or broken input (syntax errors, duplicate keys, several documents, a non-mapping, an empty
 // file, alias bombs) becomes diagnostics here, before anything looks at the values.
-import { readFile, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node, type Pair } from 'yaml';
 import { ConfigError, type Diagnostic } from './diagnostics.js';
 import * as msg from './messages.js';
@@ -31,15 +31,33 @@ export const MAX_FILE_BYTES = 1 << 20;
 export async function readSource(file: string): Promise<Source> {
   let text: string;
   try {
-    const size = (await stat(file)).size;
-    if (size > MAX_FILE_BYTES) throw new ConfigError([{ file, line: 0, col: 0, path: '', message: msg.fileTooLarge(MAX_FILE_BYTES, size) }]);
-    text = await readFile(file, 'utf8');
+    text = await readAtMost(file, MAX_FILE_BYTES);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new ConfigError([{ file, line: 0, col: 0, path: '', message: msg.fileUnreadable(reason) }]);
   }
   return parseSource(text, file);
+}
+
+/**
+ * A file's text, refused (ConfigError) past `limit` bytes: a regular file by its size, before reading; anything else
+ * (a pipe, `<(cat big.yaml)`) by reading no more than limit + 1 bytes.
+ */
+async function readAtMost(file: string, limit: number): Promise<string> {
+  const tooLarge = (size: string) => new ConfigError([{ file, line: 0, col: 0, path: '', message: msg.fileTooLarge(limit, size) }]);
+  const handle = await open(file, 'r');
+  try {
+    const info = await handle.stat();
+    if (info.isFile() && info.size > limit) throw tooLarge(info.size.toLocaleString('en-US'));
+    const buffer = Buffer.alloc(limit + 1);
+    let length = 0;
+    for (let n = -1; n !== 0 && length <= limit; length += n) n = (await handle.read(buffer, length, buffer.length - length, null)).bytesRead;
+    if (length > limit) throw tooLarge(`more than ${limit.toLocaleString('en-US')}`);
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Parse YAML text (named `file` in messages); throws ConfigError with every problem found. */

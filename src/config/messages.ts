@@ -143,8 +143,8 @@ export const withSuggestion = (message: string, suggestion: string | undefined):
 // ---- loading ------------------------------------------------------------------------------------
 
 export const fileUnreadable = (reason: string) => `cannot read the experiment file (${reason})`;
-export const fileTooLarge = (limit: number, size: number) =>
-  `expected an experiment file of at most ${limit.toLocaleString('en-US')} bytes (1 MiB), got ${size.toLocaleString('en-US')} bytes; word lists belong in a data.file, not in the YAML`;
+export const fileTooLarge = (limit: number, size: string) =>
+  `expected an experiment file of at most ${limit.toLocaleString('en-US')} bytes (1 MiB), got ${size} bytes; word lists belong in a data.file, not in the YAML`;
 export const emptyFile = () => 'expected a mapping of keys (name: …, train: …), got an empty file';
 export const notAMapping = (found: string) => `expected a mapping of keys (name: …, train: …), got ${found}`;
 export const multipleDocuments = (count: number) => `expected one YAML document, got ${count} (remove the \`---\` separators)`;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { MAX_FILE_BYTES, diagnosticAt, dotted, parseSource, readSource, toValue } from '../../src/config/load.js';
 import { applyOverrides } from '../../src/config/overrides.js';
 import { ConfigError, formatDiagnostic } from '../../src/config/diagnostics.js';
@@ -68,6 +69,25 @@ describe('the size of an experiment file', () => {
       });
       await writeFile(big, head + 'x'.repeat(MAX_FILE_BYTES - head.length));
       assert.equal((toValue(await readSource(big)) as { name: string }).name, 'big');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is refused past 1 MiB from a pipe too (no size to look at: it reads no more than the limit), and accepted up to it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'run-exp-load-'));
+    try {
+      const fifo = path.join(dir, 'piped.yaml');
+      const head = 'name: piped\ndescription: ';
+      for (const extra of [1, 0]) {
+        await execa('mkfifo', [fifo]);
+        const text = head + 'x'.repeat(MAX_FILE_BYTES - head.length + extra);
+        const writer = writeFile(fifo, text).catch(() => {}); // the reader may close early: EPIPE
+        const read = readSource(fifo).then((source) => (toValue(source) as { name: string }).name, (e: ConfigError) => e.message);
+        assert.equal(await read, extra === 1 ? `${fifo}: expected an experiment file of at most 1,048,576 bytes (1 MiB), got more than 1,048,576 bytes; word lists belong in a data.file, not in the YAML` : 'piped');
+        await writer;
+        await rm(fifo);
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
