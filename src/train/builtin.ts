@@ -34,7 +34,7 @@ function load(name: BuiltinName): string[] {
     case 'names':
       return mergeNames();
     case 'makemore':
-      return readFileSync(MAKEMORE_FILE, 'utf8').split('\n').filter((w) => w !== '');
+      return readFileSync(MAKEMORE_FILE, 'utf8').split(/\r?\n/).filter((w) => w !== '');
     default:
       throw new Error(`data.builtin: expected "names" or "makemore", found ${JSON.stringify(name satisfies never)}: not recognised`);
   }
