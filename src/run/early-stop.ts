@@ -15,7 +15,7 @@ import type { MetricRow, Verdict } from '../types.js';
 /** The rule's bookkeeping for one sweep. */
 export class EarlyStopper {
   private readonly split: string; // the metric's split: dev_loss → dev
-  private readonly evals = new Map<string, { step: number; value: number }[]>(); // trial → its evaluations, in step order
+  private readonly evals = new Map<string, Evaluation[]>(); // trial → its evaluations, in step order
   private readonly rungs = new Map<number, Map<string, number>>(); // ASHA: rung step → trial → value there
 
   constructor(private readonly rule: EarlyStop) {
@@ -28,8 +28,9 @@ export class EarlyStopper {
       if (!('split' in row) || row.split !== this.split) continue;
       const value = Number.isFinite(row.loss) ? row.loss : Infinity; // a blown-up evaluation is the worst there is
       const list = this.evals.get(trial) ?? [];
-      if (list.length > 0 && list.at(-1)!.step >= row.step) continue; // seen already (an earlier run's rows, read twice)
-      list.push({ step: row.step, value });
+      const last = list.at(-1);
+      if (last !== undefined && last.step >= row.step) continue; // seen already (an earlier run's rows, read twice)
+      list.push({ step: row.step, value, sum: (last?.sum ?? 0) + value, best: Math.min(last?.best ?? Infinity, value) });
       this.evals.set(trial, list);
       if (this.rule.method === 'asha' && this.isRung(row.step)) {
         const rung = this.rungs.get(row.step) ?? new Map<string, number>();
@@ -47,14 +48,14 @@ export class EarlyStopper {
 
   /** Whether the trial, just evaluated at `step` (observed before), goes on. */
   decide(trial: string, step: number): Verdict {
-    const own = this.evals.get(trial)?.filter((e) => e.step <= step) ?? [];
-    const at = own.at(-1);
+    const own = this.evals.get(trial) ?? [];
+    const at = own[lastUpTo(own, step)];
     if (at === undefined || at.step !== step) return { stop: false }; // not evaluated on the metric's split here
     switch (this.rule.method) {
       case 'asha':
         return this.isRung(step) ? this.asha(step, at.value) : { stop: false };
       case 'median':
-        return step >= this.rule.grace ? this.median(trial, step, own) : { stop: false };
+        return step >= this.rule.grace ? this.median(trial, step, at.best) : { stop: false };
       default:
         throw new Error(`early_stop.method: expected asha or median, found ${JSON.stringify((this.rule satisfies never as { method: unknown }).method)}: not recognised`);
     }
@@ -80,14 +81,13 @@ export class EarlyStopper {
     };
   }
 
-  private median(trial: string, step: number, own: { step: number; value: number }[]): Verdict {
+  private median(trial: string, step: number, best: number): Verdict {
     if (this.rule.method !== 'median') return { stop: false };
-    const best = Math.min(...own.map((e) => e.value));
     const averages: number[] = [];
     for (const [other, list] of this.evals) {
       if (other === trial || list.at(-1)!.step < step) continue; // not evaluated this far (yet)
-      const upTo = list.filter((e) => e.step <= step);
-      averages.push(upTo.reduce((s, e) => s + e.value, 0) / upTo.length);
+      const i = lastUpTo(list, step);
+      averages.push(list[i]!.sum / (i + 1));
     }
     if (averages.length < this.rule.min_trials) return { stop: false };
     const median = quantile(averages, 0.5);
@@ -98,6 +98,26 @@ export class EarlyStopper {
       reason: `median rule: best ${name} ${fmt(best)} by step ${step} is worse than the median ${fmt(median)} of the running averages of ${averages.length} other trials`,
     };
   }
+}
+
+/** One evaluation of a trial, with what the rules need of all its evaluations so far (summed in order, as a reduce would). */
+interface Evaluation {
+  step: number;
+  value: number;
+  sum: number; // of the values up to this one: the running average is sum / count
+  best: number; // the least value up to this one
+}
+
+/** The index of the last evaluation at or before `step` (binary search: the list is in step order), or −1. */
+function lastUpTo(list: readonly Evaluation[], step: number): number {
+  let lo = 0;
+  let hi = list.length; // the first index whose step is past `step`
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.step <= step) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
 }
 
 /** The q-quantile of values by linear interpolation between order statistics (numpy.quantile's default). */

@@ -87,6 +87,45 @@ describe('the median stopping rule', () => {
   });
 });
 
+describe('the median rule at scale', () => {
+  /** The rule as written down (Vizier's, with every other trial evaluated as far), recomputed from all the evaluations each time. */
+  function naive(evals: Map<string, { step: number; value: number }[]>, trial: string, step: number, rule: Extract<EarlyStop, { method: 'median' }>): boolean {
+    const own = evals.get(trial)!.filter((e) => e.step <= step);
+    const best = Math.min(...own.map((e) => e.value));
+    const averages: number[] = [];
+    for (const [other, list] of evals) {
+      if (other === trial || list.at(-1)!.step < step) continue;
+      const upTo = list.filter((e) => e.step <= step);
+      averages.push(upTo.reduce((sum, e) => sum + e.value, 0) / upTo.length);
+    }
+    return step >= rule.grace && averages.length >= rule.min_trials && best > quantile(averages, 0.5);
+  }
+
+  it('decides as the rule recomputed from every evaluation does, over 40 trials of 50 evaluations in an interleaved order', () => {
+    const rule: Extract<EarlyStop, { method: 'median' }> = { method: 'median', metric: 'dev_loss', grace: 300, min_trials: 3 };
+    const s = new EarlyStopper(rule);
+    const evals = new Map<string, { step: number; value: number }[]>();
+    let x = 12345;
+    const noise = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 0.5;
+    const stopped = new Set<string>();
+    let stops = 0;
+    for (let k = 1; k <= 50; k++) {
+      for (let t = 0; t < 40; t++) {
+        const n = (t * 7 + k) % 40; // a different order at every round, as parallel workers give
+        const trial = `t${n}`;
+        if (stopped.has(trial)) continue;
+        const step = 100 * k;
+        const value = 2 + 3 / k + ((n * 13) % 40) / 40 + noise(); // each trial its own level, plus noise
+        evals.set(trial, [...(evals.get(trial) ?? []), { step, value }]);
+        const v = at(s, trial, step, value);
+        assert.equal(v.stop, naive(evals, trial, step, rule), `${trial} at ${step}`);
+        if (v.stop) (stopped.add(trial), (stops += 1));
+      }
+    }
+    assert.ok(stops > 5 && stops < 40, `${stops} trials stopped`);
+  });
+});
+
 describe('decisions', () => {
   it('are the same every time for the same order of evaluations', () => {
     const decisions = () => {
