@@ -22,6 +22,8 @@ import { failLost, observe, readSubmission, type Submission } from './watch.js';
 const CLI = fileURLToPath(new URL('../../../bin/run-exp.js', import.meta.url));
 /** How often the attached parent looks at the tasks (one `scontrol show job` and a few small reads). */
 const POLL_MS = 1000;
+/** While Slurm cannot be asked about the array, how often the attached parent says so (it keeps asking every POLL_MS). */
+const UNREACHABLE_NOTE_MS = 60_000;
 /** After Ctrl-C, how long to wait for Slurm to take the array's tasks down. */
 const CANCEL_WAIT_MS = 30_000;
 
@@ -154,15 +156,29 @@ async function watch(sub: Submission, options: SlurmOptions, reporter: Reporter,
   const ended = new Set<number>();
   const seen = new Map<number, string>(); // the progress last shown, by its time
   let unwritten = 0;
+  let unreachable: { since: number; said: number } | undefined; // while Slurm cannot be asked: since when, last said when
   while (ended.size < sub.tasks.trials.length) {
     if (options.signal.aborted) {
       await cancelArray(sub, reporter);
       return { interrupted: true, unwritten };
     }
-    const views = await observe(sub).catch((error: unknown) => {
-      reporter.note(`could not read the state of Slurm job ${sub.job.job_id}: ${(error as Error).message}; trying again`);
-      return [];
-    });
+    const views = await observe(sub).then(
+      (seen) => {
+        if (unreachable !== undefined) reporter.note(`Slurm answers again about job ${sub.job.job_id} (after ${Math.round((Date.now() - unreachable.since) / 1000)} s)`);
+        unreachable = undefined;
+        return seen;
+      },
+      (error: unknown) => {
+        // A controller that is down for a while (a restart, a failover) is waited for: said once, then once a minute.
+        const now = Date.now();
+        if (unreachable === undefined || now - unreachable.said >= UNREACHABLE_NOTE_MS) {
+          const since = unreachable === undefined ? '' : ` (for ${Math.round((now - unreachable.since) / 1000)} s)`;
+          reporter.note(`could not read the state of Slurm job ${sub.job.job_id}${since}: ${(error as Error).message}; trying again every ${POLL_MS / 1000} s (Ctrl-C stops watching and cancels the array)`);
+          unreachable = { since: unreachable?.since ?? now, said: now };
+        }
+        return [];
+      },
+    );
     for (const view of views) {
       if (ended.has(view.index)) continue;
       const { trial } = view;

@@ -102,6 +102,10 @@ describe('a sweep through Slurm', { skip: await skipWithoutCluster() }, () => {
     const first = await startRunExp(dir, ['status', 'detached', '--out', 'out']);
     assert.equal(first.exitCode, 0, first.stderr);
     assert.match(first.stdout, new RegExp(`Slurm job ${job} \\(4 tasks`));
+    // Right after the submission the tasks wait or run (a tiny one may have ended already): no state is made up.
+    const early = JSON.parse((await startRunExp(dir, ['status', 'detached', '--out', 'out', '--json'])).stdout) as { trials: { state: string; task: number; slurm_state: string | null }[] };
+    assert.deepEqual(early.trials.map((t) => t.task), [0, 1, 2, 3]);
+    for (const t of early.trials) assert.ok(['pending', 'running', 'ok'].includes(t.state) && t.slurm_state !== null, JSON.stringify(t));
     // A task writes summary.json (the trial is ok) a moment before its process ends, so Slurm can still say RUNNING or
     // COMPLETING then: wait until every trial is ok and Slurm holds none of the tasks as active.
     const done = await waitFor('every trial to finish and its task to end', 60_000, async () => {
@@ -138,6 +142,33 @@ describe('a sweep through Slurm', { skip: await skipWithoutCluster() }, () => {
     const status = await startRunExp(dir, ['status', 'interrupt', '--out', 'out', '--json']);
     const states = (JSON.parse(status.stdout) as { trials: { state: string }[] }).trials.map((t) => t.state);
     assert.deepEqual(states, ['pending', 'pending', 'pending', 'pending']);
+  });
+
+  it('keeps the trials that finished when Ctrl-C cancels the array, and a re-run submits only the unfinished one', async () => {
+    const file = path.join(dir, 'partly.yaml');
+    await writeFile(
+      file,
+      ['name: partly', 'data: {slice: {first: 200}}', `model: ${TINY}`, 'eval: {every: 100}', 'sample: 3', 'grid: {train.steps: [300, 200000]}'].join('\n') + '\n',
+    );
+    const run = startRunExp(dir, [file, '--executor', 'slurm', '--out', 'out', '--backend', 'wasm', '--jobs', '2']);
+    await waitForOutput(run, /^\[1\/2\] .*train\.steps=300: ok, /m, 60_000); // the 300-step trial's end line
+    run.kill('SIGINT');
+    const result = await run;
+    assert.equal(result.exitCode, 130, result.stderr);
+    assert.match(result.stdout, /interrupted: 1 of 2 trials finished/);
+    const job = await jobIdOf(path.join(dir, 'out'), 'partly');
+    assert.deepEqual(await queued(job), []);
+    const status = await startRunExp(dir, ['status', 'partly', '--out', 'out', '--json']);
+    const states = (JSON.parse(status.stdout) as { trials: { params: Record<string, unknown>; state: string }[] }).trials.map((t) => [t.params['train.steps'], t.state]);
+    assert.deepEqual(states, [[300, 'ok'], [200000, 'pending']]);
+    // Run again: only the unfinished trial is submitted (then cancelled: it would train for a while).
+    const again = await startRunExp(dir, [file, '--executor', 'slurm', '--out', 'out', '--backend', 'wasm', '--detach']);
+    assert.equal(again.exitCode, 0, again.stderr);
+    assert.match(again.stderr, /submitted Slurm job \d+: 1 trial, one per array task/);
+    const resubmitted = JSON.parse((await startRunExp(dir, ['status', 'partly', '--out', 'out', '--json'])).stdout) as { trials: { params: Record<string, unknown>; state: string; task: number | null }[] };
+    assert.deepEqual(resubmitted.trials.map((t) => [t.params['train.steps'], t.state === 'ok' ? 'ok' : 'not yet', t.task]), [[300, 'ok', null], [200000, 'not yet', 0]]);
+    await execa('scancel', [again.stdout.trim()]);
+    await waitFor('the re-run\'s task to go', 30_000, async () => ((await queued(again.stdout.trim())).length === 0 ? true : undefined));
   });
 
   it('stops a hopeless trial early: a task decides from the evaluations its siblings wrote to the shared folder', async () => {
