@@ -6,7 +6,10 @@
 // With `rng: torch` the seed is the experiment's own (plus the repeat index), as the lecture's manual_seed(2147483647).
 import { createHash } from 'node:crypto';
 import type { Experiment } from './schema.js';
+import { canonicalJson } from './canonical-json.js';
 import { countPoints, sweepPoints, type Sweep } from './search.js';
+
+export { canonicalJson };
 import type { ResolvedData, Trial, TrialConfig } from '../types.js';
 
 /** More trials than this is a mistake, not a study: refused before anything runs. */
@@ -104,14 +107,6 @@ function seedView(base: Omit<TrialConfig, 'seed'>): Record<string, unknown> {
   return { data, model };
 }
 
-/** JSON with object keys sorted at every level: equal values give equal text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
 
 /** The sha256 of a text, as hex. */
 export function sha256(text: string): string {

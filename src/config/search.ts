@@ -7,7 +7,7 @@
 // hyperparameter needs, and they read well in labels and tables), and kept within [min, max].
 import { createHash } from 'node:crypto';
 import { Rng } from '../train/rng.js';
-import { canonicalJson } from './expand.js';
+import { canonicalJson } from './canonical-json.js';
 import type { Distribution, Experiment } from './schema.js';
 
 /** A grid's or a random search's values of one key: a list, or a distribution. */

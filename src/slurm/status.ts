@@ -12,7 +12,7 @@ import type { Summary, Trial } from '../types.js';
 import { describeParams } from '../values.js';
 import { SlurmError } from './commands.js';
 import { isActive } from './records.js';
-import { observe, readSubmission, settle, type Submission, type TaskView } from './watch.js';
+import { readSubmission, settle, type Submission, type TaskView } from './watch.js';
 
 /** A trial's state as status shows it: its status once it has ended, else whether its task waits or runs. */
 export type TrialState = 'pending' | 'running' | TrialStatus;
@@ -47,7 +47,7 @@ export async function status(out: string, name: string, json: boolean): Promise<
   let views: TaskView[] = [];
   try {
     sub = await readSubmission(path.resolve(dir));
-    if (sub !== undefined) views = (await watchingRun(dir)) === undefined ? await settle(sub) : await observe(sub);
+    if (sub !== undefined) views = await settle(sub, (await watchingRun(dir)) === undefined);
   } catch (error) {
     if (!(error instanceof SlurmError)) throw error;
     process.stderr.write(`run-exp status: could not ask Slurm about job ${sub?.job.job_id}: ${error.message}\n`);
@@ -158,7 +158,7 @@ export async function settleForReport(out: string, name: string, write = true): 
   try {
     const sub = await readSubmission(path.resolve(experimentDir(out, name)));
     if (sub === undefined) return;
-    const views = write ? await settle(sub) : await observe(sub);
+    const views = await settle(sub, write);
     const left = views.filter((v) => v.phase === 'pending' || v.phase === 'running' || v.phase === 'lost').length;
     if (left > 0) process.stderr.write(`run-exp report: ${left} trial${left === 1 ? ' is' : 's are'} still queued or running in Slurm job ${sub.job.job_id}; the report shows the trials that finished\n`);
   } catch (error) {

@@ -170,9 +170,13 @@ export async function stepsWritten(dir: string): Promise<number> {
   }
 }
 
-/** Observe, then write the summaries of lost tasks; returns the views with those summaries in place. */
-export async function settle(sub: Submission): Promise<TaskView[]> {
+/**
+ * Observe, then write the summaries of lost tasks; returns the views with those summaries in place. With `write`
+ * false (a live run holds run.lock and writes them itself) it only observes: lost tasks stay lost.
+ */
+export async function settle(sub: Submission, write = true): Promise<TaskView[]> {
   const views = await observe(sub);
+  if (!write) return views;
   for (const view of views) {
     if (view.phase !== 'lost') continue;
     view.summary = await failLost(sub, view);
