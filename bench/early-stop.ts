@@ -5,7 +5,7 @@
 // usage: node dist/bench/early-stop.js [--sizes 100x200,300x500]
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { EarlyStopper } from '../src/run/early-stop.js';
+import { EarlyStopper } from '../src/launch/early-stop.js';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100x200,300x500' } } });
 console.log(`machine: ${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { checkTrial } from '../src/run/check-trial.js';
+import { checkTrial } from '../src/store/check-trial.js';
 import { writeFixtureResults } from '../test/report/fixture-results.js';
 
 const { values } = parseArgs({

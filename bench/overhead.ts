@@ -17,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execaNode } from 'execa';
 import { planExperiment } from '../src/config/plan.js';
-import { TrialWriter } from '../src/run/trial-files.js';
-import { runPool } from '../src/run/pool.js';
+import { TrialWriter } from '../src/store/trial-files.js';
+import { runPool } from '../src/launch/local/pool.js';
 import type { BackendName, Summary } from '../src/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -5,11 +5,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, type Diagnostic } from './config/diagnostics.js';
 import { planExperiment } from './config/plan.js';
-import { COST_MODEL, estimatePlan } from './plan-estimate.js';
-import { formatPlan, planJson } from './plan-print.js';
-import type { RunOptions } from './run/index.js';
-import { MAX_JOBS_PER_CORE, cores, maxJobs } from './run/jobs.js';
-import { releaseBeforeStart } from './run/signals.js';
+import { COST_MODEL, estimatePlan } from './launch/estimate.js';
+import { formatPlan, planJson } from './terminal/plan.js';
+import type { RunOptions } from './run.js';
+import { MAX_JOBS_PER_CORE, cores, maxJobs } from './launch/local/jobs.js';
+import { releaseBeforeStart } from './signals.js';
 import type { Executor } from './config/schema.js';
 import type { BackendName } from './types.js';
 
@@ -86,11 +86,11 @@ export async function main(argv: string[]): Promise<number> {
     case 'report':
       return report(command.out, command.name);
     case 'status': {
-      const { status } = await import('./slurm/status.js');
+      const { status } = await import('./launch/slurm/status.js');
       return status(command.out, command.name, command.json);
     }
     case 'task': {
-      const { runTask } = await import('./slurm/task.js');
+      const { runTask } = await import('./launch/slurm/task.js');
       return runTask(command.submission, command.index);
     }
     case 'run':
@@ -191,7 +191,7 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
     process.stdout.write((command.options.json ? JSON.stringify(planJson(plan, estimate), null, 2) : formatPlan(plan, estimate)) + '\n');
     return 0;
   }
-  const { runPlan } = await import('./run/index.js'); // loaded only to run: --help, --dry-run and errors stay quick
+  const { runPlan } = await import('./run.js'); // loaded only to run: --help, --dry-run and errors stay quick
   return runPlan(plan, command.options);
 }
 
@@ -209,9 +209,9 @@ async function report(out: string, name: string): Promise<number> {
   }
   const [{ writeReport }, { onInterrupt, INTERRUPTED }, { describeHolder }, { settleForReport, watchingRun }] = await Promise.all([
     import('./report/index.js'),
-    import('./run/signals.js'),
-    import('./run/lock.js'),
-    import('./slurm/status.js'),
+    import('./signals.js'),
+    import('./store/lock.js'),
+    import('./launch/slurm/status.js'),
   ]);
   const interrupts = onInterrupt();
   const file = path.join(out, `${name}.html`);

@@ -6,7 +6,7 @@
 // log-uniformly, uniformly or an integer. Continuous draws are rounded to 4 significant digits (as precise as any
 // hyperparameter needs, and they read well in labels and tables), and kept within [min, max].
 import { createHash } from 'node:crypto';
-import { Rng } from '../train/rng.js';
+import { Rng } from '../rng/streams.js';
 import { canonicalJson } from './canonical-json.js';
 import type { Distribution, Experiment } from './schema.js';
 

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { checkExpectations, type ExpectationResult } from '../expect/index.js';
-import { writeFileAtomic } from '../run/files.js';
+import { writeFileAtomic } from '../store/files.js';
 import type { Summary } from '../types.js';
 import { chooseCharts } from './charts/index.js';
 import { buildData } from './data.js';

@@ -6,9 +6,9 @@
 //   minibatch indices    the trial seed's 'batch' stream               torch.randint(0, n, (B,), generator=g), the same g after the init
 //   samples              the trial seed's 'sample' stream              torch.multinomial(probs, 1, generator=manual_seed(seed + 10))
 import type { RngMode } from '../config/schema.js';
-import { Rng, streamSeed } from './rng.js';
-import { PythonRandom } from './rng/python.js';
-import { TorchGenerator } from './rng/torch.js';
+import { Rng, streamSeed } from '../rng/streams.js';
+import { PythonRandom } from '../rng/python.js';
+import { TorchGenerator } from '../rng/torch.js';
 
 /** Draws standard normals into a float32 array (one parameter's initial values); returns the array. */
 export interface NormalSource {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../config/schema.js';
 import type { Weight } from '../types.js';
 import type { NormalSource } from './draws.js';
-import { Rng, streamSeed } from './rng.js';
+import { Rng, streamSeed } from '../rng/streams.js';
 
 /** The parameters, as in the lecture: C (V, E), W1 (T·E, H), b1 (H), W2 (H, V), b2 (V). */
 export interface Params {

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { RngMode } from '../config/schema.js';
 import { torchSampleGenerator } from './draws.js';
 import { logitsOf, type Params } from './model.js';
-import { Rng, streamSeed } from './rng.js';
+import { Rng, streamSeed } from '../rng/streams.js';
 
 /** Longest name drawn: a model that never says '.' must still stop. */
 export const MAX_SAMPLE_LENGTH = 50;

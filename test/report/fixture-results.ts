@@ -9,9 +9,9 @@ import { stringify } from 'yaml';
 import { expand } from '../../src/config/expand.js';
 import type { Distribution, EarlyStop, Experiment, Lr } from '../../src/config/schema.js';
 import { readResults } from '../../src/report/load.js';
-import { EarlyStopper } from '../../src/run/early-stop.js';
+import { EarlyStopper } from '../../src/launch/early-stop.js';
 import type { Results } from '../../src/report/results.js';
-import { Rng } from '../../src/train/rng.js';
+import { Rng } from '../../src/rng/streams.js';
 import { lrAt } from '../../src/train/schedule.js';
 import type { MetricRow, RunInfo, Summary, Trial, Weight } from '../../src/types.js';
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chooseCharts } from '../../src/report/charts/index.js';
 import { escapeHtml, inlineScript, jsonForScript } from '../../src/report/html/escape.js';
-import { formatDuration, formatSpan } from '../../src/report/html/format.js';
+import { formatDuration, formatSpan } from '../../src/format.js';
 import { payload } from '../../src/report/html/page.js';
 import { buildReport } from '../../src/report/index.js';
 import type { Results } from '../../src/report/results.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { writeReport } from '../../src/report/index.js';
-import { checkTrial } from '../../src/run/check-trial.js';
+import { checkTrial } from '../../src/store/check-trial.js';
 import { ROOT } from '../paths.js';
 import { withDir, writeFixtureResults } from './fixture-results.js';
 

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { planExperiment } from '../../src/config/plan.js';
-import { acquireLock, lockFile } from '../../src/run/lock.js';
-import type { Reporter } from '../../src/run/reporter.js';
-import { runOnSlurm, SubmissionRefused, type SlurmOptions } from '../../src/slurm/run.js';
+import { acquireLock, lockFile } from '../../src/store/lock.js';
+import type { Reporter } from '../../src/terminal/progress.js';
+import { runOnSlurm, SubmissionRefused, type SlurmOptions } from '../../src/launch/slurm/launcher.js';
 import { jobState, requireCluster, skipWithoutCluster, waitFor } from './cluster.js';
 import { gridFile, jobIdOf, queued, startRunExp, summaryOf, trialIds, workspace } from './helpers.js';
 

@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { isActive } from '../../src/slurm/records.js';
+import { isActive } from '../../src/launch/slurm/records.js';
 import { requireCluster, skipWithoutCluster, waitFor } from './cluster.js';
 import { gridFile, LECTURE, TINY, jobIdOf, queued, startRunExp, summaryOf, trialFile, trialIds, waitForOutput, workspace } from './helpers.js';
 

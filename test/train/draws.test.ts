@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { shuffleWords, torchSampleGenerator, trialDraws } from '../../src/train/draws.js';
-import { Rng, streamSeed } from '../../src/train/rng.js';
-import { PythonRandom } from '../../src/train/rng/python.js';
-import { TorchGenerator } from '../../src/train/rng/torch.js';
+import { Rng, streamSeed } from '../../src/rng/streams.js';
+import { PythonRandom } from '../../src/rng/python.js';
+import { TorchGenerator } from '../../src/rng/torch.js';
 
 test('in torch mode the minibatches continue the generator that drew the initial weights, as in the lecture', () => {
   const draws = trialDraws(2147483647, 'torch');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs'; // the whole bundle: its registered gradients make tf.grad the oracle
 import { initBackend } from '../../src/train/backend.js';
 import { fusedGradTimesB, fusedLossRows, manualLossAndGradTimesB, manualLossRows, meanLoss } from '../../src/train/loss.js';
-import { Rng } from '../../src/train/rng.js';
+import { Rng } from '../../src/rng/streams.js';
 
 /** Logits of the given scale, and targets, from a seeded stream. */
 function batch(seed: number, B: number, V: number, scale: number) {

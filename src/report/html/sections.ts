@@ -7,7 +7,7 @@ import type { ReportData } from '../data.js';
 import { formatValue } from '../../values.js';
 import { bestTrials, damagedResults, earlyStopping, judgedLoss, searchOf, statusOf, type EarlyStopping, type ReportStatus, type Results, type TrialResult } from '../results.js';
 import { escapeHtml as h } from './escape.js';
-import { formatCount, formatDuration, formatLoss, formatRate, formatShare, formatSpan } from './format.js';
+import { formatCount, formatDuration, formatLoss, formatRate, formatShare, formatSpan } from '../../format.js';
 
 const STATUSES: ReportStatus[] = ['ok', 'diverged', 'stopped', 'failed', 'unfinished', 'damaged'];
 

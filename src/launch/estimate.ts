@@ -1,0 +1,116 @@
+// How long a plan will take and how much it writes, before it runs: a simple cost model, documented here and in `--help`.
+//
+//   step  = STEP_OVERHEAD + batch × MACs × TRAIN_SECONDS_PER_MAC        (forward + backward + update)
+//   eval  = examples of the evaluated splits × MACs × EVAL_SECONDS_PER_MAC (forward only), at every eval
+//   trial = TRIAL_OVERHEAD + steps × step + evals × eval
+// where MACs = block_size·embed_dim·hidden + hidden·vocab, the multiply-adds of one example's forward pass.
+// Calibrated so the lecture's network (block 3, embedding 10, hidden 200, batch 32, vocab 27) runs at
+// 2,000 steps/s: half of a step is fixed per-op overhead, half is arithmetic. It is a rough guide for
+// planning (seconds vs hours), not a benchmark.
+//
+// Disk: metrics.jsonl keeps a row per step (about 50 bytes; 90 with a range test's smoothed loss) and per evaluated
+// split; weights.json about 20 bytes per parameter. A plan that would run for more than a day or write more than a
+// gigabyte gets a warning with --dry-run (and in its JSON), so a typo of a zero shows before it costs a week.
+import type { Plan, Trial } from '../types.js';
+import type { WordFile } from '../config/resolve.js';
+import { builtinWords } from '../train/builtin.js';
+import { cores, workerCount } from './local/jobs.js';
+
+const STEP_OVERHEAD = 250e-6; // s per step: dispatching ~20 small ops, whatever their size
+const TRAIN_SECONDS_PER_MAC = 250e-6 / (32 * (3 * 10 * 200 + 200 * 27)); // the other 250 µs of the lecture's step
+const EVAL_SECONDS_PER_MAC = TRAIN_SECONDS_PER_MAC / 3; // forward only: about a third of forward + backward
+const TRIAL_OVERHEAD = 1; // s: a worker's start, backend initialisation, data preparation
+const STEP_ROW_BYTES = 50; // {"step":123456,"lr":0.1,"loss":2.1234567890123456}
+const RANGE_ROW_BYTES = 90; // … plus "smooth"
+const EVAL_ROW_BYTES = 50; // {"step":123456,"split":"dev","loss":2.1234567890123456}
+const WEIGHT_BYTES = 20; // a float32 as JSON text in weights.json
+
+/** Beyond these, --dry-run warns: a day of compute, a gigabyte of files. */
+export const WARN_SECONDS = 24 * 3600;
+export const WARN_BYTES = 1e9;
+
+/** The cost model in one line, for --help and the JSON plan. */
+export const COST_MODEL =
+  'per step 250 µs + batch × (block·embed·hidden + hidden·vocab) × 0.69 ns; evals forward-only at a third of that; +1 s per trial (≈ 2,000 steps/s for the lecture network)';
+
+/** The estimate of one trial and of the whole plan. */
+export interface Estimate {
+  trials: { id: string; steps: number; seconds: number; bytes: number }[];
+  steps: number; // total training steps
+  seconds: number; // total compute, one trial after another
+  wallSeconds: number; // with `jobs` trials at once
+  jobs: number;
+  bytes: number; // what the trials write (metrics.jsonl, weights.json), about
+  warnings: string[]; // a run of more than a day, or more than a gigabyte of files
+}
+
+/** What the plan's data holds, as far as the estimate needs it. */
+interface Corpus {
+  words: number;
+  examples: number;
+  vocab: number;
+}
+
+/** Estimate the plan's time with `jobs` trials running at once on a machine of `n` cores (a local run), or as Slurm tasks. */
+export function estimatePlan(plan: Plan, files: ReadonlyMap<string, WordFile>, jobs: number, n = cores()): Estimate {
+  const trials = plan.trials.map((t) => ({ id: t.id, steps: t.config.train.steps, ...estimateTrial(t, corpusOf(t, files)) }));
+  const seconds = trials.reduce((s, t) => s + t.seconds, 0);
+  const longest = trials.reduce((m, t) => Math.max(m, t.seconds), 0);
+  // Locally, workers beyond the cores take turns on them: the work proceeds at most `cores` trials at a time.
+  const local = plan.experiment.executor.kind === 'local';
+  const { workers: lanes, warning } = local ? workerCount(jobs, trials.length, n) : { workers: Math.max(1, Math.min(jobs, trials.length)), warning: undefined };
+  const wallSeconds = Math.max(longest, seconds / (local ? Math.min(lanes, n) : lanes));
+  const bytes = trials.reduce((s, t) => s + t.bytes, 0);
+  const warnings: string[] = warning === undefined ? [] : [warning];
+  if (wallSeconds > WARN_SECONDS) warnings.push(`this plan runs for about ${formatSeconds(wallSeconds)} with ${lanes} job${lanes === 1 ? '' : 's'}: check train.steps and the grid before starting it`);
+  if (bytes > WARN_BYTES) warnings.push(`this plan writes about ${formatBytes(bytes)} of results (metrics.jsonl keeps a row per step): make sure ${plan.experiment.name}'s output directory has room`);
+  return { trials, steps: trials.reduce((s, t) => s + t.steps, 0), seconds, wallSeconds, jobs: lanes, bytes, warnings };
+}
+
+function estimateTrial(trial: Trial, corpus: Corpus): { seconds: number; bytes: number } {
+  const { model, train, eval: evaluation, data } = trial.config;
+  const macs = model.block_size * model.embed_dim * model.hidden + model.hidden * corpus.vocab;
+  const used = data.slice === undefined ? 1 : Math.min(1, data.slice.first / corpus.words);
+  const examples = (split: 'train' | 'dev' | 'test') => corpus.examples * used * data.split[split];
+  const batch = train.batch_size === 'full' ? examples('train') : train.batch_size;
+  const step = STEP_OVERHEAD + batch * macs * TRAIN_SECONDS_PER_MAC;
+  const evals = Math.floor(train.steps / evaluation.every) + (train.steps % evaluation.every === 0 ? 0 : 1); // every N steps, and at the end
+  const evalSeconds = evaluation.splits.reduce((s, split) => s + examples(split), 0) * macs * EVAL_SECONDS_PER_MAC;
+  const rangeTest = typeof train.lr === 'object' && train.lr.schedule === 'range';
+  const params = corpus.vocab * model.embed_dim + model.block_size * model.embed_dim * model.hidden + model.hidden + model.hidden * corpus.vocab + corpus.vocab;
+  const bytes = train.steps * (rangeTest ? RANGE_ROW_BYTES : STEP_ROW_BYTES) + evals * evaluation.splits.length * EVAL_ROW_BYTES + params * WEIGHT_BYTES;
+  return { seconds: TRIAL_OVERHEAD + train.steps * step + evals * evalSeconds, bytes };
+}
+
+const builtins = new Map<string, Corpus>(); // per built-in list, counted once per process
+
+function corpusOf(trial: Trial, files: ReadonlyMap<string, WordFile>): Corpus {
+  const data = trial.config.data;
+  if (data.file !== undefined) {
+    const f = files.get(data.file);
+    return f === undefined ? { words: 1, examples: 1, vocab: 27 } : { words: f.words, examples: f.examples, vocab: f.chars + 1 };
+  }
+  let builtin = builtins.get(data.builtin);
+  if (builtin === undefined) {
+    const words = builtinWords(data.builtin);
+    builtin = { words: words.length, examples: words.reduce((n, w) => n + w.length + 1, 0), vocab: new Set(words.join('')).size + 1 };
+    builtins.set(data.builtin, builtin);
+  }
+  return builtin;
+}
+
+/** "45 s", "12 min", "3.5 h", "4.6 days". */
+export function formatSeconds(seconds: number): string {
+  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86400).toFixed(1)} days`;
+}
+
+/** "800 KB", "12 MB", "45 GB" (powers of 1000). */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (bytes >= 1000 && i < units.length - 1) (bytes /= 1000), (i += 1);
+  return `${i === 0 || bytes >= 10 ? Math.round(bytes) : bytes.toFixed(1).replace(/\.0$/, '')} ${units[i]}`;
+}

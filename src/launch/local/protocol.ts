@@ -1,0 +1,99 @@
+// The messages between the parent (src/run/pool.ts, execa's IPC) and a worker process (src/run/serve.ts, Node's
+// channel), serialised by structured clone, so numbers, arrays and nested objects cross as they are. One worker runs
+// one trial at a time:
+//
+//   parent                         worker
+//     ◀──────── ready ───────────── (imports done: TF.js is loaded, the worker is warm)
+//     ── trial {trial, backend} ──▶
+//     ◀─── progress, metrics … ────  (progress every few hundred ms at most; a chunk's metrics rows as it ends)
+//     ◀──── checkpoint {step} ─────  (early stopping only: after an evaluation, the worker waits for …)
+//     ── verdict {step, verdict} ──▶ (… go on, or stop here)
+//     ◀── result {output} | error ─ (one of them ends the trial)
+//     ── trial … ─────────────────▶ (the same warm worker takes the next trial)
+//     ── exit ────────────────────▶ (no more trials: the worker leaves its loop and ends)
+//
+// The worker never writes results to disk: the parent writes every file, so one process owns atomicity and
+// cleanup, and a worker killed at any moment cannot leave a half-written file behind.
+import type { BackendName, MetricRow, Progress, Trial, TrialOutput, Verdict } from '../../types.js';
+
+/** Parent → worker: train this trial. */
+export interface TrialMessage {
+  type: 'trial';
+  trial: Trial;
+  backend: BackendName;
+  checkpoints: boolean; // early stopping: ask for a verdict after each evaluation
+}
+
+/** Parent → worker: early stopping's verdict on the trial's evaluation at `step`. */
+export interface VerdictMessage {
+  type: 'verdict';
+  id: string;
+  step: number;
+  verdict: Verdict;
+}
+
+/** Parent → worker: no more trials; end the process. */
+export interface ExitMessage {
+  type: 'exit';
+}
+
+/** Every message the parent sends. */
+export type ParentMessage = TrialMessage | VerdictMessage | ExitMessage;
+
+/** Worker → parent: the worker has loaded its modules and waits for a trial. */
+export interface ReadyMessage {
+  type: 'ready';
+  pid: number;
+  load_seconds: number; // from process start to ready (node start + imports, TF.js included)
+}
+
+/** Worker → parent: how far the current trial is. */
+export interface ProgressMessage {
+  type: 'progress';
+  id: string;
+  progress: Progress;
+}
+
+/** Worker → parent: the rows of metrics.jsonl of the chunk that just ended, in step order. */
+export interface MetricsMessage {
+  type: 'metrics';
+  id: string;
+  rows: MetricRow[];
+}
+
+/** Worker → parent: the trial was just evaluated at `step` (its rows went out before); it waits for a verdict. */
+export interface CheckpointMessage {
+  type: 'checkpoint';
+  id: string;
+  step: number;
+}
+
+/** Worker → parent: the trial trained to its end (ok, diverged or stopped); its metrics went out before, chunk by chunk. */
+export interface ResultMessage {
+  type: 'result';
+  id: string;
+  output: TrialOutput;
+}
+
+/** Worker → parent: the trial threw; the worker is then retired. */
+export interface ErrorMessage {
+  type: 'error';
+  id: string;
+  error: { message: string; stack: string };
+}
+
+/** Every message a worker sends. */
+export type WorkerMessage = ReadyMessage | ProgressMessage | MetricsMessage | CheckpointMessage | ResultMessage | ErrorMessage;
+
+const WORKER_TYPES = new Set(['ready', 'progress', 'metrics', 'checkpoint', 'result', 'error']);
+const PARENT_TYPES = new Set(['trial', 'verdict', 'exit']);
+
+/** Whether a value received over IPC is a worker message (anything else is a protocol error). */
+export function isWorkerMessage(value: unknown): value is WorkerMessage {
+  return typeof value === 'object' && value !== null && WORKER_TYPES.has((value as { type?: unknown }).type as string);
+}
+
+/** Whether a value received over IPC is a parent message. */
+export function isParentMessage(value: unknown): value is ParentMessage {
+  return typeof value === 'object' && value !== null && PARENT_TYPES.has((value as { type?: unknown }).type as string);
+}

@@ -1,0 +1,168 @@
+// `run-exp status NAME [--out DIR] [--json]`: each trial's state, from its files and, for a Slurm run, from Slurm's
+// record of its task. A task that Slurm ended or forgot without a summary.json is failed here (its summary is written
+// with Slurm's reason), so that status, report and a re-run all see the same thing; unless a live run holds
+// DIR/NAME/run.lock: that run watches the same tasks and writes their summaries itself, so status only looks.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { experimentDir, readSummary } from '../../store/files.js';
+import { formatLoss } from '../../terminal/style.js';
+import { judgeLock, lockFile, readLock, type LockRecord, type Verdict } from '../../store/lock.js';
+import type { TrialStatus } from '../../config/schema.js';
+import type { Summary, Trial } from '../../types.js';
+import { describeParams } from '../../values.js';
+import { SlurmError } from './commands.js';
+import { isActive } from './records.js';
+import { readSubmission, settle, type Submission, type TaskView } from './watch.js';
+
+/** A trial's state as status shows it: its status once it has ended, else whether its task waits or runs. */
+export type TrialState = 'pending' | 'running' | TrialStatus;
+
+/** One line of status. */
+export interface StatusRow {
+  id: string;
+  params: Record<string, unknown>;
+  state: TrialState;
+  task: number | null; // its array task in the latest submission (null: not in it)
+  slurm_state: string | null; // Slurm's JobState (null: not a Slurm task, or no record)
+  exit_code: string | null; // Slurm's ExitCode, code:signal
+  step: number | null;
+  steps: number;
+  dev_loss: number | null;
+  reason: string | null;
+}
+
+/** The status document (--json). */
+export interface StatusDocument {
+  experiment: string;
+  job_id: string | null;
+  submitted_at: string | null;
+  trials: StatusRow[];
+}
+
+/** Print the status of experiment NAME under DIR; resolves to the exit code (2 when there are no results). */
+export async function status(out: string, name: string, json: boolean): Promise<number> {
+  const dir = experimentDir(out, name);
+  const trials = await storedTrials(dir);
+  let sub: Submission | undefined;
+  let views: TaskView[] = [];
+  try {
+    sub = await readSubmission(path.resolve(dir));
+    if (sub !== undefined) views = await settle(sub, (await watchingRun(dir)) === undefined);
+  } catch (error) {
+    if (!(error instanceof SlurmError)) throw error;
+    process.stderr.write(`run-exp status: could not ask Slurm about job ${sub?.job.job_id}: ${error.message}\n`);
+    return 2;
+  }
+  if (trials.size === 0 && sub === undefined) {
+    process.stderr.write(`run-exp status: no results for ${JSON.stringify(name)}: expected a folder ${dir} with trials (run the experiment first, or pass --out DIR)\n`);
+    return 2;
+  }
+  for (const view of views) trials.set(view.trial.id, view.trial);
+  const byId = new Map(views.map((v) => [v.trial.id, v]));
+  const rows: StatusRow[] = [];
+  for (const trial of [...trials.values()].sort((a, b) => a.index - b.index)) {
+    rows.push(statusRow(trial, byId.get(trial.id), await readSummary(path.join(dir, 'trials', trial.id))));
+  }
+  const doc: StatusDocument = { experiment: dir, job_id: sub?.job.job_id ?? null, submitted_at: sub?.job.submitted_at ?? null, trials: rows };
+  if (json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+  else process.stdout.write(formatStatus(doc, sub) + '\n');
+  return 0;
+}
+
+/**
+ * The holder of DIR/NAME/run.lock when a run may be using the folder: alive, or not checkable from here (taken on
+ * another host, unreadable). Such a run watches the array's tasks and writes the summaries of lost ones itself, and a
+ * local run may be training the same trials again: nobody else writes them. Undefined when no lock is held.
+ */
+export async function watchingRun(dir: string): Promise<{ record: LockRecord | null; verdict: Verdict } | undefined> {
+  const found = await readLock(lockFile(dir)).catch(() => undefined);
+  if (found === undefined) return undefined;
+  if (found.record === null) return { record: null, verdict: { state: 'unknown', why: found.problem } };
+  const verdict = await judgeLock(found.record);
+  return verdict.state === 'gone' ? undefined : { record: found.record, verdict };
+}
+
+/** The trials stored under DIR/NAME/trials (config.json), by id. */
+async function storedTrials(dir: string): Promise<Map<string, Trial>> {
+  const trials = new Map<string, Trial>();
+  const ids = await readdir(path.join(dir, 'trials')).catch(() => [] as string[]);
+  for (const id of ids) {
+    try {
+      const trial = JSON.parse(await readFile(path.join(dir, 'trials', id, 'config.json'), 'utf8')) as Trial;
+      trials.set(trial.id, trial);
+    } catch {
+      // not started yet (a Slurm task writes config.json when it begins), or not a trial
+    }
+  }
+  return trials;
+}
+
+/** A trial's row: its own summary when this array (or an earlier run) finished it, else what Slurm says of its task. */
+export function statusRow(trial: Trial, view: TaskView | undefined, stored: Summary | undefined): StatusRow {
+  const summary = view === undefined ? stored : view.summary;
+  const record = view?.record;
+  // A lost task that a live run will fail (status only looked) has ended, but its trial has no outcome yet.
+  const state: TrialState = summary !== undefined ? summary.status : view?.phase === 'running' || view?.phase === 'lost' ? 'running' : 'pending';
+  const interrupted = view?.phase === 'interrupted' ? 'its array was cancelled (Ctrl-C) before it ended; run again to resume' : null;
+  return {
+    id: trial.id,
+    params: trial.params,
+    state,
+    task: view?.index ?? null,
+    slurm_state: record?.state ?? view?.accounted?.state ?? summary?.slurm?.state ?? null,
+    exit_code: record?.exitCode ?? view?.accounted?.exitCode ?? summary?.slurm?.exit_code ?? null,
+    step: summary?.steps ?? view?.progress?.step ?? null,
+    steps: trial.config.train.steps,
+    dev_loss: summary?.final.dev_loss ?? null,
+    reason: summary?.reason ?? interrupted ?? endedNote(view) ?? (record !== undefined && record.state === 'PENDING' && record.reason !== 'None' ? `queued: ${record.reason}` : null),
+  };
+}
+
+/** The note of a task that Slurm has ended while its trial has no summary.json in sight, or null. */
+function endedNote(view: TaskView | undefined): string | null {
+  if (view === undefined || view.summary !== undefined) return null;
+  const state = view.record?.state ?? view.accounted?.state;
+  if (view.phase === 'lost') return `Slurm ended its task${state === undefined ? '' : ` (${state})`} without a summary.json; the run holding run.lock records its failure`;
+  if (view.phase === 'running' && state !== undefined && !isActive(state)) return `Slurm ended its task (${state}); waiting for its summary.json, which a shared filesystem may show late`;
+  return null;
+}
+
+/** The status as a table (and a line about the array). */
+export function formatStatus(doc: StatusDocument, sub: Submission | undefined): string {
+  const keys = [...new Set(doc.trials.flatMap((r) => Object.keys(r.params)))];
+  const header = ['id', ...keys, 'state', ...(sub ? ['task', 'slurm', 'exit'] : []), 'step', 'dev', 'note'];
+  const cells = doc.trials.map((r) => [
+    r.id,
+    ...keys.map((k) => (k in r.params ? describeParams({ [k]: r.params[k] }).slice(k.length + 1) : '')),
+    r.state,
+    ...(sub ? [r.task === null ? '-' : String(r.task), r.slurm_state ?? '-', r.exit_code ?? '-'] : []),
+    `${r.step ?? '-'}/${r.steps}`,
+    formatLoss(r.dev_loss),
+    r.reason ?? '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (row: string[]) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const counts = new Map<TrialState, number>();
+  for (const r of doc.trials) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+  const tally = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+  const head = sub === undefined ? `${doc.experiment}: ${tally}` : `${doc.experiment}: Slurm job ${sub.job.job_id} (${sub.job.tasks} task${sub.job.tasks === 1 ? '' : 's'}, submitted ${sub.job.submitted_at}); ${tally}`;
+  return [head, line(header), ...cells.map(line)].join('\n');
+}
+
+/**
+ * Before `run-exp report`: the tasks Slurm ended without a summary become failed trials (unless `write` is false: a
+ * live run holds the lock and writes them itself), and the user hears about tasks still queued or running (the report
+ * shows the trials that finished). Slurm being unreachable is said, not fatal.
+ */
+export async function settleForReport(out: string, name: string, write = true): Promise<void> {
+  try {
+    const sub = await readSubmission(path.resolve(experimentDir(out, name)));
+    if (sub === undefined) return;
+    const views = await settle(sub, write);
+    const left = views.filter((v) => v.phase === 'pending' || v.phase === 'running' || v.phase === 'lost').length;
+    if (left > 0) process.stderr.write(`run-exp report: ${left} trial${left === 1 ? ' is' : 's are'} still queued or running in Slurm job ${sub.job.job_id}; the report shows the trials that finished\n`);
+  } catch (error) {
+    if (!(error instanceof SlurmError)) throw error;
+    process.stderr.write(`run-exp report: could not ask Slurm about the experiment's job: ${error.message}\n`);
+  }
+}
