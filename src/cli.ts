@@ -10,6 +10,7 @@ import { formatPlan, planJson } from './terminal/plan.js';
 import type { RunOptions } from './run.js';
 import { MAX_JOBS_PER_CORE, cores, maxJobs } from './launch/local/jobs.js';
 import { releaseBeforeStart } from './signals.js';
+import type { ShowOptions } from './terminal/run.js';
 import type { Executor } from './config/schema.js';
 import type { BackendName } from './types.js';
 
@@ -60,7 +61,7 @@ type Command =
   | { kind: 'report'; name: string; out: string }
   | { kind: 'status'; name: string; out: string; json: boolean }
   | { kind: 'task'; submission: string; index: string }
-  | { kind: 'run'; file: string; sets: string[]; dryRun: boolean; options: RunOptions; executor?: Executor['kind']; jobsGiven: boolean };
+  | { kind: 'run'; file: string; sets: string[]; dryRun: boolean; options: RunOptions & ShowOptions; executor?: Executor['kind']; jobsGiven: boolean };
 
 /** Bad usage: the message goes to stderr and the exit code is 2. */
 class UsageError extends Error {}
@@ -86,8 +87,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'report':
       return report(command.out, command.name);
     case 'status': {
-      const { status } = await import('./launch/slurm/status.js');
-      return status(command.out, command.name, command.json);
+      const { showStatus } = await import('./terminal/status.js');
+      return showStatus(command.out, command.name, command.json);
     }
     case 'task': {
       const { runTask } = await import('./launch/slurm/task.js');
@@ -151,7 +152,7 @@ export function parseCommandLine(argv: string[]): Command {
   if (values.executor !== undefined && !EXECUTORS.includes(values.executor as Executor['kind'])) {
     throw new UsageError(`--executor: expected ${EXECUTORS.join(' or ')}, got ${JSON.stringify(values.executor)}`);
   }
-  const options: RunOptions = {
+  const options: RunOptions & ShowOptions = {
     out: values.out,
     jobs,
     backend: values.backend as BackendName,
@@ -167,32 +168,29 @@ export function parseCommandLine(argv: string[]): Command {
 }
 
 async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> {
+  // --executor wins over the file's executor.kind, and on Slurm --jobs and --timeout set the array's parallelism and
+  // time limit: resolved with the rest of the configuration, so what ran is what experiment.yaml says.
+  const { options } = command;
   let planned;
   try {
-    planned = await planExperiment(command.file, command.sets);
+    planned = await planExperiment(command.file, command.sets, { executor: command.executor, jobs: command.jobsGiven ? options.jobs : undefined, timeoutSeconds: options.timeoutSeconds });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return reportProblems(error.diagnostics, command.options.json);
+    return printProblems(error.diagnostics, options.json);
   }
   const { plan, files } = planned;
-  // The command line wins over the file's executor section; what ran is what experiment.yaml then says.
-  const executor = plan.experiment.executor;
-  if (command.executor !== undefined) executor.kind = command.executor;
-  if (executor.kind === 'slurm') {
-    if (command.jobsGiven) executor.array_parallelism = command.options.jobs;
-    if (command.options.timeoutSeconds !== undefined) executor.timeout_min = Math.ceil(command.options.timeoutSeconds / 60);
-  } else if (command.options.detach === true) {
-    return usage('--detach: expected the Slurm executor (--executor slurm, or executor.kind: slurm in the file); a local run cannot outlive its command');
-  } else if (command.options.jobs > maxJobs()) {
-    return usage(`--jobs: expected at most ${maxJobs()} (${MAX_JOBS_PER_CORE} per CPU core; this machine has ${cores()}), got ${command.options.jobs}: more workers than that only make each trial slower`);
+  // Locally, --jobs is worker processes on this machine's cores (on Slurm, the array's parallelism: no per-core limit).
+  if (plan.experiment.executor.kind === 'local') {
+    if (options.detach === true) return usage('--detach: expected the Slurm executor (--executor slurm, or executor.kind: slurm in the file); a local run cannot outlive its command');
+    if (options.jobs > maxJobs()) return usage(`--jobs: expected at most ${maxJobs()} (${MAX_JOBS_PER_CORE} per CPU core; this machine has ${cores()}), got ${options.jobs}: more workers than that only make each trial slower`);
   }
   if (command.dryRun) {
-    const estimate = estimatePlan(plan, files, command.options.jobs);
-    process.stdout.write((command.options.json ? JSON.stringify(planJson(plan, estimate), null, 2) : formatPlan(plan, estimate)) + '\n');
+    const estimate = estimatePlan(plan, files, options.jobs);
+    process.stdout.write((options.json ? JSON.stringify(planJson(plan, estimate), null, 2) : formatPlan(plan, estimate)) + '\n');
     return 0;
   }
-  const { runPlan } = await import('./run.js'); // loaded only to run: --help, --dry-run and errors stay quick
-  return runPlan(plan, command.options);
+  const { runAndShow } = await import('./terminal/run.js'); // loaded only to run: --help, --dry-run and errors stay quick
+  return runAndShow(plan, options);
 }
 
 /**
@@ -218,8 +216,8 @@ async function report(out: string, name: string): Promise<number> {
   let damaged = 0;
   try {
     const running = await watchingRun(path.join(out, name));
-    await settleForReport(out, name, running === undefined); // tasks Slurm ended without a summary are failed trials first, by the run if one holds the lock
-    if (running?.record && running.verdict.state === 'alive') {
+    for (const line of await settleForReport(out, name, running === undefined)) process.stderr.write(`run-exp report: ${line}\n`); // tasks Slurm ended without a summary are failed trials first, by the run if one holds the lock
+    if (running?.record && running.holder.state === 'alive') {
       process.stderr.write(`run-exp report: a run is writing these results (${describeHolder(running.record)}); the report shows what has finished so far\n`);
     }
     process.stderr.write(`run-exp report: building ${file} from ${path.join(out, name)} …\n`);
@@ -244,7 +242,7 @@ async function report(out: string, name: string): Promise<number> {
 }
 
 /** Every problem on stderr (and, with --json, as one JSON document on stdout); exit code 2. */
-function reportProblems(diagnostics: Diagnostic[], json: boolean): number {
+function printProblems(diagnostics: Diagnostic[], json: boolean): number {
   const text = new ConfigError(diagnostics).message;
   const count = diagnostics.length;
   process.stderr.write(`${text}\n${count} problem${count === 1 ? '' : 's'}; nothing was run or written.\n`);

@@ -1,38 +1,9 @@
 // Plain data passed between pipeline stages: expand → run → report.
-// Everything here is JSON-serialisable; it is what config.json, metrics.jsonl and summary.json hold.
-import type { Data, Eval, Experiment, LossMode, Model, RngMode, SplitName, Train, TrialStatus } from './config/schema.js';
+// Everything here is JSON-serialisable; it is what config.json, metrics.jsonl and summary.json hold. The trials and
+// the plan are what the config stages produce (src/config/trial.ts); they are re-exported here with the rest.
+import type { SplitName, TrialStatus } from './config/schema.js';
 
-/** Where the words of a trial come from, resolved: a built-in list, or an absolute file path with its content hash. */
-export type ResolvedData = Omit<Data, 'builtin' | 'file'> &
-  ({ builtin: NonNullable<Data['builtin']>; file?: undefined } | { builtin?: undefined; file: string; sha256: string });
-
-/** Everything one training job needs, every default filled in. The worker receives exactly this. */
-export interface TrialConfig {
-  seed: number; // the trial's own seed: derived from the base seed and the configuration (streams), or seed + repeat (torch)
-  rng: RngMode; // which generators the draws come from
-  data: ResolvedData;
-  model: Model;
-  loss: LossMode;
-  train: Train;
-  eval: Eval;
-  sample: number;
-}
-
-/** One trial of an experiment: a point of the grid × one repeat. Written as trials/ID/config.json. */
-export interface Trial {
-  id: string; // short hash of the resolved configuration (stable across runs and machines)
-  index: number; // position in the stable expansion order
-  params: Record<string, unknown>; // the values that vary (grid keys, and "repeat" when repeat > 1)
-  repeat: number; // 0-based repeat index
-  config: TrialConfig;
-}
-
-/** The plan: the resolved experiment and its trials. */
-export interface Plan {
-  file: string; // the YAML file, as given
-  experiment: Experiment; // resolved: every default filled in, overrides applied
-  trials: Trial[];
-}
+export type { Plan, ResolvedData, Trial, TrialConfig } from './config/trial.js';
 
 /** A line of metrics.jsonl: a training step, or a full-split evaluation. */
 export type MetricRow =
@@ -64,7 +35,7 @@ export interface Summary {
   backend_version: string; // @tensorflow/tfjs version (and backend details)
   params: number; // parameter count
   seed: number;
-  suggested_lr?: { steepest: number | null; min_over_10: number | null }; // range tests only
+  suggested_lr?: SuggestedLr; // range tests only
   vocab: string; // index → character; '.' at 0
   words: { train: number; dev: number; test: number };
   examples: { train: number; dev: number; test: number };
@@ -73,6 +44,15 @@ export interface Summary {
   slurm?: SlurmTaskInfo; // the Slurm task that ran the trial (--executor slurm)
   started_at: string; // ISO time
   finished_at: string;
+}
+
+/**
+ * The learning rates an LR range test suggests (null where its points do not allow one). Before #17 summary.json held
+ * `min_over_10`, the valley ÷ 10, instead of `valley`: src/store/summary.ts reads either.
+ */
+export interface SuggestedLr {
+  steepest: number | null; // where the smoothed loss falls fastest per decade of lr (fastai's and Lightning's suggestion)
+  valley: number | null; // at the least smoothed loss: where the lecture reads its lr
 }
 
 /** Which Slurm array task ran a trial, and how Slurm saw it end (state and exit code when Slurm ended it). */

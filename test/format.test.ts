@@ -1,7 +1,7 @@
 // Durations and losses as the terminal shows them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatLoss, formatSeconds } from '../src/terminal/style.js';
+import { formatDurationShort, formatLoss } from '../src/format.js';
 
 test('durations read as 0.8s, 42s, 3m05s and 1h02m, rounded once so no unit shows 60', () => {
   const cases: [number, string][] = [
@@ -15,7 +15,7 @@ test('durations read as 0.8s, 42s, 3m05s and 1h02m, rounded once so no unit show
     [3720, '1h02m'],
     [Number.NaN, '-'],
   ];
-  for (const [seconds, text] of cases) assert.equal(formatSeconds(seconds), text, `${seconds} s`);
+  for (const [seconds, text] of cases) assert.equal(formatDurationShort(seconds), text, `${seconds} s`);
 });
 
 test('a loss has 4 decimals, and none is a dash', () => {

@@ -10,7 +10,7 @@ import { canonicalJson } from './canonical-json.js';
 import { countPoints, sweepPoints, type Sweep } from './search.js';
 
 export { canonicalJson };
-import type { ResolvedData, Trial, TrialConfig } from '../types.js';
+import type { ResolvedData, Trial, TrialConfig } from './trial.js';
 
 /** More trials than this is a mistake, not a study: refused before anything runs. */
 export const MAX_TRIALS = 10_000;

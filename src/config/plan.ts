@@ -6,8 +6,16 @@ import { applyOverrides } from './overrides.js';
 import { validate } from './validate.js';
 import { resolve, type WordFile } from './resolve.js';
 import { expand } from './expand.js';
-import type { Plan, Trial } from '../types.js';
+import type { Plan, Trial } from './trial.js';
 import * as msg from './messages.js';
+import type { Executor } from './schema.js';
+
+/** Options of the command line that override the file (resolved with the rest of the configuration). */
+export interface CommandLine {
+  executor?: Executor['kind']; // --executor: wins over executor.kind
+  jobs?: number; // --jobs, when given: on Slurm, the array's parallelism
+  timeoutSeconds?: number; // --timeout: on Slurm, the tasks' time limit in whole minutes
+}
 
 /** A plan and the word files it reads (for the estimate). */
 export interface Planned {
@@ -27,14 +35,21 @@ function repeatedTrial(trials: readonly Trial[]): [Trial, Trial] | undefined {
 }
 
 /** Turn an experiment file and its `--set` overrides into a plan; throws ConfigError with every problem. */
-export async function planExperiment(file: string, sets: readonly string[] = []): Promise<Planned> {
+export async function planExperiment(file: string, sets: readonly string[] = [], commandLine: CommandLine = {}): Promise<Planned> {
   // 1. Load: YAML with positions; syntax errors, duplicate keys and alias bombs stop here.
   const source = await readSource(file);
-  // 2. Overrides replace nodes of the document and remember their --set, which becomes their location.
-  const problems: Diagnostic[] = applyOverrides(source, [...sets]);
-  // 3. Validate: defaults, schema, grid keys and values, the checks a schema cannot express.
+  // 2. Overrides replace nodes of the document and remember their --set, which becomes their location; --executor is
+  //    one more (the last word on executor.kind).
+  const executor = commandLine.executor === undefined ? [] : [`executor.kind=${commandLine.executor}`];
+  const problems: Diagnostic[] = applyOverrides(source, [...sets, ...executor]);
+  // 3. Validate: defaults, schema, grid keys and values, the checks a schema cannot express; on Slurm, --jobs and
+  //    --timeout become the array's parallelism and the tasks' time limit.
   const { experiment, diagnostics } = validate(source);
   problems.push(...diagnostics);
+  if (experiment.executor?.kind === 'slurm') {
+    if (commandLine.jobs !== undefined) experiment.executor.array_parallelism = commandLine.jobs;
+    if (commandLine.timeoutSeconds !== undefined) experiment.executor.timeout_min = Math.ceil(commandLine.timeoutSeconds / 60);
+  }
   // 4. Resolve word files against the YAML file's folder, with their content hashes.
   const resolved = await resolve(experiment, file, (path, message, part) => problems.push(diagnosticAt(source, path, message, part)), (d) => problems.push(d));
   if (problems.length > 0) throw new ConfigError(problems);

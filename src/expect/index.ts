@@ -9,6 +9,7 @@
 // A `where` that selects nothing is itself a miss, so a typo in it cannot silently pass.
 import { isDeepStrictEqual } from 'node:util';
 import type { Expectation, Experiment, TrialStatus } from '../config/schema.js';
+import { suggestedLr } from '../store/summary.js';
 import type { Summary, Trial } from '../types.js';
 import { describeParams, formatValue } from '../values.js';
 
@@ -165,9 +166,9 @@ function missingValue(key: BoundKey, summary: Summary): string {
 }
 
 /**
- * The summary's value for a bound key. suggested_lr: the steepest-descent lr, else (no descent) the least loss's
- * lr ÷ 10. min_loss_lr: the lr at the least smoothed loss (min_over_10 × 10), where the lecture reads its lr.
- * first_loss: the training loss of step 0, before any update.
+ * The summary's value for a bound key. suggested_lr: the steepest-descent lr, else (no descent) the valley's lr ÷ 10.
+ * min_loss_lr: the valley, the lr at the least smoothed loss, where the lecture reads its lr. first_loss: the
+ * training loss of step 0, before any update.
  */
 function valueOf(key: BoundKey, summary: Summary): number | null {
   switch (key) {
@@ -176,11 +177,9 @@ function valueOf(key: BoundKey, summary: Summary): number | null {
     case 'test_loss':
       return summary.final[key];
     case 'suggested_lr':
-      return summary.suggested_lr?.steepest ?? summary.suggested_lr?.min_over_10 ?? null;
-    case 'min_loss_lr': {
-      const minOver10 = summary.suggested_lr?.min_over_10;
-      return minOver10 === undefined || minOver10 === null ? null : minOver10 * 10;
-    }
+      return summary.suggested_lr === undefined ? null : suggestedLr(summary.suggested_lr);
+    case 'min_loss_lr':
+      return summary.suggested_lr?.valley ?? null;
     case 'first_loss':
       return summary.first_loss ?? null;
     default:

@@ -13,7 +13,10 @@
 // gigabyte gets a warning with --dry-run (and in its JSON), so a typo of a zero shows before it costs a week.
 import type { Plan, Trial } from '../types.js';
 import type { WordFile } from '../config/resolve.js';
+import { formatBytes, formatDurationRough } from '../format.js';
 import { builtinWords } from '../train/builtin.js';
+import { isRangeTest } from '../train/schedule.js';
+import { paramCount } from '../train/shapes.js';
 import { cores, workerCount } from './local/jobs.js';
 
 const STEP_OVERHEAD = 250e-6; // s per step: dispatching ~20 small ops, whatever their size
@@ -62,7 +65,7 @@ export function estimatePlan(plan: Plan, files: ReadonlyMap<string, WordFile>, j
   const wallSeconds = Math.max(longest, seconds / (local ? Math.min(lanes, n) : lanes));
   const bytes = trials.reduce((s, t) => s + t.bytes, 0);
   const warnings: string[] = warning === undefined ? [] : [warning];
-  if (wallSeconds > WARN_SECONDS) warnings.push(`this plan runs for about ${formatSeconds(wallSeconds)} with ${lanes} job${lanes === 1 ? '' : 's'}: check train.steps and the grid before starting it`);
+  if (wallSeconds > WARN_SECONDS) warnings.push(`this plan runs for about ${formatDurationRough(wallSeconds)} with ${lanes} job${lanes === 1 ? '' : 's'}: check train.steps and the grid before starting it`);
   if (bytes > WARN_BYTES) warnings.push(`this plan writes about ${formatBytes(bytes)} of results (metrics.jsonl keeps a row per step): make sure ${plan.experiment.name}'s output directory has room`);
   return { trials, steps: trials.reduce((s, t) => s + t.steps, 0), seconds, wallSeconds, jobs: lanes, bytes, warnings };
 }
@@ -76,9 +79,8 @@ function estimateTrial(trial: Trial, corpus: Corpus): { seconds: number; bytes: 
   const step = STEP_OVERHEAD + batch * macs * TRAIN_SECONDS_PER_MAC;
   const evals = Math.floor(train.steps / evaluation.every) + (train.steps % evaluation.every === 0 ? 0 : 1); // every N steps, and at the end
   const evalSeconds = evaluation.splits.reduce((s, split) => s + examples(split), 0) * macs * EVAL_SECONDS_PER_MAC;
-  const rangeTest = typeof train.lr === 'object' && train.lr.schedule === 'range';
-  const params = corpus.vocab * model.embed_dim + model.block_size * model.embed_dim * model.hidden + model.hidden + model.hidden * corpus.vocab + corpus.vocab;
-  const bytes = train.steps * (rangeTest ? RANGE_ROW_BYTES : STEP_ROW_BYTES) + evals * evaluation.splits.length * EVAL_ROW_BYTES + params * WEIGHT_BYTES;
+  const params = paramCount(corpus.vocab, model);
+  const bytes = train.steps * (isRangeTest(train.lr) ? RANGE_ROW_BYTES : STEP_ROW_BYTES) + evals * evaluation.splits.length * EVAL_ROW_BYTES + params * WEIGHT_BYTES;
   return { seconds: TRIAL_OVERHEAD + train.steps * step + evals * evalSeconds, bytes };
 }
 
@@ -97,20 +99,4 @@ function corpusOf(trial: Trial, files: ReadonlyMap<string, WordFile>): Corpus {
     builtins.set(data.builtin, builtin);
   }
   return builtin;
-}
-
-/** "45 s", "12 min", "3.5 h", "4.6 days". */
-export function formatSeconds(seconds: number): string {
-  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
-  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1)} h`;
-  return `${(seconds / 86400).toFixed(1)} days`;
-}
-
-/** "800 KB", "12 MB", "45 GB" (powers of 1000). */
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  while (bytes >= 1000 && i < units.length - 1) (bytes /= 1000), (i += 1);
-  return `${i === 0 || bytes >= 10 ? Math.round(bytes) : bytes.toFixed(1).replace(/\.0$/, '')} ${units[i]}`;
 }

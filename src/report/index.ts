@@ -1,7 +1,8 @@
 // The report: one self-contained Vega-Lite HTML file built from the stored results in DIR/NAME/.
 //
-// 1. read the results (the only reads), 2. check the expectations, 3. build the data sets and choose the charts,
-// 4. assemble the page (pure), 5. write it whole (the runner's writeFileAtomic: a temporary file, then a rename).
+// 1. read the results (the only reads), 2. check the expectations (unless a run checked them), 3. build the data
+// sets and choose the charts, 4. assemble the page (pure), 5. write it whole (the store's writeFileAtomic: a temporary
+// file, then a rename).
 // Damaged trials are left out and named (ReportOptions.onUnread, and on the page); a signal stops it at the next step.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -15,10 +16,11 @@ import { renderHtml, type Libraries } from './html/page.js';
 import { readResults } from './load.js';
 import { damagedResults, type Results, type UnreadTrial } from './results.js';
 
-/** How writeReport runs: an abort signal, and who hears of damaged results. */
+/** How writeReport runs: an abort signal, who hears of damaged results, the expectations if checked already. */
 export interface ReportOptions {
   signal?: AbortSignal; // aborted: stop at the next step (between trials, before or during the write); nothing written, the old report stays
   onUnread?: (unread: UnreadTrial) => void; // each damaged result and each folder of trials/ that is no trial (the page lists them too)
+  expectations?: ExpectationResult[]; // checked by the caller against the same trials (a run); default: checked here against the stored summaries
 }
 
 /** Build DIR/NAME.html from the stored results in DIR/NAME/; returns the path written. An abort rejects with the signal's reason. */
@@ -26,7 +28,7 @@ export async function writeReport(out: string, name: string, options: ReportOpti
   const { signal } = options;
   const stored = await readResults(out, name, signal);
   for (const u of damagedResults(stored)) options.onUnread?.(u);
-  const results: Results = { ...stored, expectations: expectationsOf(stored) };
+  const results: Results = { ...stored, expectations: options.expectations ?? expectationsOf(stored) };
   const html = buildReport(results, await readLibraries());
   signal?.throwIfAborted();
   const file = path.join(out, `${name}.html`);

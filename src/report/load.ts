@@ -10,7 +10,8 @@ import { planFile, type PlanFile } from '../store/files.js';
 import type { RunInfo } from '../types.js';
 import { CurveReducer, RowCounter, type RowCounts } from './curves.js';
 import { pointBudget } from './data.js';
-import { isRangeTest, type Results, type TrialResult, type UnreadTrial } from './results.js';
+import { isRangeTest } from '../train/schedule.js';
+import type { Results, TrialResult, UnreadTrial } from './results.js';
 
 /** Read the stored results of experiment NAME under DIR (experiment.yaml, run.json, trials/*); an aborted signal stops it between trials. */
 export async function readResults(out: string, name: string, signal?: AbortSignal): Promise<Omit<Results, 'expectations'>> {
@@ -120,7 +121,7 @@ async function readTrial(dir: string, isDirectory: boolean, unread: UnreadTrial[
  * rewrite it since the first). When it is no longer finished, it counts as what it is now: unfinished or damaged.
  */
 async function readCurves(dir: string, t: TrialResult, counts: RowCounts, budget: number): Promise<void> {
-  const reducer = new CurveReducer(counts, budget, isRangeTest(t.trial));
+  const reducer = new CurveReducer(counts, budget, isRangeTest(t.trial.config.train.lr));
   const again = await checkTrial(dir, { onMetric: (row) => reducer.push(row) });
   if (again.kind === 'finished') {
     t.curves = reducer.curves();

@@ -71,12 +71,6 @@ export function trialLabel(t: Trial, keys: string[]): string {
   return keys.filter((k) => k in t.params).map((k) => `${short.get(k)}=${formatValue(t.params[k])}`).join(' ');
 }
 
-/** True for a trial trained with an LR range test (lr log-spaced from min to max). */
-export function isRangeTest(t: Trial): boolean {
-  const lr = t.config.train.lr;
-  return typeof lr === 'object' && lr.schedule === 'range';
-}
-
 /** The final loss a trial is judged by: dev when evaluated, else train, else test (null when none is finite). */
 export function judgedLoss(s: Summary | null): { split: 'dev' | 'train' | 'test'; loss: number } | null {
   if (s === null) return null;

@@ -18,6 +18,8 @@ import { dotted } from '../config/load.js';
 import { shown } from '../config/messages.js';
 import { checkAgainst, fits } from '../config/schema-errors.js';
 import type { MetricRow, Summary, Trial, Weight } from '../types.js';
+import { paramShapes } from '../train/shapes.js';
+import { upgradeSummary } from './summary.js';
 import { EvalRowSchema, MetricRowSchema, StepRowSchema, StoredTrialSchema, SummarySchema } from './trial-schema.js';
 
 /** What is wrong with a stored trial: the file, the line where that applies, and what. */
@@ -69,7 +71,7 @@ export async function checkTrial(dir: string, options: CheckOptions = {}): Promi
       throw new Damage({ file: path.join(dir, 'config.json'), message: `missing, yet the folder holds ${present.join(', ')}` });
     }
     trial = checkConfig(config, dir);
-    const summaryValue = await readJson(summaryFile);
+    const summaryValue = upgradeSummary(await readJson(summaryFile)); // an older run-exp's summary, in the current form
     if (summaryValue === undefined) return { kind: 'unfinished', trial };
     const summary = checkSummary(summaryValue, trial, summaryFile);
     const metricsFile = path.join(dir, 'metrics.jsonl');
@@ -202,7 +204,7 @@ async function checkOutputs(dir: string, trial: Trial, summary: Summary): Promis
   if (value === undefined) throw fail('missing (a finished trial keeps its trained parameters)');
   const { block_size: T, embed_dim: E, hidden: H } = trial.config.model;
   const V = summary.vocab.length;
-  const shapes: [string, number[]][] = [['C', [V, E]], ['W1', [T * E, H]], ['b1', [H]], ['W2', [H, V]], ['b2', [V]]]; // as paramShapes (src/train/model.ts)
+  const shapes = Object.entries(paramShapes(V, trial.config.model)); // C, W1, b1, W2, b2, as weights.json lists them
   const weights = value as Weight[];
   if (!Array.isArray(value) || value.length !== shapes.length) throw fail(`expected a list of ${shapes.map(([n]) => n).join(', ')}, got ${shown(value)}`);
   shapes.forEach(([name, shape], i) => {

@@ -5,16 +5,22 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { MetricRow } from '../types.js';
-import type { EarlyStopper } from '../launch/early-stop.js';
 
-/** The other trials' evaluations, as their files hold them, told to a stopper on each refresh. */
+/** Who hears the evaluations read: early stopping's bookkeeping (src/launch/early-stop.ts). */
+export interface EvaluationListener {
+  observe(trial: string, rows: readonly MetricRow[]): void;
+  /** The trial's file was begun again: what was observed of it belongs to an earlier attempt. */
+  forget(trial: string): void;
+}
+
+/** The other trials' evaluations, as their files hold them, told to a listener on each refresh. */
 export class EvaluationsOnDisk {
   private readonly read = new Map<string, number>(); // trial → bytes of its metrics.jsonl read so far
 
   constructor(
     private readonly trialsDir: string, // DIR/NAME/trials
     private readonly ids: readonly string[], // the plan's trials, in plan order
-    private readonly stopper: EarlyStopper,
+    private readonly stopper: EvaluationListener,
   ) {}
 
   /** Read what the trials (but `except`, whose rows the caller gives the stopper itself) appended since the last refresh. */

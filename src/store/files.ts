@@ -3,6 +3,7 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Summary } from '../types.js';
+import { upgradeSummary } from './summary.js';
 import { settleTemp, tempFor } from './temp-files.js';
 
 /** DIR/NAME: the experiment's directory. */
@@ -40,10 +41,10 @@ export async function writeFileAtomic(file: string, data: string, signal?: Abort
   }
 }
 
-/** The summary of a finished trial, or undefined when it has none (not run, interrupted, or unreadable). */
+/** The summary of a finished trial (in the current form), or undefined when it has none (not run, interrupted, or unreadable). */
 export async function readSummary(dir: string): Promise<Summary | undefined> {
   try {
-    return JSON.parse(await readFile(path.join(dir, 'summary.json'), 'utf8')) as Summary;
+    return upgradeSummary(JSON.parse(await readFile(path.join(dir, 'summary.json'), 'utf8')) as Summary);
   } catch {
     return undefined;
   }

@@ -35,7 +35,7 @@ export interface LockOwner {
 }
 
 /** Whether a lock's holder is still there, and why it looks so. */
-export interface Verdict {
+export interface HolderState {
   state: 'alive' | 'gone' | 'unknown'; // unknown: cannot be checked from here (another host, an unreadable lock)
   why: string;
 }
@@ -45,7 +45,7 @@ export interface LockOptions {
   argv: string[];
   owner?: LockOwner;
   /** Judges a lock that names an owner (alive while its job is queued or running); undefined: judge by pid and host. */
-  judgeOwner?: (owner: LockOwner, record: LockRecord) => Promise<Verdict | undefined>;
+  judgeOwner?: (owner: LockOwner, record: LockRecord) => Promise<HolderState | undefined>;
 }
 
 /** A lock this process holds. */
@@ -61,7 +61,7 @@ export interface HeldLock {
 /** The lock was taken (`tookOver`: from a holder that was gone), or refused with what holds it. */
 export type LockResult =
   | { kind: 'acquired'; lock: HeldLock; tookOver?: { record: LockRecord; why: string } }
-  | { kind: 'refused'; file: string; record: LockRecord | null; verdict: Verdict };
+  | { kind: 'refused'; file: string; record: LockRecord | null; holder: HolderState };
 
 /** DIR/NAME/run.lock */
 export function lockFile(experimentDir: string): string {
@@ -83,12 +83,12 @@ export async function acquireLock(file: string, options: LockOptions): Promise<L
       }
       const found = await readLock(file);
       if (found === undefined) continue; // released in between: try again
-      if (found.record === null) return { kind: 'refused', file, record: null, verdict: { state: 'unknown', why: found.problem } };
-      const verdict = await judgeLock(found.record, options.judgeOwner);
-      if (verdict.state !== 'gone') return { kind: 'refused', file, record: found.record, verdict };
-      if (await replaceGone(file, found.record, temp)) return { kind: 'acquired', lock: holdLock(file, record), tookOver: { record: found.record, why: verdict.why } };
+      if (found.record === null) return { kind: 'refused', file, record: null, holder: { state: 'unknown', why: found.problem } };
+      const holder = await judgeLock(found.record, options.judgeOwner);
+      if (holder.state !== 'gone') return { kind: 'refused', file, record: found.record, holder };
+      if (await replaceGone(file, found.record, temp)) return { kind: 'acquired', lock: holdLock(file, record), tookOver: { record: found.record, why: holder.why } };
     }
-    return { kind: 'refused', file, record: null, verdict: { state: 'unknown', why: 'it changed hands five times while this run tried to take it' } };
+    return { kind: 'refused', file, record: null, holder: { state: 'unknown', why: 'it changed hands five times while this run tried to take it' } };
   } finally {
     await rm(temp, { force: true });
     settleTemp(temp);
@@ -108,10 +108,10 @@ export async function readLock(file: string): Promise<{ record: LockRecord; prob
 }
 
 /** Whether the holder of a lock is still there: its owner (when a judge knows it), else its pid on its host. */
-export async function judgeLock(record: LockRecord, judgeOwner?: LockOptions['judgeOwner']): Promise<Verdict> {
+export async function judgeLock(record: LockRecord, judgeOwner?: LockOptions['judgeOwner']): Promise<HolderState> {
   if (record.owner !== undefined && judgeOwner !== undefined) {
-    const verdict = await judgeOwner(record.owner, record);
-    if (verdict !== undefined) return verdict;
+    const judged = await judgeOwner(record.owner, record);
+    if (judged !== undefined) return judged;
   }
   if (record.host !== os.hostname()) {
     return { state: 'unknown', why: `it was taken on host ${record.host}, and this machine (${os.hostname()}) cannot see whether pid ${record.pid} runs there` };
@@ -135,12 +135,12 @@ export function describeHolder(record: LockRecord, now = new Date()): string {
 
 /** Why a run may not use `dir`, and what the user can do; nothing was written. */
 export function refusedMessage(dir: string, refused: Extract<LockResult, { kind: 'refused' }>): string {
-  const { file, record, verdict } = refused;
+  const { file, record, holder: state } = refused;
   const tail = 'Nothing was run or written.';
-  if (record === null) return `${dir} is locked by ${file}, which cannot be read: ${verdict.why}. If no run is using ${dir}, remove ${file} and run again. ${tail}`;
+  if (record === null) return `${dir} is locked by ${file}, which cannot be read: ${state.why}. If no run is using ${dir}, remove ${file} and run again. ${tail}`;
   const holder = describeHolder(record);
-  if (verdict.state === 'alive') return `${dir} is in use by another run: ${holder}. One run per experiment folder at a time: wait for it to end, or stop it (kill ${record.pid}). ${tail}`;
-  return `${dir} is locked by a run that this machine cannot check: ${holder}; ${verdict.why}. If that run is over (it was killed, or its machine went down), remove ${file} and run again. ${tail}`;
+  if (state.state === 'alive') return `${dir} is in use by another run: ${holder}. One run per experiment folder at a time: wait for it to end, or stop it (kill ${record.pid}). ${tail}`;
+  return `${dir} is locked by a run that this machine cannot check: ${holder}; ${state.why}. If that run is over (it was killed, or its machine went down), remove ${file} and run again. ${tail}`;
 }
 
 /** Said on stderr when a gone holder's lock is taken over. */

@@ -50,7 +50,7 @@ export const SummarySchema = Type.Object({
   backend_version: Type.String(),
   params: Count,
   seed: Count,
-  suggested_lr: Type.Optional(Type.Object({ steepest: Loss, min_over_10: Loss })),
+  suggested_lr: Type.Optional(Type.Object({ steepest: Loss, valley: Loss })), // written before #17: min_over_10 (src/store/summary.ts)
   vocab: Type.String(),
   words: Splits,
   examples: Splits,

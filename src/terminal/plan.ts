@@ -1,7 +1,8 @@
 // What `--dry-run` shows: one row per trial (its id and the values that vary), the total steps and
 // an estimated time; or the same as one JSON document with `--json`.
 import type { Plan } from '../types.js';
-import { COST_MODEL, formatBytes, formatSeconds, type Estimate } from '../launch/estimate.js';
+import { formatBytes, formatDurationRough } from '../format.js';
+import { COST_MODEL, type Estimate } from '../launch/estimate.js';
 import { formatValue } from '../values.js';
 
 /** The plan as a table for the terminal. */
@@ -14,7 +15,7 @@ export function formatPlan(plan: Plan, estimate: Estimate): string {
     t.id,
     ...keys.map((k) => cell(t.params[k])),
     t.config.train.steps.toLocaleString('en-US'),
-    formatSeconds(estimate.trials[i]!.seconds),
+    formatDurationRough(estimate.trials[i]!.seconds),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]) => '  ' + cells.map((s, c) => (c === 0 || c >= header.length - 2 ? s.padStart(widths[c]!) : s.padEnd(widths[c]!))).join('  ').trimEnd();
@@ -22,8 +23,8 @@ export function formatPlan(plan: Plan, estimate: Estimate): string {
   const count = `${trials.length} trial${trials.length === 1 ? '' : 's'}`;
   const time =
     estimate.jobs > 1
-      ? `about ${formatSeconds(estimate.wallSeconds)} with ${estimate.jobs} jobs (${formatSeconds(estimate.seconds)} of compute)`
-      : `about ${formatSeconds(estimate.seconds)}`;
+      ? `about ${formatDurationRough(estimate.wallSeconds)} with ${estimate.jobs} jobs (${formatDurationRough(estimate.seconds)} of compute)`
+      : `about ${formatDurationRough(estimate.seconds)}`;
   const atMost = experiment.early_stop === undefined ? '' : ` at most (early stopping, ${experiment.early_stop.method}, ends hopeless trials sooner)`;
   return [
     `${experiment.name}: ${count}${varying} from ${plan.file}`,

@@ -2,10 +2,11 @@
 import cliProgress from 'cli-progress';
 import type { Progress, Summary, Trial } from '../types.js';
 import { describeParams } from '../values.js';
-import { formatLoss, formatSeconds, formatStatus } from './style.js';
+import { formatDurationShort, formatLoss } from '../format.js';
+import { formatStatus } from './style.js';
 
-/** Receives the run's events; the orchestrator does not care how (or whether) they are shown. */
-export interface Reporter {
+/** Shows the trials as they run; the run does not care how (or whether) they are shown. */
+export interface ProgressDisplay {
   /** A message for the user (skipped trials, a failed report …). */
   note(line: string): void;
   start(trial: Trial): void;
@@ -16,7 +17,7 @@ export interface Reporter {
 }
 
 /** Where and how to show progress, and which trials will run. */
-export interface ReporterOptions {
+export interface ProgressOptions {
   stream: NodeJS.WriteStream;
   quiet: boolean;
   color: boolean;
@@ -25,12 +26,12 @@ export interface ReporterOptions {
 }
 
 /** Bars when the stream is a terminal, plain lines when not, silence when quiet. */
-export function createReporter(options: ReporterOptions): Reporter {
-  if (options.quiet) return silentReporter;
-  return options.stream.isTTY === true && options.trials.length > 0 ? new BarsReporter(options) : new LinesReporter(options);
+export function createProgressDisplay(options: ProgressOptions): ProgressDisplay {
+  if (options.quiet) return silent;
+  return options.stream.isTTY === true && options.trials.length > 0 ? new Bars(options) : new Lines(options);
 }
 
-const silentReporter: Reporter = { note() {}, start() {}, progress() {}, end() {}, stop() {} };
+const silent: ProgressDisplay = { note() {}, start() {}, progress() {}, end() {}, stop() {} };
 
 /** The label of a trial in progress output: its id and the values that vary. */
 function label(trial: Trial): string {
@@ -41,18 +42,18 @@ function label(trial: Trial): string {
 function endLine(trial: Trial, summary: Summary, color: boolean): string {
   const losses = `train ${formatLoss(summary.final.train_loss)} dev ${formatLoss(summary.final.dev_loss)}`;
   const why = summary.status === 'ok' ? '' : ` (${summary.reason ?? 'no reason given'})`;
-  return `${label(trial)}: ${formatStatus(summary.status, color)}${why}, ${losses}, ${formatSeconds(summary.seconds)}`;
+  return `${label(trial)}: ${formatStatus(summary.status, color)}${why}, ${losses}, ${formatDurationShort(summary.seconds)}`;
 }
 
 /** A terminal: an overall bar (steps of all trials, trials done) and a bar per running trial. */
-class BarsReporter implements Reporter {
+class Bars implements ProgressDisplay {
   private readonly multibar: cliProgress.MultiBar;
   private readonly overall: cliProgress.SingleBar;
   private readonly bars = new Map<string, cliProgress.SingleBar>();
   private readonly stepsDone = new Map<string, number>();
   private ended = 0;
 
-  constructor(private readonly options: ReporterOptions) {
+  constructor(private readonly options: ProgressOptions) {
     this.multibar = new cliProgress.MultiBar({
       stream: options.stream,
       format: '{label} {bar} {value}/{total} | loss {loss} | {rate} steps/s | ETA {eta_formatted}',
@@ -110,13 +111,13 @@ class BarsReporter implements Reporter {
 }
 
 /** Not a terminal (CI, a pipe, a file): a line per trial at its start, every interval while it runs, and at its end. */
-class LinesReporter implements Reporter {
+class Lines implements ProgressDisplay {
   private readonly running = new Map<string, { trial: Trial; since: number; progress?: Progress }>();
   private readonly timer: NodeJS.Timeout;
   private started = 0;
   private ended = 0;
 
-  constructor(private readonly options: ReporterOptions) {
+  constructor(private readonly options: ProgressOptions) {
     this.timer = setInterval(() => this.tick(), options.intervalMs ?? 10_000);
     this.timer.unref();
   }
@@ -149,10 +150,10 @@ class LinesReporter implements Reporter {
   private tick(): void {
     for (const { trial, since, progress: p } of this.running.values()) {
       if (p === undefined) {
-        this.write(`${trial.id}: starting (${formatSeconds((Date.now() - since) / 1000)}, no step done yet)`);
+        this.write(`${trial.id}: starting (${formatDurationShort((Date.now() - since) / 1000)}, no step done yet)`);
         continue;
       }
-      const eta = p.steps_per_s > 0 ? formatSeconds((p.steps - p.step) / p.steps_per_s) : '-';
+      const eta = p.steps_per_s > 0 ? formatDurationShort((p.steps - p.step) / p.steps_per_s) : '-';
       this.write(`${trial.id}: step ${p.step}/${p.steps}, loss ${formatLoss(p.loss)}, ${p.steps_per_s.toFixed(0)} steps/s, ETA ${eta}`);
     }
   }

@@ -1,16 +1,13 @@
 // The end of a run, as text (the table of trials) and as data (the --json document). Pure functions.
 import type { TrialStatus } from '../config/schema.js';
 import type { ExpectationResult } from '../expect/index.js';
-import type { FinalLosses, Summary, Trial } from '../types.js';
+import { formatDurationShort, formatLoss } from '../format.js';
+import type { TrialRow } from '../run.js';
+import type { FinalLosses, Summary } from '../types.js';
 import { describeParams, formatValue } from '../values.js';
-import { formatLoss, formatSeconds, formatStatus } from './style.js';
+import { formatStatus } from './style.js';
 
-/** A trial at the end of the run: its summary (none when it did not finish) and whether it ran earlier. */
-export interface TrialRow {
-  trial: Trial;
-  summary: Summary | undefined;
-  earlier: boolean; // finished by an earlier run and skipped by this one
-}
+export type { TrialRow } from '../run.js';
 
 /** The --json document: exactly this on stdout, nothing else there. */
 export interface RunDocument {
@@ -61,7 +58,7 @@ export function endTable(rows: TrialRow[], color: boolean): string {
     stepsCell(summary, trial.config.train.steps),
     formatLoss(summary?.final.train_loss),
     formatLoss(summary?.final.dev_loss),
-    summary === undefined ? '-' : formatSeconds(summary.seconds) + (earlier ? '*' : ''),
+    summary === undefined ? '-' : formatDurationShort(summary.seconds) + (earlier ? '*' : ''),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
   const numeric = new Set([header.length - 4, header.length - 3, header.length - 2, header.length - 1]);

@@ -4,7 +4,8 @@
 //   word shuffle         the 'shuffle' stream of data.shuffle_seed     random.seed(data.shuffle_seed); random.shuffle(words)
 //   initial weights      the trial seed's 'init' stream                g = torch.Generator().manual_seed(seed); torch.randn(…, generator=g)
 //   minibatch indices    the trial seed's 'batch' stream               torch.randint(0, n, (B,), generator=g), the same g after the init
-//   samples              the trial seed's 'sample' stream              torch.multinomial(probs, 1, generator=manual_seed(seed + 10))
+//   samples              the trial seed's 'sample' stream, names in    torch.multinomial(probs, 1, generator=manual_seed(seed + 10)),
+//                        lockstep (one uniform a character)            one name after the other
 import type { RngMode } from '../config/schema.js';
 import { Rng, streamSeed } from '../rng/streams.js';
 import { PythonRandom } from '../rng/python.js';
@@ -20,24 +21,54 @@ export interface IndexSource {
   fillInt(out: Int32Array, n: number): Int32Array;
 }
 
-/** A trial's generators for its initial weights and then its minibatches (in torch mode one and the same). */
+/** Draws the next character of a name from the softmax `probs` of its context (one multinomial draw); returns its index. */
+export interface CharSource {
+  /** true: every name grows one character per forward pass, in lockstep; false: one name after the other, as the lecture's loop. */
+  lockstep: boolean;
+  pick(probs: Float32Array): number;
+}
+
+/** A trial's generators: its initial weights, then its minibatches (in torch mode one and the same), and its samples. */
 export interface TrialDraws {
   init: NormalSource;
   batch: IndexSource;
+  sample: CharSource;
+}
+
+/** Every generator of one rng mode: the words' shuffle, and a trial's. */
+interface Generators {
+  shuffle<T>(words: T[], shuffleSeed: number): T[];
+  trial(seed: number): TrialDraws;
+}
+
+/** The generators of `rng` (the one place that tells the modes apart). */
+function generators(rng: RngMode): Generators {
+  switch (rng) {
+    case 'streams':
+      return {
+        shuffle: (words, shuffleSeed) => new Rng(streamSeed(shuffleSeed, 'shuffle')).shuffle(words),
+        trial: (seed) => {
+          const sample = new Rng(streamSeed(seed, 'sample'));
+          return { init: new Rng(streamSeed(seed, 'init')), batch: new Rng(streamSeed(seed, 'batch')), sample: { lockstep: true, pick: (probs) => pickByUniform(probs, sample.float()) } };
+        },
+      };
+    case 'torch':
+      return {
+        shuffle: (words, shuffleSeed) => new PythonRandom(shuffleSeed).shuffle(words),
+        trial: (seed) => {
+          const g = new TorchGenerator(seed);
+          const sample = torchSampleGenerator(seed);
+          return { init: g, batch: g, sample: { lockstep: false, pick: (probs) => sample.multinomial1(probs) } };
+        },
+      };
+    default:
+      throw new Error(`rng: expected "streams" or "torch", found ${JSON.stringify(rng satisfies never)}: not recognised`);
+  }
 }
 
 /** The generators of a trial with seed `seed`. */
 export function trialDraws(seed: number, rng: RngMode): TrialDraws {
-  switch (rng) {
-    case 'streams':
-      return { init: new Rng(streamSeed(seed, 'init')), batch: new Rng(streamSeed(seed, 'batch')) };
-    case 'torch': {
-      const g = new TorchGenerator(seed);
-      return { init: g, batch: g };
-    }
-    default:
-      throw new Error(`rng: expected "streams" or "torch", found ${JSON.stringify(rng satisfies never)}: not recognised`);
-  }
+  return generators(rng).trial(seed);
 }
 
 /** The sampler's own torch generator: the lecture samples from torch.Generator().manual_seed(seed + 10). */
@@ -47,12 +78,18 @@ export function torchSampleGenerator(seed: number): TorchGenerator {
 
 /** Shuffle `words` in place before the split, with the generator of `rng`; returns `words`. */
 export function shuffleWords<T>(words: T[], shuffleSeed: number, rng: RngMode): T[] {
-  switch (rng) {
-    case 'streams':
-      return new Rng(streamSeed(shuffleSeed, 'shuffle')).shuffle(words);
-    case 'torch':
-      return new PythonRandom(shuffleSeed).shuffle(words);
-    default:
-      throw new Error(`rng: expected "streams" or "torch", found ${JSON.stringify(rng satisfies never)}: not recognised`);
+  return generators(rng).shuffle(words, shuffleSeed);
+}
+
+/** The index i where the running sum of probs first exceeds u·total (torch.multinomial with one draw, by inverse CDF). */
+function pickByUniform(probs: Float32Array, u: number): number {
+  let total = 0;
+  for (const q of probs) total += q;
+  const target = u * total;
+  let acc = 0;
+  for (let i = 0; i < probs.length; i++) {
+    acc += probs[i]!;
+    if (acc > target) return i;
   }
+  return probs.length - 1; // rounding: u·total at the very top
 }

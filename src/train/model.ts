@@ -2,8 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../config/schema.js';
 import type { Weight } from '../types.js';
-import type { NormalSource } from './draws.js';
-import { Rng, streamSeed } from '../rng/streams.js';
+import { trialDraws, type NormalSource } from './draws.js';
+import { paramShapes, PARAM_NAMES } from './shapes.js';
 
 /** The parameters, as in the lecture: C (V, E), W1 (T·E, H), b1 (H), W2 (H, V), b2 (V). */
 export interface Params {
@@ -14,27 +14,13 @@ export interface Params {
   b2: tf.Variable<tf.Rank.R1>;
 }
 
-/** The parameter names in the lecture's order (the order of initialisation and of weights.json). */
-export const PARAM_NAMES = ['C', 'W1', 'b1', 'W2', 'b2'] as const;
-
-/** The shape of each parameter for a vocabulary of V characters. */
-export function paramShapes(V: number, model: Model): Record<(typeof PARAM_NAMES)[number], number[]> {
-  const { block_size: T, embed_dim: E, hidden: H } = model;
-  return { C: [V, E], W1: [T * E, H], b1: [H], W2: [H, V], b2: [V] };
-}
-
-/** How many numbers the model learns. The lecture's final network (V 27, T 3, E 10, H 200) has 11,897. */
-export function paramCount(V: number, model: Model): number {
-  return Object.values(paramShapes(V, model)).reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0);
-}
-
 /**
  * Initial parameters: plain N(0, 1) draws, as the lecture's torch.randn (no scaling), in the order C, W1, b1, W2, b2,
  * one fill per parameter (as one torch.randn call each), so the same seed gives the same weights on every backend.
- * `init`: a trial seed (its 'init' stream), or the generator to draw from (see draws.ts).
+ * `init`: a trial seed (its 'init' stream of the default rng mode), or the generator to draw from (see draws.ts).
  */
 export function initParams(init: number | NormalSource, V: number, model: Model): Params {
-  const rng = typeof init === 'number' ? new Rng(streamSeed(init, 'init')) : init;
+  const rng = typeof init === 'number' ? trialDraws(init, 'streams').init : init;
   const shapes = paramShapes(V, model);
   const make = <R extends tf.Rank>(name: (typeof PARAM_NAMES)[number]) => {
     const shape = shapes[name];

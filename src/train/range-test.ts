@@ -1,11 +1,6 @@
 // The LR range test's bookkeeping, as fastai's LRFinder and Lightning's lr_find keep it: a de-biased EMA of the
 // loss, divergence at 4 × the best smoothed loss, and two suggested learning rates.
-
-/** The suggested learning rates of a range test (null where the points do not allow one). */
-export interface LrSuggestion {
-  steepest: number | null; // lr where the smoothed loss falls fastest per decade of lr
-  min_over_10: number | null; // lr at the minimum smoothed loss, ÷ 10
-}
+import type { SuggestedLr } from '../types.js';
 
 /** How many recorded points the suggestion ignores at each end. */
 export interface Skip {
@@ -46,9 +41,9 @@ export class RangeTest {
    * The suggested learning rates from the smoothed losses, over the recorded points less `skip` at each end and
    * cut at the first non-finite one (fastai): `steepest` is the lr at the most negative d smooth / d log10(lr),
    * by np.gradient's second-order central differences (one-sided at the ends); null with fewer than 2 points or
-   * when the loss never falls. `min_over_10` is the lr at the least smoothed loss ÷ 10 (fastai's `minimum`).
+   * when the loss never falls. `valley` is the lr at the least smoothed loss (fastai's `minimum` is it ÷ 10).
    */
-  suggestion(skip: Skip = {}): LrSuggestion {
+  suggestion(skip: Skip = {}): SuggestedLr {
     const n = this.smooth.length;
     const begin = skip.begin ?? Math.floor(n / 10);
     let end = n - (skip.end ?? 5);
@@ -58,12 +53,12 @@ export class RangeTest {
         break;
       }
     }
-    if (end - begin < 2) return { steepest: null, min_over_10: null };
+    if (end - begin < 2) return { steepest: null, valley: null };
     const lrs = this.lrs.slice(begin, end);
     const ys = this.smooth.slice(begin, end);
     const grads = gradient(ys, lrs.map(Math.log10));
     const steep = argmin(grads);
-    return { steepest: grads[steep]! < 0 ? lrs[steep]! : null, min_over_10: lrs[argmin(ys)]! / 10 };
+    return { steepest: grads[steep]! < 0 ? lrs[steep]! : null, valley: lrs[argmin(ys)]! };
   }
 }
 

@@ -1,6 +1,11 @@
 // Learning-rate schedules as pure functions of the step: lrAt(lr, step, steps), step ∈ [0, steps).
 import type { Lr } from '../config/schema.js';
 
+/** Whether the schedule is an LR range test (one log-spaced lr per step, from min to max): the one place that says so. */
+export function isRangeTest(lr: Lr): boolean {
+  return typeof lr === 'object' && lr.schedule === 'range';
+}
+
 /** a·(b/a)^t for t ∈ [0, 1]: a at t = 0 and exactly b at t = 1 (no rounding drift at the ends). */
 function geometric(a: number, b: number, t: number): number {
   return t >= 1 ? b : a * Math.pow(b / a, t);

@@ -15,10 +15,11 @@ import { buildDataset, loadWords, type Dataset, type Split } from './data.js';
 import { trialDraws, type IndexSource } from './draws.js';
 import { evaluateSplit } from './evaluate.js';
 import { fusedLossRows } from './loss.js';
-import { copyParams, disposeParams, initParams, paramCount, restoreParams, toWeights, type Params, type ParamsCopy } from './model.js';
+import { copyParams, disposeParams, initParams, restoreParams, toWeights, type Params, type ParamsCopy } from './model.js';
+import { paramCount } from './shapes.js';
 import { RangeTest } from './range-test.js';
 import { sampleNames } from './sample.js';
-import { lrTable } from './schedule.js';
+import { isRangeTest, lrTable } from './schedule.js';
 import { sgdStep, type Batch, type StepOut } from './step.js';
 
 // Steps per chunk: losses are read back (one sync) and progress reported once per chunk, never per step.
@@ -40,7 +41,8 @@ export async function trainTrial(config: TrialConfig, options: TrainOptions): Pr
   const prepared = await prepareData(config);
   const { data } = prepared;
   const V = data.vocab.length;
-  // 3. Parameters, then minibatches, from the trial's generators (in torch mode one generator, in the lecture's order).
+  // 3. Parameters, then minibatches, then samples, from the trial's generators (draws.ts: in torch mode the first two
+  //    are one generator, in the lecture's order).
   const draws = trialDraws(config.seed, config.rng);
   const params = initParams(draws.init, V, config.model);
   try {
@@ -49,7 +51,7 @@ export async function trainTrial(config: TrialConfig, options: TrainOptions): Pr
     await trainer.runTo(config.train.steps, options.onProgress);
     trainer.finish();
     // 6. Samples.
-    const samples = sampleNames(params, data.vocab, config.model.block_size, config.sample, config.seed, config.rng);
+    const samples = sampleNames(params, data.vocab, config.model.block_size, config.sample, draws.sample);
     // 7. Summary.
     const summary: Summary = {
       id: options.id,
@@ -143,7 +145,7 @@ export class Trainer {
     if (data.train.n === 0) {
       throw new Error('data.split.train: expected a training split with at least one word, found none: use more words (data.slice) or a larger train fraction');
     }
-    this.rangeTest = typeof lr === 'object' && lr.schedule === 'range' ? new RangeTest() : null;
+    this.rangeTest = isRangeTest(lr) ? new RangeTest() : null;
     this.batches = batch_size === 'full' ? new FullBatch(data.train) : new MiniBatches(data.train, batch_size, indices);
     const B = batch_size === 'full' ? data.train.n : batch_size;
     const byMemory = Math.max(1, Math.floor(CHUNK_LOGITS / (B * data.vocab.length)));

@@ -187,7 +187,7 @@ export function simulateTrial(t: Trial, fail: boolean): { summary: Summary; metr
     backend_version: '@tensorflow/tfjs 4.22.0 (wasm, simd, 1 thread)',
     params: 11897,
     seed: t.config.seed,
-    ...(range ? { suggested_lr: { steepest: 0.1, min_over_10: 0.05 } } : {}),
+    ...(range ? { suggested_lr: { steepest: 0.1, valley: 0.5 } } : {}),
     vocab: VOCAB,
     words: { train: 25626, dev: 3203, test: 3204 },
     examples: { train: 182625, dev: 22655, test: 22866 },

@@ -8,18 +8,19 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { planExperiment } from '../../src/config/plan.js';
+import type { LaunchEvents, LaunchRequest } from '../../src/launch/launcher.js';
+import { slurmLauncher } from '../../src/launch/slurm/launcher.js';
 import { acquireLock, lockFile } from '../../src/store/lock.js';
-import type { Reporter } from '../../src/terminal/progress.js';
-import { runOnSlurm, SubmissionRefused, type SlurmOptions } from '../../src/launch/slurm/launcher.js';
+import type { Plan } from '../../src/types.js';
 import { jobState, requireCluster, skipWithoutCluster, waitFor } from './cluster.js';
 import { gridFile, jobIdOf, queued, startRunExp, summaryOf, trialIds, workspace } from './helpers.js';
 
-/** A reporter that shows nothing (the tests read files and Slurm, not progress lines). */
-const quiet: Reporter = { note() {}, start() {}, progress() {}, end() {}, stop() {} };
+/** Events that show nothing (the tests read files and Slurm, not progress lines). */
+const quiet: LaunchEvents = { note() {}, start() {}, progress() {}, end() {} };
 
-/** The options of a detached submission under `out`, with `signal`. */
-function detached(out: string, signal = new AbortController().signal): SlurmOptions {
-  return { out, backend: 'wasm', detach: true, json: false, signal };
+/** A detached submission of every trial of the plan under `out`, with `signal`. */
+function detached(plan: Plan, out: string, signal = new AbortController().signal): LaunchRequest {
+  return { plan, trials: plan.trials, out, backend: 'wasm', detach: true, signal, jobs: 1 };
 }
 
 /** The submission folders of an experiment (slurm/submit-…). */
@@ -33,8 +34,8 @@ describe('submitting without Slurm being asked', () => {
     try {
       const { plan } = await planExperiment(await gridFile(dir, 'early-signal'));
       const out = path.join(dir, 'out');
-      const outcome = await runOnSlurm(plan, plan.trials, detached(out, AbortSignal.abort()), quiet, new Map());
-      assert.deepEqual(outcome, { interrupted: true, unwritten: 0 });
+      const outcome = await slurmLauncher().launch(detached(plan, out, AbortSignal.abort()), quiet);
+      assert.deepEqual(outcome, { kind: 'ran', summaries: new Map(), interrupted: true, unwritten: 0 });
       assert.ok(!existsSync(path.join(out, 'early-signal', 'slurm')), 'no submission files');
     } finally {
       await cleanup();
@@ -63,11 +64,9 @@ describe('the Slurm executor\'s guards', { skip: await skipWithoutCluster() }, (
     assert.equal(first.exitCode, 0, first.stderr);
     const job = first.stdout.trim();
     jobs.push(job);
-    await assert.rejects(runOnSlurm(plan, plan.trials, detached(out), quiet, new Map()), (error: unknown) => {
-      assert.ok(error instanceof SubmissionRefused, String(error));
-      assert.match(error.message, new RegExp(`Slurm job ${job}, submitted \\S+, still has 4 tasks queued or running`));
-      return true;
-    });
+    const outcome = await slurmLauncher().launch(detached(plan, out), quiet); // a refusal is a value, not an exception
+    assert.ok(outcome.kind === 'refused', JSON.stringify(outcome));
+    assert.match(outcome.message, new RegExp(`Slurm job ${job}, submitted \\S+, still has 4 tasks queued or running`));
     assert.equal(await jobIdOf(out, 'race'), job, 'job.json still names the first array');
     assert.equal((await submissions(out, 'race')).length, 1, 'no second submission folder');
     await execa('scancel', [job]); // free the cluster for the next tests
@@ -79,7 +78,7 @@ describe('the Slurm executor\'s guards', { skip: await skipWithoutCluster() }, (
     await mkdir(path.join(out, 'unrecorded', 'slurm', 'job.json'), { recursive: true }); // a folder: renaming a file over it fails
     const { plan } = await planExperiment(file);
     let job = '';
-    await assert.rejects(runOnSlurm(plan, plan.trials, detached(out), quiet, new Map()), (error: unknown) => {
+    await assert.rejects(slurmLauncher().launch(detached(plan, out), quiet), (error: unknown) => {
       const m = /^expected to record Slurm job (\d+) in slurm\/job\.json, got .*; it was cancelled \(scancel \1\)$/.exec((error as Error).message);
       assert.ok(m !== null, (error as Error).message);
       job = m[1]!;

@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { checkTrial, formatProblem, type StoredTrial } from '../../src/store/check-trial.js';
-import { paramShapes } from '../../src/train/model.js';
+import { paramShapes } from '../../src/train/shapes.js';
 import type { MetricRow } from '../../src/types.js';
 import { withDir, writeFixtureResults } from '../report/fixture-results.js';
 

@@ -48,7 +48,7 @@ describe('acquireLock', () => {
     );
     assert.ok(Math.abs(Date.parse(stored!.record!.started_at) - Date.now()) < 5000);
     const second = refused(await acquireLock(file, { argv: ['b.yaml'] }));
-    assert.equal(second.verdict.state, 'alive');
+    assert.equal(second.holder.state, 'alive');
     assert.deepEqual(await readLock(file), stored, 'a refusal writes nothing');
     assert.deepEqual(await readdir(path.dirname(file)), ['run.lock'], 'and leaves no temp file');
     await first.lock.release();
@@ -80,7 +80,7 @@ describe('acquireLock', () => {
     const file = path.join(dir, 'run.lock');
     await writeFile(file, JSON.stringify(record({ host: 'gpu-node-7', pid: await exitedPid() })));
     const result = refused(await acquireLock(file, { argv: ['a.yaml'] }));
-    assert.equal(result.verdict.state, 'unknown');
+    assert.equal(result.holder.state, 'unknown');
     const message = refusedMessage(dir, result);
     assert.match(message, /^.* is locked by a run that this machine cannot check: pid \d+ on host gpu-node-7, since 2026-12-01 08:00:00 UTC \([\d.]+ (h|days) ago\): run-exp experiments\/lr-sweep\.yaml --jobs 2 \(in \/home\/ada\/study\); it was taken on host gpu-node-7/);
     assert.ok(message.includes(`If that run is over (it was killed, or its machine went down), remove ${file} and run again. Nothing was run or written.`), message);
@@ -100,7 +100,7 @@ describe('acquireLock', () => {
     await writeFile(file, JSON.stringify(record({ pid: await exitedPid(), owner: { kind: 'slurm', id: '4242' } })));
     const judgeOwner = async (owner: { kind: string; id: string }) => (owner.id === '4242' ? { state: 'alive' as const, why: 'job 4242 is PENDING' } : undefined);
     const result = refused(await acquireLock(file, { argv: ['a.yaml'], judgeOwner }));
-    assert.deepEqual(result.verdict, { state: 'alive', why: 'job 4242 is PENDING' });
+    assert.deepEqual(result.holder, { state: 'alive', why: 'job 4242 is PENDING' });
     assert.match(describeHolder(result.record!), /^pid \d+ on host .*, for slurm 4242, since /);
     acquired(await acquireLock(file, { argv: ['a.yaml'] })).lock.release(); // without a judge: by pid, gone
   });

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import tty from 'node:tty';
 import { describe, it } from 'node:test';
 import { useColor } from '../../src/terminal/style.js';
-import { createReporter } from '../../src/terminal/progress.js';
+import { createProgressDisplay } from '../../src/terminal/progress.js';
 import type { Summary } from '../../src/types.js';
 import { fixturePlan } from '../run/helpers.js';
 
@@ -26,10 +26,10 @@ const [first, second] = plan.trials as [(typeof plan.trials)[0], (typeof plan.tr
 const ok = { id: first.id, status: 'ok', final: { train_loss: 2.31, dev_loss: 2.35, test_loss: null }, seconds: 4.2 } as Summary;
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('createReporter', () => {
+describe('createProgressDisplay', () => {
   it('draws an overall bar and a bar per running trial with step/total, loss, steps/s and ETA on a terminal', async () => {
     const { stream, text } = fakeStream(true);
-    const reporter = createReporter({ stream, quiet: false, color: false, trials: plan.trials });
+    const reporter = createProgressDisplay({ stream, quiet: false, color: false, trials: plan.trials });
     reporter.start(first);
     reporter.start(second);
     reporter.progress(first, { step: 10, steps: 20, loss: 2.5, steps_per_s: 140 });
@@ -46,7 +46,7 @@ describe('createReporter', () => {
 
   it('writes plain lines at the start, at intervals, and at the end when not on a terminal', async () => {
     const { stream, text } = fakeStream(false);
-    const reporter = createReporter({ stream, quiet: false, color: false, trials: plan.trials, intervalMs: 100 });
+    const reporter = createProgressDisplay({ stream, quiet: false, color: false, trials: plan.trials, intervalMs: 100 });
     reporter.start(first);
     reporter.progress(first, { step: 10, steps: 20, loss: 2.5, steps_per_s: 5 });
     await wait(250);
@@ -61,7 +61,7 @@ describe('createReporter', () => {
 
   it('writes nothing when quiet', () => {
     const { stream, text } = fakeStream(true);
-    const reporter = createReporter({ stream, quiet: true, color: false, trials: plan.trials });
+    const reporter = createProgressDisplay({ stream, quiet: true, color: false, trials: plan.trials });
     reporter.note('skipping');
     reporter.start(first);
     reporter.end(first, ok);

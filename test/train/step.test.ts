@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs'; // the whole bundle: its registered grad
 import type { LossMode } from '../../src/config/schema.js';
 import { initBackend } from '../../src/train/backend.js';
 import { meanLoss } from '../../src/train/loss.js';
-import { disposeParams, initParams, PARAM_NAMES, type Params } from '../../src/train/model.js';
+import { disposeParams, initParams, type Params } from '../../src/train/model.js';
+import { PARAM_NAMES } from '../../src/train/shapes.js';
 import { sgdStep } from '../../src/train/step.js';
 
 const MODEL = { block_size: 3, embed_dim: 4, hidden: 8 };

@@ -1,6 +1,7 @@
-// Running a plan's trials as one Slurm job array: check the submission with Slurm first (nothing written when it
-// refuses), submit, then either detach (print the job id) or watch the tasks through their files and Slurm's records,
-// showing progress as a local run does, until every trial has ended; Ctrl-C cancels the array.
+// The Slurm launcher: a plan's trials as one Slurm job array. Slurm checks the submission first (nothing written when
+// it refuses), then the array is submitted and either left to run (--detach: its job id is the outcome) or watched
+// through the tasks' files and Slurm's records, its progress told as a local run tells it, until every trial has
+// ended; Ctrl-C cancels the array.
 //
 // The parent never trains and never writes a trained trial's files: each task writes its own (task.ts). The parent
 // writes the submission (tasks.json, batch.sh, job.json) and the summary of a task Slurm ended without one (watch.ts).
@@ -8,12 +9,14 @@ import { mkdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Executor } from '../../config/schema.js';
-import { experimentDir, writeFileAtomic } from '../../store/files.js';
-import type { Reporter } from '../../terminal/progress.js';
+import * as msg from '../../messages.js';
+import { experimentDir, readSummary, trialDir, writeFileAtomic } from '../../store/files.js';
 import { runExpVersion } from '../../store/run-info.js';
-import type { BackendName, Plan, Summary, Trial } from '../../types.js';
+import { keptAsFinished } from '../../store/summary.js';
+import type { Plan, Summary, Trial } from '../../types.js';
+import type { Launcher, LaunchEvents, LaunchOutcome, LaunchRequest } from '../launcher.js';
 import { arrayTasks, cancel, submit, testSubmission, SlurmError } from './commands.js';
-import { isActive } from './records.js';
+import { isActive, type TaskRecord } from './records.js';
 import { batchScript, type ScriptSpec } from './script.js';
 import { jobName, newSubmissionName, slurmDir, writeJobFile, type JobFile, type TaskFile } from './submission.js';
 import { failLost, observe, readSubmission, type Submission } from './watch.js';
@@ -27,25 +30,10 @@ const UNREACHABLE_NOTE_MS = 60_000;
 /** After Ctrl-C, how long to wait for Slurm to take the array's tasks down. */
 const CANCEL_WAIT_MS = 30_000;
 
-/** What the Slurm executor needs besides the plan. */
-export interface SlurmOptions {
-  out: string;
-  backend: BackendName;
-  detach: boolean;
-  json: boolean;
-  signal: AbortSignal; // aborted: cancel the array
-  onSubmitted?: (jobId: string) => Promise<void>; // the array exists: e.g. name it in run.lock
+/** The Slurm executor as a launcher. */
+export function slurmLauncher(): Launcher {
+  return { preflight, launch };
 }
-
-/** How the array ended for runPlan: interrupted (Ctrl-C), results that could not be written, or detached (its job id). */
-export interface SlurmOutcome {
-  interrupted: boolean;
-  unwritten: number;
-  detached?: string;
-}
-
-/** A problem found before anything was written: exit 2 with this message. */
-export class SubmissionRefused extends Error {}
 
 /** The script spec of a submission of `tasks` trials (the folder may be a placeholder for --test-only). */
 function scriptSpec(plan: Plan, tasks: number, submission: string, version: string): ScriptSpec {
@@ -55,71 +43,81 @@ function scriptSpec(plan: Plan, tasks: number, submission: string, version: stri
 
 /**
  * Before anything is written: an earlier array of this experiment still queued or running is refused, and Slurm
- * itself checks the batch script (`sbatch --test-only`: partition, time limit, memory, the controller). Throws
- * SubmissionRefused with Slurm's own words.
+ * itself checks the batch script of the trials that are not finished (`sbatch --test-only`: partition, time limit,
+ * memory, the controller). The refusal, with Slurm's own words, or undefined.
  */
-export async function checkSubmission(plan: Plan, toRun: Trial[], out: string): Promise<void> {
-  if (toRun.length === 0) return;
+async function preflight(plan: Plan, out: string, force: boolean): Promise<string | undefined> {
+  const unfinished: Trial[] = [];
+  for (const trial of plan.trials) {
+    const summary = force ? undefined : await readSummary(trialDir(out, plan.experiment.name, trial.id));
+    if (summary === undefined || !keptAsFinished(summary, plan.experiment)) unfinished.push(trial);
+  }
+  if (unfinished.length === 0) return undefined;
   const dir = path.resolve(experimentDir(out, plan.experiment.name));
+  const refusal = await activeArrayRefusal(plan, out, { unreachable: 'refuse' });
+  if (refusal !== undefined) return msg.nothingSubmittedOrWritten(refusal);
   try {
-    await checkNoActiveArray(plan, out);
-    const spec = scriptSpec(plan, toRun.length, path.join(slurmDir(dir), 'SUBMISSION'), await runExpVersion());
-    await testSubmission(batchScript(spec));
+    await testSubmission(batchScript(scriptSpec(plan, unfinished.length, path.join(slurmDir(dir), 'SUBMISSION'), await runExpVersion())));
+    return undefined;
   } catch (error) {
-    if (error instanceof SlurmError) throw new SubmissionRefused(`Slurm refused the submission: ${error.message}`);
+    if (error instanceof SlurmError) return msg.nothingSubmittedOrWritten(msg.slurmRefused(error.message));
     throw error;
   }
 }
 
 /**
- * An earlier array of this experiment (slurm/job.json) that still has tasks queued or running is refused, whichever
- * executor runs now: its tasks write into the same trial directories. Throws SubmissionRefused, or SlurmError when
- * Slurm cannot say.
+ * An earlier array of this experiment (slurm/job.json) that still has tasks queued or running, whichever executor runs
+ * now: its tasks write into the same trial directories. The refusal, or undefined. When Slurm cannot be asked, the
+ * refusal says so (`unreachable: 'refuse'`, a Slurm run), or there is none (`'ignore'`: a local run goes ahead).
  */
-export async function checkNoActiveArray(plan: Plan, out: string): Promise<void> {
+export async function activeArrayRefusal(plan: Plan, out: string, options: { unreachable: 'refuse' | 'ignore' }): Promise<string | undefined> {
   const earlier = await readSubmission(path.resolve(experimentDir(out, plan.experiment.name))).catch(() => undefined);
-  if (earlier === undefined) return;
-  const active = [...(await arrayTasks(earlier.job.job_id)).values()].filter((t) => isActive(t.state));
-  if (active.length === 0) return;
-  throw new SubmissionRefused(
-    `experiment ${plan.experiment.name}: Slurm job ${earlier.job.job_id}, submitted ${earlier.job.submitted_at}, still has ${active.length} task${active.length === 1 ? '' : 's'} queued or running; ` +
-      `wait for it (\`run-exp status ${plan.experiment.name} --out ${out}\`) or cancel it (\`scancel ${earlier.job.job_id}\`), then run again`,
-  );
+  if (earlier === undefined) return undefined;
+  let tasks: Map<number, TaskRecord>;
+  try {
+    tasks = await arrayTasks(earlier.job.job_id);
+  } catch (error) {
+    if (!(error instanceof SlurmError)) throw error;
+    return options.unreachable === 'refuse' ? msg.slurmRefused(error.message) : undefined;
+  }
+  const active = [...tasks.values()].filter((t) => isActive(t.state)).length;
+  return active === 0 ? undefined : msg.earlierArrayActive(plan.experiment.name, earlier.job.job_id, earlier.job.submitted_at, active, out);
 }
 
 /** Submit the trials as one array and, unless detached, watch it to its end; a signal before the submission submits nothing. */
-export async function runOnSlurm(plan: Plan, toRun: Trial[], options: SlurmOptions, reporter: Reporter, summaries: Map<string, Summary>): Promise<SlurmOutcome> {
-  if (options.signal.aborted) return { interrupted: true, unwritten: 0 }; // Ctrl-C while planning: no array (exit 130, --detach too)
-  if (toRun.length === 0) return { interrupted: false, unwritten: 0 };
-  const sub = await submitArray(plan, toRun, options);
-  await options.onSubmitted?.(sub.job.job_id);
-  const more = `\`run-exp status ${plan.experiment.name} --out ${options.out}\``;
-  if (options.detach) {
-    process.stderr.write(`submitted Slurm job ${sub.job.job_id}: ${toRun.length} trial${toRun.length === 1 ? '' : 's'}, one per array task; see ${more}, then \`run-exp report ${plan.experiment.name} --out ${options.out}\`\n`);
-    return { interrupted: false, unwritten: 0, detached: sub.job.job_id };
+async function launch(request: LaunchRequest, events: LaunchEvents): Promise<LaunchOutcome> {
+  const { plan, trials, out } = request;
+  if (request.signal.aborted) return { kind: 'ran', summaries: new Map(), interrupted: true, unwritten: 0 }; // Ctrl-C while planning: no array (exit 130, --detach too)
+  if (trials.length === 0) return { kind: 'ran', summaries: new Map(), interrupted: false, unwritten: 0 };
+  const submitted = await submitArray(request);
+  if (typeof submitted === 'string') return { kind: 'refused', message: msg.nothingSubmitted(submitted) };
+  await request.onOwner?.({ kind: 'slurm', id: submitted.job.job_id });
+  if (request.detach) {
+    events.note(msg.submittedDetached(submitted.job.job_id, trials.length, plan.experiment.name, out), 'always');
+    return { kind: 'detached', jobId: submitted.job.job_id };
   }
-  reporter.note(`submitted Slurm job ${sub.job.job_id}: ${toRun.length} trial${toRun.length === 1 ? '' : 's'} as array tasks 0-${toRun.length - 1}, at most ${Math.min(plan.experiment.executor.array_parallelism, toRun.length)} at once (Ctrl-C cancels it)`);
-  return watch(sub, options, reporter, summaries);
+  events.note(msg.submittedWatched(submitted.job.job_id, trials.length, Math.min(plan.experiment.executor.array_parallelism, trials.length)));
+  return watch(submitted, request.signal, events);
 }
 
 /**
- * Write the submission's files and call sbatch; a refused submission leaves nothing behind. The check for an earlier
- * array still queued is made again here, under the run's lock: the one before the lock (checkSubmission) may have
- * been passed by two runs at once.
+ * Write the submission's files and call sbatch; a refused submission leaves nothing behind (resolves to the refusal).
+ * The check for an earlier array still queued is made again here, under the run's lock: the one before the lock
+ * (preflight) may have been passed by two runs at once.
  */
-async function submitArray(plan: Plan, toRun: Trial[], options: SlurmOptions): Promise<Submission> {
-  const dir = path.resolve(experimentDir(options.out, plan.experiment.name));
-  await checkNoActiveArray(plan, options.out).catch((error: unknown) => {
-    throw error instanceof SlurmError ? new SubmissionRefused(`Slurm refused the submission: ${error.message}`) : error;
-  });
+async function submitArray(request: LaunchRequest): Promise<Submission | string> {
+  const { plan, trials: toRun, out } = request;
+  const dir = path.resolve(experimentDir(out, plan.experiment.name));
+  const refusal = await activeArrayRefusal(plan, out, { unreachable: 'refuse' });
+  if (refusal !== undefined) return refusal;
   const now = new Date();
   const name = newSubmissionName(now);
   const folder = path.join(slurmDir(dir), name);
   const tasks: TaskFile = {
     format: 1,
     name: plan.experiment.name,
-    out: path.resolve(options.out),
-    backend: options.backend,
+    out: path.resolve(out),
+    backend: request.backend,
     trials: toRun,
     ...(plan.experiment.early_stop === undefined ? {} : { early_stop: plan.experiment.early_stop, plan_ids: plan.trials.map((t) => t.id) }),
   };
@@ -133,7 +131,7 @@ async function submitArray(plan: Plan, toRun: Trial[], options: SlurmOptions): P
   } catch (error) {
     await rm(folder, { recursive: true, force: true });
     await rmdir(slurmDir(dir)).catch(() => {}); // only when empty: an earlier submission's files stay
-    if (error instanceof SlurmError) throw new SubmissionRefused(`Slurm refused the submission: ${error.message}`);
+    if (error instanceof SlurmError) return msg.slurmRefused(error.message);
     throw error;
   }
   const job: JobFile = { job_id: jobId, job_name: jobName(plan.experiment.name), submission: name, submitted_at: now.toISOString(), tasks: toRun.length };
@@ -150,21 +148,22 @@ async function cancelUnrecorded(jobId: string, error: unknown): Promise<never> {
   throw new Error(`expected to record Slurm job ${jobId} in slurm/job.json, got ${(error as Error).message}; ${cancelled}`, { cause: error });
 }
 
-/** Watch the array until every task has ended (or the signal cancels it), telling the reporter as a local run does. */
-async function watch(sub: Submission, options: SlurmOptions, reporter: Reporter, summaries: Map<string, Summary>): Promise<SlurmOutcome> {
+/** Watch the array until every task has ended (or the signal cancels it), telling `events` as a local run does. */
+async function watch(sub: Submission, signal: AbortSignal, events: LaunchEvents): Promise<LaunchOutcome> {
+  const summaries = new Map<string, Summary>();
   const started = new Set<number>();
   const ended = new Set<number>();
   const seen = new Map<number, string>(); // the progress last shown, by its time
   let unwritten = 0;
   let unreachable: { since: number; said: number } | undefined; // while Slurm cannot be asked: since when, last said when
   while (ended.size < sub.tasks.trials.length) {
-    if (options.signal.aborted) {
-      await cancelArray(sub, reporter);
-      return { interrupted: true, unwritten };
+    if (signal.aborted) {
+      await cancelArray(sub, events);
+      return { kind: 'ran', summaries, interrupted: true, unwritten };
     }
     const views = await observe(sub).then(
       (seen) => {
-        if (unreachable !== undefined) reporter.note(`Slurm answers again about job ${sub.job.job_id} (after ${Math.round((Date.now() - unreachable.since) / 1000)} s)`);
+        if (unreachable !== undefined) events.note(msg.slurmAnswersAgain(sub.job.job_id, Math.round((Date.now() - unreachable.since) / 1000)));
         unreachable = undefined;
         return seen;
       },
@@ -172,8 +171,8 @@ async function watch(sub: Submission, options: SlurmOptions, reporter: Reporter,
         // A controller that is down for a while (a restart, a failover) is waited for: said once, then once a minute.
         const now = Date.now();
         if (unreachable === undefined || now - unreachable.said >= UNREACHABLE_NOTE_MS) {
-          const since = unreachable === undefined ? '' : ` (for ${Math.round((now - unreachable.since) / 1000)} s)`;
-          reporter.note(`could not read the state of Slurm job ${sub.job.job_id}${since}: ${(error as Error).message}; trying again every ${POLL_MS / 1000} s (Ctrl-C stops watching and cancels the array)`);
+          const since = unreachable === undefined ? undefined : Math.round((now - unreachable.since) / 1000);
+          events.note(msg.slurmUnreachable(sub.job.job_id, since, (error as Error).message, POLL_MS / 1000));
           unreachable = { since: unreachable?.since ?? now, said: now };
         }
         return [];
@@ -184,11 +183,11 @@ async function watch(sub: Submission, options: SlurmOptions, reporter: Reporter,
       const { trial } = view;
       if (!started.has(view.index) && (view.phase !== 'pending' || view.progress !== undefined)) {
         started.add(view.index);
-        reporter.start(trial);
+        events.start(trial);
       }
       if (view.progress !== undefined && seen.get(view.index) !== view.progress.updated_at && view.progress.step > 0) {
         seen.set(view.index, view.progress.updated_at);
-        reporter.progress(trial, view.progress);
+        events.progress(trial, view.progress);
       }
       let summary = view.summary;
       if (view.phase === 'lost') {
@@ -197,35 +196,35 @@ async function watch(sub: Submission, options: SlurmOptions, reporter: Reporter,
         } catch (error) {
           unwritten += 1;
           ended.add(view.index);
-          reporter.note(`could not write the results of trial ${trial.id}: ${(error as Error).message}`);
+          events.note(msg.couldNotWrite(trial.id, (error as Error).message));
           continue;
         }
       }
       if (summary === undefined) continue;
       ended.add(view.index);
       summaries.set(trial.id, summary);
-      reporter.end(trial, summary);
+      events.end(trial, summary);
     }
-    if (ended.size < sub.tasks.trials.length) await sleep(POLL_MS, options.signal);
+    if (ended.size < sub.tasks.trials.length) await sleep(POLL_MS, signal);
   }
-  return { interrupted: false, unwritten };
+  return { kind: 'ran', summaries, interrupted: false, unwritten };
 }
 
 /** Ctrl-C: scancel the array, remember that this run cancelled it, wait until Slurm has taken its tasks down. */
-async function cancelArray(sub: Submission, reporter: Reporter): Promise<void> {
+async function cancelArray(sub: Submission, events: LaunchEvents): Promise<void> {
   const id = sub.job.job_id;
   await writeJobFile(sub.experimentDir, { ...sub.job, cancelled_at: new Date().toISOString() });
   try {
     await cancel(id);
   } catch (error) {
-    reporter.note(`could not cancel Slurm job ${id}: ${(error as Error).message}; cancel it yourself: scancel ${id}`);
+    events.note(msg.couldNotCancel(id, (error as Error).message));
     return;
   }
   for (const t0 = Date.now(); Date.now() - t0 < CANCEL_WAIT_MS; await sleep(200)) {
     const active = [...(await arrayTasks(id).catch(() => new Map())).values()].filter((t) => isActive(t.state));
-    if (active.length === 0) return reporter.note(`cancelled Slurm job ${id}`);
+    if (active.length === 0) return events.note(msg.cancelledArray(id));
   }
-  reporter.note(`cancelled Slurm job ${id}, but some of its tasks were still ending after ${CANCEL_WAIT_MS / 1000} s (see squeue -j ${id})`);
+  events.note(msg.cancelledArraySlowly(id, CANCEL_WAIT_MS / 1000));
 }
 
 /** Sleep, cut short when the signal aborts. */

@@ -1,15 +1,13 @@
 // `run-exp status NAME [--out DIR] [--json]`: each trial's state, from its files and, for a Slurm run, from Slurm's
-// record of its task. A task that Slurm ended or forgot without a summary.json is failed here (its summary is written
+// record of its task (src/terminal/status.ts shows it). A task that Slurm ended or forgot without a summary.json is failed here (its summary is written
 // with Slurm's reason), so that status, report and a re-run all see the same thing; unless a live run holds
 // DIR/NAME/run.lock: that run watches the same tasks and writes their summaries itself, so status only looks.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { experimentDir, readSummary } from '../../store/files.js';
-import { formatLoss } from '../../terminal/style.js';
-import { judgeLock, lockFile, readLock, type LockRecord, type Verdict } from '../../store/lock.js';
+import { judgeLock, lockFile, readLock, type HolderState, type LockRecord } from '../../store/lock.js';
 import type { TrialStatus } from '../../config/schema.js';
 import type { Summary, Trial } from '../../types.js';
-import { describeParams } from '../../values.js';
 import { SlurmError } from './commands.js';
 import { isActive } from './records.js';
 import { readSubmission, settle, type Submission, type TaskView } from './watch.js';
@@ -39,8 +37,11 @@ export interface StatusDocument {
   trials: StatusRow[];
 }
 
-/** Print the status of experiment NAME under DIR; resolves to the exit code (2 when there are no results). */
-export async function status(out: string, name: string, json: boolean): Promise<number> {
+/** The status of experiment NAME under DIR, or why there is none (no results, Slurm cannot be asked: exit 2). */
+export type StatusResult = { kind: 'status'; doc: StatusDocument; sub: Submission | undefined } | { kind: 'error'; message: string };
+
+/** Each trial's state, from its files and, for a Slurm run, Slurm's record of its task (lost tasks failed, see above). */
+export async function readStatus(out: string, name: string): Promise<StatusResult> {
   const dir = experimentDir(out, name);
   const trials = await storedTrials(dir);
   let sub: Submission | undefined;
@@ -50,12 +51,10 @@ export async function status(out: string, name: string, json: boolean): Promise<
     if (sub !== undefined) views = await settle(sub, (await watchingRun(dir)) === undefined);
   } catch (error) {
     if (!(error instanceof SlurmError)) throw error;
-    process.stderr.write(`run-exp status: could not ask Slurm about job ${sub?.job.job_id}: ${error.message}\n`);
-    return 2;
+    return { kind: 'error', message: `could not ask Slurm about job ${sub?.job.job_id}: ${error.message}` };
   }
   if (trials.size === 0 && sub === undefined) {
-    process.stderr.write(`run-exp status: no results for ${JSON.stringify(name)}: expected a folder ${dir} with trials (run the experiment first, or pass --out DIR)\n`);
-    return 2;
+    return { kind: 'error', message: `no results for ${JSON.stringify(name)}: expected a folder ${dir} with trials (run the experiment first, or pass --out DIR)` };
   }
   for (const view of views) trials.set(view.trial.id, view.trial);
   const byId = new Map(views.map((v) => [v.trial.id, v]));
@@ -63,10 +62,7 @@ export async function status(out: string, name: string, json: boolean): Promise<
   for (const trial of [...trials.values()].sort((a, b) => a.index - b.index)) {
     rows.push(statusRow(trial, byId.get(trial.id), await readSummary(path.join(dir, 'trials', trial.id))));
   }
-  const doc: StatusDocument = { experiment: dir, job_id: sub?.job.job_id ?? null, submitted_at: sub?.job.submitted_at ?? null, trials: rows };
-  if (json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
-  else process.stdout.write(formatStatus(doc, sub) + '\n');
-  return 0;
+  return { kind: 'status', doc: { experiment: dir, job_id: sub?.job.job_id ?? null, submitted_at: sub?.job.submitted_at ?? null, trials: rows }, sub };
 }
 
 /**
@@ -74,12 +70,12 @@ export async function status(out: string, name: string, json: boolean): Promise<
  * another host, unreadable). Such a run watches the array's tasks and writes the summaries of lost ones itself, and a
  * local run may be training the same trials again: nobody else writes them. Undefined when no lock is held.
  */
-export async function watchingRun(dir: string): Promise<{ record: LockRecord | null; verdict: Verdict } | undefined> {
+export async function watchingRun(dir: string): Promise<{ record: LockRecord | null; holder: HolderState } | undefined> {
   const found = await readLock(lockFile(dir)).catch(() => undefined);
   if (found === undefined) return undefined;
-  if (found.record === null) return { record: null, verdict: { state: 'unknown', why: found.problem } };
-  const verdict = await judgeLock(found.record);
-  return verdict.state === 'gone' ? undefined : { record: found.record, verdict };
+  if (found.record === null) return { record: null, holder: { state: 'unknown', why: found.problem } };
+  const holder = await judgeLock(found.record);
+  return holder.state === 'gone' ? undefined : { record: found.record, holder };
 }
 
 /** The trials stored under DIR/NAME/trials (config.json), by id. */
@@ -127,42 +123,20 @@ function endedNote(view: TaskView | undefined): string | null {
   return null;
 }
 
-/** The status as a table (and a line about the array). */
-export function formatStatus(doc: StatusDocument, sub: Submission | undefined): string {
-  const keys = [...new Set(doc.trials.flatMap((r) => Object.keys(r.params)))];
-  const header = ['id', ...keys, 'state', ...(sub ? ['task', 'slurm', 'exit'] : []), 'step', 'dev', 'note'];
-  const cells = doc.trials.map((r) => [
-    r.id,
-    ...keys.map((k) => (k in r.params ? describeParams({ [k]: r.params[k] }).slice(k.length + 1) : '')),
-    r.state,
-    ...(sub ? [r.task === null ? '-' : String(r.task), r.slurm_state ?? '-', r.exit_code ?? '-'] : []),
-    `${r.step ?? '-'}/${r.steps}`,
-    formatLoss(r.dev_loss),
-    r.reason ?? '',
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (row: string[]) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  const counts = new Map<TrialState, number>();
-  for (const r of doc.trials) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
-  const tally = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
-  const head = sub === undefined ? `${doc.experiment}: ${tally}` : `${doc.experiment}: Slurm job ${sub.job.job_id} (${sub.job.tasks} task${sub.job.tasks === 1 ? '' : 's'}, submitted ${sub.job.submitted_at}); ${tally}`;
-  return [head, line(header), ...cells.map(line)].join('\n');
-}
-
 /**
  * Before `run-exp report`: the tasks Slurm ended without a summary become failed trials (unless `write` is false: a
- * live run holds the lock and writes them itself), and the user hears about tasks still queued or running (the report
- * shows the trials that finished). Slurm being unreachable is said, not fatal.
+ * live run holds the lock and writes them itself). Returns what the user should hear: tasks still queued or running
+ * (the report shows the trials that finished), or that Slurm could not be asked (said, not fatal).
  */
-export async function settleForReport(out: string, name: string, write = true): Promise<void> {
+export async function settleForReport(out: string, name: string, write = true): Promise<string[]> {
   try {
     const sub = await readSubmission(path.resolve(experimentDir(out, name)));
-    if (sub === undefined) return;
+    if (sub === undefined) return [];
     const views = await settle(sub, write);
     const left = views.filter((v) => v.phase === 'pending' || v.phase === 'running' || v.phase === 'lost').length;
-    if (left > 0) process.stderr.write(`run-exp report: ${left} trial${left === 1 ? ' is' : 's are'} still queued or running in Slurm job ${sub.job.job_id}; the report shows the trials that finished\n`);
+    return left === 0 ? [] : [`${left} trial${left === 1 ? ' is' : 's are'} still queued or running in Slurm job ${sub.job.job_id}; the report shows the trials that finished`];
   } catch (error) {
     if (!(error instanceof SlurmError)) throw error;
-    process.stderr.write(`run-exp report: could not ask Slurm about the experiment's job: ${error.message}\n`);
+    return [`could not ask Slurm about the experiment's job: ${error.message}`];
   }
 }

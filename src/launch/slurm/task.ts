@@ -1,20 +1,19 @@
 // `run-exp task SUBMISSION INDEX`: what one Slurm array task runs. It trains trial INDEX of SUBMISSION/tasks.json in
-// this process and writes the trial's files itself through src/run/trial-files.ts, in the layout of a local run:
-// config.json at the start, metrics.jsonl a chunk at a time, the samples, the weights, summary.json last; and
-// progress.json along the way for the parent to show.
+// this process and writes the trial's files itself through a TrialRecorder (src/launch/recorder.ts), as the local
+// pool's parent does: config.json at the start, metrics.jsonl a chunk at a time, the samples, the weights,
+// summary.json last; and progress.json along the way for the parent to show.
 //
 // The task exits 0 when the trial ended as a result (ok or diverged), 1 when it failed (its summary says why, and
 // Slurm's record shows FAILED). A task that Slurm kills cannot write its summary: the parent or `run-exp status`
 // does that from Slurm's record (see watch.ts).
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
-import { readSummary, trialDir } from '../../store/files.js';
-import { TrialWriter } from '../../store/trial-files.js';
-import { EarlyStopper } from '../early-stop.js';
-import { EvaluationsOnDisk } from '../../store/early-stop-files.js';
 import path from 'node:path';
-import { failedSummary } from '../failure.js';
-import type { MetricRow, Progress } from '../../types.js';
+import { EvaluationsOnDisk } from '../../store/early-stop-files.js';
+import { readSummary, trialDir } from '../../store/files.js';
+import type { Progress, SlurmTaskInfo } from '../../types.js';
+import { EarlyStopper } from '../early-stop.js';
+import { TrialRecorder } from '../recorder.js';
 import { writeProgress, type TaskProgress } from './progress.js';
 import { readTaskFile } from './submission.js';
 
@@ -42,56 +41,47 @@ export async function runTask(submission: string, indexText: string): Promise<nu
   process.stderr.write(`run-exp task: trial ${trial.id} (${where}), backend ${tasks.backend}\n`);
   await mkdir(dir, { recursive: true });
 
-  const started = new Date();
-  const writer = new TrialWriter(dir, trial); // config.json and an empty metrics.jsonl; an earlier attempt's outputs go
+  // Early stopping: a task hears no sibling, so at each evaluation it reads what the others have written so far to
+  // their metrics.jsonl in the shared DIR (finished trials of earlier runs included) and decides for itself.
+  const stopper = tasks.early_stop === undefined ? undefined : new EarlyStopper(tasks.early_stop);
+  const others = stopper === undefined ? undefined : new EvaluationsOnDisk(path.join(tasks.out, tasks.name, 'trials'), tasks.plan_ids ?? tasks.trials.map((t) => t.id), stopper);
+  const slurm: SlurmTaskInfo = { job_id: jobId, task: index, node: os.hostname() };
+  const record = new TrialRecorder(trial, dir, { backend: tasks.backend, stopper, slurm }); // config.json and an empty metrics.jsonl
   // scancel, a time limit or a preemption sends SIGTERM (SIGKILL follows after KillWait): the metrics rows already
-  // handed to the writer reach metrics.jsonl first (the loop yields between chunks), then the task ends as killed.
+  // handed to the record reach metrics.jsonl first (the loop yields between chunks), then the task ends as killed.
   // Its summary is written by whoever watches the array, with Slurm's reason.
   process.once('SIGTERM', () => {
-    process.stderr.write(`run-exp task: SIGTERM (cancelled, past its time limit or preempted); trial ${trial.id} keeps ${writer.stepsWritten} steps of metrics\n`);
-    void writer.settle().finally(() => process.kill(process.pid, 'SIGTERM')); // the handler is gone: ended by the signal, as Slurm records it
+    process.stderr.write(`run-exp task: SIGTERM (cancelled, past its time limit or preempted); trial ${trial.id} keeps ${record.stepsWritten} steps of metrics\n`);
+    void record.settle().finally(() => process.kill(process.pid, 'SIGTERM')); // the handler is gone: ended by the signal, as Slurm records it
   });
-  let last: Progress | undefined;
   let lastWrite = -Infinity;
   const progress = (p: Progress) => {
-    const record: TaskProgress = { ...p, job_id: jobId, task: index, node: os.hostname(), pid: process.pid, started_at: started.toISOString(), updated_at: new Date().toISOString() };
-    writeProgress(dir, record);
+    const task: TaskProgress = { ...p, job_id: jobId, task: index, node: os.hostname(), pid: process.pid, started_at: record.started.toISOString(), updated_at: new Date().toISOString() };
+    writeProgress(dir, task);
   };
   const onProgress = (p: Progress) => {
-    last = p;
+    record.progress(p);
     const now = performance.now();
     if (now - lastWrite < PROGRESS_MS && p.step < p.steps) return;
     lastWrite = now;
     progress(p);
   };
-  // Early stopping: a task hears no sibling, so at each evaluation it reads what the others have written so far to
-  // their metrics.jsonl in the shared DIR (finished trials of earlier runs included) and decides for itself.
-  const stopper = tasks.early_stop === undefined ? undefined : new EarlyStopper(tasks.early_stop);
-  const others = stopper === undefined ? undefined : new EvaluationsOnDisk(path.join(tasks.out, tasks.name, 'trials'), tasks.plan_ids ?? tasks.trials.map((t) => t.id), stopper);
-  const onMetrics = (rows: MetricRow[]) => {
-    writer.metrics(rows);
-    stopper?.observe(trial.id, rows);
-  };
   const onCheckpoint =
-    stopper === undefined
+    others === undefined
       ? undefined
       : async (step: number) => {
-          await others!.refresh(trial.id); // the siblings' evaluations written since the last look
-          return stopper.decide(trial.id, step);
+          await others.refresh(trial.id); // the siblings' evaluations written since the last look
+          return record.decide(step);
         };
   try {
     const { trainTrial } = await import('../../train/trial.js'); // TF.js loads here, after the cheap checks above
     progress({ step: 0, steps: trial.config.train.steps, loss: Number.NaN, steps_per_s: 0 }); // started: TF.js is loaded
-    const output = await trainTrial(trial.config, { id: trial.id, backend: tasks.backend, onProgress, onMetrics, ...(onCheckpoint === undefined ? {} : { onCheckpoint }) });
-    output.summary.slurm = { job_id: jobId, task: index, node: os.hostname() };
-    await writer.finish(output, ''); // the task's own output is its Slurm log, logs/JOBID_INDEX.out
+    const output = await trainTrial(trial.config, { id: trial.id, backend: tasks.backend, onProgress, onMetrics: (rows) => record.metrics(rows), ...(onCheckpoint === undefined ? {} : { onCheckpoint }) });
+    await record.end({ kind: 'output', output }, ''); // the task's own output is its Slurm log, logs/JOBID_INDEX.out
     return 0;
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
-    await writer.settle();
-    const summary = failedSummary(trial, { kind: 'threw', message: e.message, stack: e.stack ?? e.message }, { started, finished: new Date(), steps: writer.stepsWritten, progress: last, backend: tasks.backend, stderr: '' });
-    summary.slurm = { job_id: jobId, task: index, node: os.hostname() };
-    await writer.fail(summary, ''); // the metrics of the steps it trained stay
+    await record.end({ kind: 'failed', failure: { kind: 'threw', message: e.message, stack: e.stack ?? e.message } }, ''); // the metrics of the steps it trained stay
     process.stderr.write(`run-exp task: trial ${trial.id} failed: ${e.stack ?? e.message}\n`);
     return 1;
   }

@@ -1,6 +1,7 @@
 // Which charts an experiment gets, decided from its results alone (what varies, the schedule, embed_dim).
 import { buildData, type ReportData } from '../data.js';
-import { isRangeTest, type Results } from '../results.js';
+import { isRangeTest } from '../../train/schedule.js';
+import type { Results } from '../results.js';
 import type { Chart } from './common.js';
 import { embedding } from './embedding.js';
 import { gridFinal } from './grid-final.js';
@@ -37,14 +38,14 @@ export function chooseCharts(results: Results, data: ReportData = buildData(resu
   return charts;
 }
 
-/** The suggested learning rates of the range-test trials that were found: steepest descent, and the valley (min/10 × 10). */
+/** The suggested learning rates of the range-test trials that were found: steepest descent, and the valley. */
 export function suggestions(results: Results): Suggestion[] {
   const out: Suggestion[] = [];
   for (const t of results.trials) {
     const s = t.summary?.suggested_lr;
-    if (!isRangeTest(t.trial) || s === undefined) continue;
+    if (!isRangeTest(t.trial.config.train.lr) || s === undefined) continue;
     if (s.steepest !== null && s.steepest > 0) out.push({ trial: t.trial.index, kind: 'steepest', lr: s.steepest });
-    if (s.min_over_10 !== null && s.min_over_10 > 0) out.push({ trial: t.trial.index, kind: 'valley', lr: s.min_over_10 * 10 });
+    if (s.valley !== null && s.valley > 0) out.push({ trial: t.trial.index, kind: 'valley', lr: s.valley });
   }
   return out;
 }

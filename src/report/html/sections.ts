@@ -109,7 +109,7 @@ export function bestTrialsSection(results: Results, data: ReportData): string {
       }),
       `<td>${statusBadge(t)}</td>`,
       `<td class="num">${stepsText(s)}</td>`,
-      ...splits.map((sp) => `<td class="num">${sp === own ? '<strong>' : ''}${formatLoss(s.final[`${sp}_loss`])}${sp === own ? '</strong>' : ''}</td>`),
+      ...splits.map((sp) => `<td class="num">${sp === own ? '<strong>' : ''}${formatLoss(s.final[`${sp}_loss`], '—')}${sp === own ? '</strong>' : ''}</td>`),
       `<td><code>${h(t.trial.id)}</code></td>`,
     ].join('')}</tr>`;
   });
@@ -225,9 +225,9 @@ export function trialTable(results: Results, data: ReportData): string {
       }),
       cell(`${statusBadge(t)}${error}`, STATUSES.indexOf(status)),
       cell(s ? stepsText(s) : '—', s?.steps ?? null, 'num'),
-      cell(formatLoss(s?.final.train_loss), s?.final.train_loss ?? null, 'num'),
-      cell(formatLoss(s?.final.dev_loss), s?.final.dev_loss ?? null, 'num'),
-      cell(formatLoss(s?.final.test_loss), s?.final.test_loss ?? null, 'num'),
+      cell(formatLoss(s?.final.train_loss, '—'), s?.final.train_loss ?? null, 'num'),
+      cell(formatLoss(s?.final.dev_loss, '—'), s?.final.dev_loss ?? null, 'num'),
+      cell(formatLoss(s?.final.test_loss, '—'), s?.final.test_loss ?? null, 'num'),
       ...(range ? [suggestedCell(s?.suggested_lr)] : []),
       cell(formatRate(s?.steps_per_s), s?.steps_per_s ?? null, 'num'),
       cell(formatDuration(s?.seconds), s?.seconds ?? null, 'num'),
@@ -245,11 +245,11 @@ ${rows.join('\n')}
 </section>`;
 }
 
-/** A range test's suggestions: the steepest-descent lr, and min/10 below it. */
+/** A range test's suggestions: the steepest-descent lr, and the valley's lr ÷ 10 (fastai's `minimum`) below it. */
 function suggestedCell(s: Summary['suggested_lr']): string {
   if (s === undefined) return cell('—', null, 'num');
   const steepest = s.steepest === null ? '—' : formatLr(s.steepest);
-  const tenth = s.min_over_10 === null ? '' : `<div class="reason">min/10: ${formatLr(s.min_over_10)}</div>`;
+  const tenth = s.valley === null ? '' : `<div class="reason">min/10: ${formatLr(s.valley / 10)}</div>`;
   return cell(`${steepest}${tenth}`, s.steepest, 'num');
 }
 

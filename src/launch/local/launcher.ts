@@ -1,0 +1,85 @@
+// The local launcher: the trials run in a pool of warm worker processes on this machine (pool.ts), and this process
+// writes each trial's files as it runs (a TrialRecorder per trial); early stopping decides here, from every trial's
+// evaluations as they arrive.
+import { fileURLToPath } from 'node:url';
+import type { Launcher, LaunchEvents, LaunchOutcome, LaunchRequest } from '../launcher.js';
+import { TrialRecorder } from '../recorder.js';
+import { activeArrayRefusal } from '../slurm/launcher.js';
+import { trialDir } from '../../store/files.js';
+import * as msg from '../../messages.js';
+import type { Summary } from '../../types.js';
+import { workerCount } from './jobs.js';
+import { runPool } from './pool.js';
+
+/** The training worker (worker.ts compiled); tests give their fixture workers instead. */
+const DEFAULT_WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+/** What the local pool needs besides the request: the worker's module and its node flags (tests use fixtures). */
+export interface LocalOptions {
+  workerPath?: string; // default: the training worker, src/launch/local/worker.ts
+  workerExecArgv?: string[]; // node flags of the workers (tests: a small --max-old-space-size)
+}
+
+/** The local pool as a launcher. */
+export function localLauncher(options: LocalOptions = {}): Launcher {
+  return {
+    async preflight(plan, out) {
+      // An earlier Slurm array of the experiment still writes into the same trial folders: wait for it, where Slurm can be asked.
+      const refusal = await activeArrayRefusal(plan, out, { unreachable: 'ignore' });
+      return refusal === undefined ? undefined : msg.nothingRun(refusal);
+    },
+    launch: (request, events) => launchLocal(request, events, options),
+  };
+}
+
+/** Run the trials in the pool until all have ended or the signal stops them. */
+async function launchLocal(request: LaunchRequest, events: LaunchEvents, options: LocalOptions): Promise<LaunchOutcome> {
+  const { trials, signal, stopper } = request;
+  const summaries = new Map<string, Summary>();
+  const { workers, warning } = workerCount(request.jobs, trials.length);
+  if (warning !== undefined && trials.length > 0) events.note(`warning: ${warning}`);
+  const records = new Map<string, TrialRecorder>(); // the trials under way
+  let unwritten = 0;
+  try {
+    await runPool(
+      trials,
+      {
+        jobs: workers,
+        workerPath: options.workerPath ?? DEFAULT_WORKER,
+        execArgv: options.workerExecArgv ?? [],
+        backend: request.backend,
+        timeoutSeconds: request.timeoutSeconds,
+        signal,
+        checkpoints: stopper !== undefined,
+      },
+      {
+        start: (trial) => {
+          records.set(trial.id, new TrialRecorder(trial, trialDir(request.out, request.plan.experiment.name, trial.id), { backend: request.backend, stopper }));
+          events.start(trial);
+        },
+        progress: (trial, p) => {
+          records.get(trial.id)?.progress(p);
+          events.progress(trial, p);
+        },
+        metrics: (trial, rows) => records.get(trial.id)?.metrics(rows),
+        checkpoint: (trial, step) => records.get(trial.id)?.decide(step) ?? { stop: false },
+        end: async (ended) => {
+          const record = records.get(ended.trial.id)!;
+          records.delete(ended.trial.id);
+          try {
+            if (ended.outcome.kind === 'interrupted') throw new Error(`trial ${ended.trial.id} was interrupted; it has no files to write`);
+            const summary = await record.end(ended.outcome, ended.log, { started: ended.started, finished: ended.finished });
+            summaries.set(ended.trial.id, summary);
+            events.end(ended.trial, summary);
+          } catch (error) {
+            unwritten += 1;
+            events.note(msg.couldNotWrite(ended.trial.id, (error as Error).message));
+          }
+        },
+      },
+    );
+  } finally {
+    await Promise.all([...records.values()].map((r) => r.settle())); // interrupted trials: what they trained stays, unfinished
+  }
+  return { kind: 'ran', summaries, interrupted: signal.aborted, unwritten };
+}

@@ -1,0 +1,133 @@
+// Every user-facing message of the run stage (the pipeline, the launchers, the results store), one function each, in
+// one place; the config stages keep theirs in src/config/messages.ts, the lock its own (src/store/lock.ts), as they
+// describe its record. A message says what happened and what the user can do.
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+// Refusals before anything was written (exit 2).
+
+/** A refusal of a local run: nothing happened. */
+export function nothingRun(reason: string): string {
+  return `${reason}\nnothing was run or written.`;
+}
+
+/** A refusal of a Slurm run before the lock: nothing happened. */
+export function nothingSubmittedOrWritten(reason: string): string {
+  return `${reason}\nnothing was submitted or written.`;
+}
+
+/** A refusal of a Slurm run under the lock: no array (the experiment's folder was prepared). */
+export function nothingSubmitted(reason: string): string {
+  return `${reason}\nnothing was submitted.`;
+}
+
+/** Slurm said no (sbatch --test-only, sbatch, or it could not be asked): in its own words. */
+export function slurmRefused(said: string): string {
+  return `Slurm refused the submission: ${said}`;
+}
+
+/** An earlier array of the experiment still has tasks queued or running. */
+export function earlierArrayActive(name: string, jobId: string, submittedAt: string, active: number, out: string): string {
+  return (
+    `experiment ${name}: Slurm job ${jobId}, submitted ${submittedAt}, still has ${plural(active, 'task')} queued or running; ` +
+    `wait for it (\`run-exp status ${name} --out ${out}\`) or cancel it (\`scancel ${jobId}\`), then run again`
+  );
+}
+
+// While the trials run.
+
+/** A stored trial failed its checks: it runs again. */
+export function damagedTrial(id: string, problem: string): string {
+  return `warning: damaged results of trial ${id}: ${problem}; it counts as not finished and runs again`;
+}
+
+/** Finished trials of an earlier run are kept. */
+export function skipping(finished: number, total: number, dir: string): string {
+  return `skipping ${finished} of ${total} trials finished by an earlier run in ${dir} (--force runs them again)`;
+}
+
+/** Trials that failed in an earlier run run again. */
+export function runningFailedAgain(n: number): string {
+  return `running ${plural(n, 'trial')} that failed in an earlier run again`;
+}
+
+/** Trials an earlier run stopped early train to their end: the experiment no longer stops early. */
+export function runningStoppedToTheEnd(n: number): string {
+  return `running ${plural(n, 'trial')} that an earlier run stopped early to the end: this experiment has no early_stop`;
+}
+
+/** A trial's files could not be written. */
+export function couldNotWrite(id: string, error: string): string {
+  return `could not write the results of trial ${id}: ${error}`;
+}
+
+/** The array was submitted and left to run (--detach). */
+export function submittedDetached(jobId: string, trials: number, name: string, out: string): string {
+  return `submitted Slurm job ${jobId}: ${plural(trials, 'trial')}, one per array task; see \`run-exp status ${name} --out ${out}\`, then \`run-exp report ${name} --out ${out}\``;
+}
+
+/** The array was submitted and is watched. */
+export function submittedWatched(jobId: string, trials: number, atOnce: number): string {
+  return `submitted Slurm job ${jobId}: ${plural(trials, 'trial')} as array tasks 0-${trials - 1}, at most ${atOnce} at once (Ctrl-C cancels it)`;
+}
+
+/** Slurm could not be asked about the array (said once, then once a minute). */
+export function slurmUnreachable(jobId: string, forSeconds: number | undefined, error: string, pollSeconds: number): string {
+  const since = forSeconds === undefined ? '' : ` (for ${forSeconds} s)`;
+  return `could not read the state of Slurm job ${jobId}${since}: ${error}; trying again every ${pollSeconds} s (Ctrl-C stops watching and cancels the array)`;
+}
+
+/** Slurm answers again. */
+export function slurmAnswersAgain(jobId: string, afterSeconds: number): string {
+  return `Slurm answers again about job ${jobId} (after ${afterSeconds} s)`;
+}
+
+/** Ctrl-C cancelled the array. */
+export function cancelledArray(jobId: string): string {
+  return `cancelled Slurm job ${jobId}`;
+}
+
+/** Ctrl-C cancelled the array, but Slurm took long to take its tasks down. */
+export function cancelledArraySlowly(jobId: string, waitedSeconds: number): string {
+  return `cancelled Slurm job ${jobId}, but some of its tasks were still ending after ${waitedSeconds} s (see squeue -j ${jobId})`;
+}
+
+/** scancel failed. */
+export function couldNotCancel(jobId: string, error: string): string {
+  return `could not cancel Slurm job ${jobId}: ${error}; cancel it yourself: scancel ${jobId}`;
+}
+
+// The report and the end.
+
+/** The report stage begins. */
+export function buildingReport(file: string): string {
+  return `building the report ${file} …`;
+}
+
+/** A stored result the report leaves out (damaged), or a folder it does not show. */
+export function unreadResult(damaged: boolean, problem: string): string {
+  return `warning: ${damaged ? 'damaged results, left out of the report' : 'not shown in the report'}: ${problem}`;
+}
+
+/** The report stage failed. */
+export function reportFailed(error: string): string {
+  return `the report could not be built: ${error}`;
+}
+
+/** The expectations could not be checked. */
+export function expectationsFailed(error: string): string {
+  return `the expectations could not be checked: ${error}`;
+}
+
+/** A signal stopped the trials. */
+export function interruptedRun(finished: number, total: number): string {
+  return `interrupted: ${finished} of ${total} trials finished; run the same command again to resume`;
+}
+
+/** A signal stopped the report stage: the trials stay. */
+export function interruptedReport(signal: string | undefined, finished: number, total: number, dir: string, file: string, name: string, out: string): string {
+  return (
+    `interrupted (${signal}) before the report was written: ${finished} of ${total} trials finished and are kept in ${dir}; ` +
+    `${file} was not written (build it with \`run-exp report ${name} --out ${out}\`)`
+  );
+}
