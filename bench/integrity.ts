@@ -2,7 +2,7 @@
 //
 // usage: node dist/bench/integrity.js [--steps 200000] [--rounds 5] [--trials 100] [--report-steps 4000]
 //
-// 1. Checking a stored trial (src/run/check-trial.ts), as the resume step and the report do: one fixture trial of
+// 1. Checking a stored trial (src/store/check-trial.ts), as the resume step and the report do: one fixture trial of
 //    `--steps` steps of the lecture's network, its metrics.jsonl as the runner writes it and the same rows
 //    re-spaced (`{"step": 0, …}`, which goes through JSON.parse), in turns, `--rounds` times each.
 // 2. A signal in the report stage: `run-exp report` on `--trials` fixture trials of `--report-steps` steps, once

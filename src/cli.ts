@@ -75,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!(error instanceof UsageError) && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') !== true) throw error;
     return usage((error as Error).message);
   }
-  // Only a run and a report handle signals (src/run/signals.ts); the other commands keep their default action.
+  // Only a run and a report handle signals (src/signals.ts); the other commands keep their default action.
   if (command.kind !== 'run' && command.kind !== 'report') releaseBeforeStart();
   switch (command.kind) {
     case 'help':

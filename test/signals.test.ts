@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { execa, type ResultPromise } from 'execa';
 import { ROOT } from './paths.js';
-import { tempOut } from './run/helpers.js';
+import { tempOut } from './e2e/helpers.js';
 
 const BIN = path.join(ROOT, 'bin', 'run-exp.js');
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;

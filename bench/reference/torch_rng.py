@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference values for run-exp's lecture-exact generators (src/train/rng/), from real PyTorch and CPython.
+"""Reference values for run-exp's lecture-exact generators (src/rng/), from real PyTorch and CPython.
 
 Run once with Debian's PyTorch 1.13 (CPU capability AVX2) and CPython 3:
     /usr/bin/python3 bench/reference/torch_rng.py > /tmp/torch_rng.json

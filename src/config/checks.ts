@@ -21,7 +21,7 @@ export function checkExperiment(exp: unknown, report: Report): void {
   checkSbatchArgs(exp.executor, report);
 }
 
-// sbatch flags that run-exp sets itself (src/slurm/script.ts, src/slurm/commands.ts), long name → short letter.
+// sbatch flags that run-exp sets itself (src/launch/slurm/script.ts, src/launch/slurm/commands.ts), long name → short letter.
 const SET_BY_RUN_EXP: Record<string, string | undefined> = {
   array: 'a',
   output: 'o',

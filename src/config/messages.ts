@@ -201,7 +201,7 @@ export const graceNotEvaluated = (every: number, grace: number) =>
   `expected a multiple of eval.every (${every}): ASHA's rungs (grace·eta^k) are evaluations, got ${grace}`;
 export const graceTooLong = (steps: number, grace: number) => `expected fewer steps than train.steps (${steps}), got ${grace}: the rule would never stop a trial`;
 
-// Why run-exp sets each of these sbatch flags itself (src/slurm/script.ts, src/slurm/commands.ts).
+// Why run-exp sets each of these sbatch flags itself (src/launch/slurm/script.ts, src/launch/slurm/commands.ts).
 const SBATCH_FLAG_REASONS: Record<string, string> = {
   array: 'run-exp submits one array task per trial; use executor.array_parallelism / --jobs',
   output: "run-exp writes each task's output to slurm/SUBMISSION/logs/, where a failed trial's stderr.log comes from",

@@ -1,5 +1,5 @@
 // Reading DIR/NAME/ into Results: the only part of the report that reads files. Every trial is checked as it is read,
-// by the run's own judge (src/run/check-trial.ts), which streams metrics.jsonl by twice: to count the rows, then to
+// by the run's own judge (src/store/check-trial.ts), which streams metrics.jsonl by twice: to count the rows, then to
 // reduce them to the charts' curves, so its size does not matter (see curves.ts).
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -79,7 +79,7 @@ function earlierPlanNote(trialsDir: string, ids: string[], planned: number): str
 }
 
 /**
- * One entry of trials/, checked by the run's own judge (src/run/check-trial.ts) while its rows are counted: a
+ * One entry of trials/, checked by the run's own judge (src/store/check-trial.ts) while its rows are counted: a
  * finished, unfinished or damaged trial, or null when it is no trial (listed in `unread` unless it is an empty
  * folder: a trial about to be written). A finished trial's counts go to `counts`; its curves are read later.
  */

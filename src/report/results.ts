@@ -12,7 +12,7 @@ export interface TrialResult {
   curves: TrialCurves | null; // reduced from metrics.jsonl for the charts; null for unfinished trials (or no metrics.jsonl)
   samples: string[];
   embedding: Weight | null; // C, only when it has two columns (embed_dim 2)
-  problem?: string; // damaged: which file and what is wrong (src/run/check-trial.ts); it then counts as not finished
+  problem?: string; // damaged: which file and what is wrong (src/store/check-trial.ts); it then counts as not finished
 }
 
 /** What could not be read: a damaged trial whose config.json is unsound, a damaged run.json, or a folder that is no trial. */

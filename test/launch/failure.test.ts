@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeFailure, failedSummary, tail, type Failure } from '../../src/launch/failure.js';
-import { fixturePlan } from '../run/helpers.js';
+import { fixturePlan } from '../e2e/helpers.js';
 
 describe('describeFailure', () => {
   const cases: { failure: Failure; stderr: string; reason: RegExp }[] = [

@@ -202,7 +202,7 @@ export function simulateTrial(t: Trial, fail: boolean): { summary: Summary; metr
 type Output = ReturnType<typeof simulateTrial>;
 
 /**
- * Early stopping applied to simulated trials by the runner's own rule (src/run/early-stop.ts), told each trial's
+ * Early stopping applied to simulated trials by the runner's own rule (src/launch/early-stop.ts), told each trial's
  * evaluations in trial order as a run with --jobs 1 tells it: a stopped trial keeps its rows up to that evaluation.
  */
 function earlyStop(trials: Trial[], outputs: Map<number, Output>, rule: EarlyStop): void {

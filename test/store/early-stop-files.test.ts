@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { EarlyStopper } from '../../src/launch/early-stop.js';
 import { EvaluationsOnDisk } from '../../src/store/early-stop-files.js';
 import type { MetricRow } from '../../src/types.js';
-import { tempOut } from '../run/helpers.js';
+import { tempOut } from '../e2e/helpers.js';
 
 const rows = (...r: MetricRow[]) => r.map((x) => JSON.stringify(x) + '\n').join('');
 const dev = (step: number, loss: number): MetricRow => ({ step, split: 'dev', loss });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { writeFileAtomic } from '../../src/store/files.js';
 import { removeTempFiles, settleTemp, tempFor } from '../../src/store/temp-files.js';
-import { tempOut } from '../run/helpers.js';
+import { tempOut } from '../e2e/helpers.js';
 
 describe('writeFileAtomic', () => {
   it('replaces a file with the whole new content and leaves no temp file', async () => {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { execaNode } from 'execa';
 import { acquireLock, describeHolder, readLock, refusedMessage, type LockRecord, type LockResult } from '../../src/store/lock.js';
-import { tempOut } from '../run/helpers.js';
+import { tempOut } from '../e2e/helpers.js';
 
 const TAKER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/workers/lock-taker.js');
 const exists = (p: string) => access(p).then(() => true, () => false);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { finishRunInfo, gitCommit, runExpVersion, startRunInfo } from '../../src/store/run-info.js';
 import { ROOT } from '../paths.js';
-import { tempOut } from '../run/helpers.js';
+import { tempOut } from '../e2e/helpers.js';
 
 describe('run.json', () => {
   it('names the commit checked out where the experiment file lives', async () => {

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { readSummary } from '../../src/store/files.js';
 import { TrialWriter } from '../../src/store/trial-files.js';
 import type { MetricRow, Summary, TrialOutput } from '../../src/types.js';
-import { fixturePlan, tempOut } from '../run/helpers.js';
+import { fixturePlan, tempOut } from '../e2e/helpers.js';
 
 const trial = fixturePlan('files', [{ behave: 'ok' }]).trials[0]!;
 const summary = { id: trial.id, status: 'ok', final: { train_loss: 2, dev_loss: 2.1, test_loss: null } } as Summary;

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { useColor } from '../../src/terminal/style.js';
 import { createProgressDisplay } from '../../src/terminal/progress.js';
 import type { Summary } from '../../src/types.js';
-import { fixturePlan } from '../run/helpers.js';
+import { fixturePlan } from '../e2e/helpers.js';
 
 /** A stream that records what is written; a terminal when asked. */
 function fakeStream(isTTY: boolean) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { endTable, missedLines, runDocument, type TrialRow } from '../../src/terminal/table.js';
 import type { Summary } from '../../src/types.js';
-import { fixturePlan } from '../run/helpers.js';
+import { fixturePlan } from '../e2e/helpers.js';
 
 const plan = fixturePlan('table', [{ behave: 'ok' }, { behave: 'sleep', ms: 10 }, { behave: 'hang' }]);
 const summary = (id: string, status: Summary['status'], seconds: number, steps = 20) =>

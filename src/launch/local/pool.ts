@@ -24,7 +24,7 @@ export interface Ended {
 /** How the pool runs its workers. */
 export interface PoolOptions {
   jobs: number;
-  workerPath: string; // the worker's module (src/run/worker.ts compiled, or a test fixture)
+  workerPath: string; // the worker's module (src/launch/local/worker.ts compiled, or a test fixture)
   execArgv: string[]; // node flags of the workers
   backend: BackendName;
   timeoutSeconds?: number; // per trial, from the moment the trial is handed to a ready worker

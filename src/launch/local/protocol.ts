@@ -1,6 +1,5 @@
-// The messages between the parent (src/run/pool.ts, execa's IPC) and a worker process (src/run/serve.ts, Node's
-// channel), serialised by structured clone, so numbers, arrays and nested objects cross as they are. One worker runs
-// one trial at a time:
+// The messages between the parent (pool.ts, execa's IPC) and a worker process (serve.ts, Node's channel), serialised
+// by structured clone, so numbers, arrays and nested objects cross as they are. One worker runs one trial at a time:
 //
 //   parent                         worker
 //     ◀──────── ready ───────────── (imports done: TF.js is loaded, the worker is warm)

@@ -1,9 +1,9 @@
-// The Slurm tests' cluster: whether one answers here (test/slurm/cluster.sh starts one), and how to wait on it.
+// The Slurm tests' cluster: whether one answers here (test/e2e/slurm/cluster.sh starts one), and how to wait on it.
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 
 /** How to start the test cluster, for skip messages. */
-export const START_HINT = 'start one with `test/slurm/cluster.sh start` (as root; CI does)';
+export const START_HINT = 'start one with `test/e2e/slurm/cluster.sh start` (as root; CI does)';
 
 /**
  * Why the Slurm tests cannot run here, or false when a cluster answers: sbatch on PATH, a configuration, a controller

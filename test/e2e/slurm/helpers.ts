@@ -3,8 +3,8 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { ROOT } from '../paths.js';
-import type { Summary } from '../../src/types.js';
+import { ROOT } from '../../paths.js';
+import type { Summary } from '../../../src/types.js';
 
 /** The installed command, as every Slurm task runs it too. */
 export const BIN = path.join(ROOT, 'bin', 'run-exp.js');

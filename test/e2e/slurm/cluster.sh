@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # A real single-node Slurm cluster on this machine, for the Slurm executor's tests (and for trying it by hand).
 #
-#   test/slurm/cluster.sh start    install slurm-wlm and munge if missing, write the configuration, start munged,
+#   test/e2e/slurm/cluster.sh start    install slurm-wlm and munge if missing, write the configuration, start munged,
 #                                  slurmctld and slurmd, wait until the node is idle (idempotent: a running cluster
 #                                  is left as it is)
-#   test/slurm/cluster.sh stop     cancel every job, then stop exactly the daemons that start started (by PID)
-#   test/slurm/cluster.sh status   whether it runs: the daemons' PIDs, sinfo and squeue
+#   test/e2e/slurm/cluster.sh stop     cancel every job, then stop exactly the daemons that start started (by PID)
+#   test/e2e/slurm/cluster.sh status   whether it runs: the daemons' PIDs, sinfo and squeue
 #
 # Debian's packages (slurm-wlm 22.05 on bookworm), as root, without systemd or cgroups: process tracking by
 # /proc (proctrack/linuxproc), no task plugin, no accounting database. Finished jobs stay visible to
@@ -64,7 +64,7 @@ write_config() {
   chmod 700 "$STATE/munge"
   [ -s "$STATE/munge/munge.key" ] || { mungekey --create --keyfile="$STATE/munge/munge.key" && chmod 400 "$STATE/munge/munge.key"; }
   cat >"$CONF" <<EOF
-$MARK: written by test/slurm/cluster.sh, one node on 127.0.0.1
+$MARK: written by test/e2e/slurm/cluster.sh, one node on 127.0.0.1
 ClusterName=run-exp-test
 SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root

@@ -1,4 +1,4 @@
-// The test cluster itself (test/slurm/cluster.sh): sbatch runs a task on it, and the task's end is on record.
+// The test cluster itself (test/e2e/slurm/cluster.sh): sbatch runs a task on it, and the task's end is on record.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';

@@ -1,4 +1,4 @@
-// The Slurm executor against the real test cluster (test/slurm/cluster.sh): one job array per run, one trial per
+// The Slurm executor against the real test cluster (test/e2e/slurm/cluster.sh): one job array per run, one trial per
 // task, the trials' files in the local layout. Real sbatch, real tasks training real (tiny) models.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { isActive } from '../../src/launch/slurm/records.js';
+import { isActive } from '../../../src/launch/slurm/records.js';
 import { requireCluster, skipWithoutCluster, waitFor } from './cluster.js';
 import { gridFile, LECTURE, TINY, jobIdOf, queued, startRunExp, summaryOf, trialFile, trialIds, waitForOutput, workspace } from './helpers.js';
 

@@ -14,7 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { stringify, parse } from 'yaml';
 import { writeReport } from '../../src/report/index.js';
 import { ROOT } from '../paths.js';
-import { writeFixtureResults, type FixtureOptions } from './fixture-results.js';
+import { writeFixtureResults, type FixtureOptions } from '../report/fixture-results.js';
 
 const CHROMIUM = process.env['RUN_EXP_CHROMIUM'] ?? '/usr/bin/chromium';
 const SKIP = process.env['RUN_EXP_SKIP_BROWSER'] === '1';

@@ -7,10 +7,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import type { Summary } from '../src/types.js';
-import { checkExpectations, formatMisses, type ExpectationResult } from '../src/expect/index.js';
-import { readResults } from '../src/report/load.js';
-import { ROOT } from './paths.js';
+import type { Summary } from '../../src/types.js';
+import { checkExpectations, formatMisses, type ExpectationResult } from '../../src/expect/index.js';
+import { readResults } from '../../src/report/load.js';
+import { ROOT } from '../paths.js';
 
 interface Example {
   file: string;
@@ -92,7 +92,7 @@ for (const example of EXAMPLES) {
 async function storedResults(out: string, name: string, json: JsonOutput) {
   const stored = await readResults(out, name);
   const damaged = [...stored.trials.flatMap((t) => t.problem ?? []), ...stored.unread.map((u) => u.problem)];
-  assert.deepEqual(damaged, [], 'what the real trainer wrote is sound to the checker (src/run/check-trial.ts)');
+  assert.deepEqual(damaged, [], 'what the real trainer wrote is sound to the checker (src/store/check-trial.ts)');
   const ids = new Set(stored.trials.map((t) => t.trial.id));
   for (const t of json.trials) assert.ok(ids.has(t.id), `trial ${t.id} has no config.json in ${path.join(out, name, 'trials')}`);
   const summaries = new Map(stored.trials.flatMap((t) => (t.summary === null ? [] : [[t.trial.id, t.summary] as const])));

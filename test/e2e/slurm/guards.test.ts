@@ -7,11 +7,11 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { planExperiment } from '../../src/config/plan.js';
-import type { LaunchEvents, LaunchRequest } from '../../src/launch/launcher.js';
-import { slurmLauncher } from '../../src/launch/slurm/launcher.js';
-import { acquireLock, lockFile } from '../../src/store/lock.js';
-import type { Plan } from '../../src/types.js';
+import { planExperiment } from '../../../src/config/plan.js';
+import type { LaunchEvents, LaunchRequest } from '../../../src/launch/launcher.js';
+import { slurmLauncher } from '../../../src/launch/slurm/launcher.js';
+import { acquireLock, lockFile } from '../../../src/store/lock.js';
+import type { Plan } from '../../../src/types.js';
 import { jobState, requireCluster, skipWithoutCluster, waitFor } from './cluster.js';
 import { gridFile, jobIdOf, queued, startRunExp, summaryOf, trialIds, workspace } from './helpers.js';
 
