@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Experiment } from './schema.js';
-import type { Report } from './schema-errors.js';
+import type { OnProblem } from './schema-errors.js';
 import type { KeyPath } from './load.js';
 import * as msg from './messages.js';
 import type { Diagnostic } from './diagnostics.js';
@@ -24,14 +24,14 @@ export interface Resolved {
   files: Map<string, WordFile>;
 }
 
-/** Resolve data files (data.file, and data.file grid values); problems go to `report`. */
-export async function resolve(experiment: Experiment, yamlFile: string, report: Report, reportInFile: (d: Diagnostic) => void = () => {}): Promise<Resolved> {
+/** Resolve data files (data.file, and data.file grid values); problems go to `onProblem`. */
+export async function resolve(experiment: Experiment, yamlFile: string, onProblem: OnProblem, onProblemInFile: (d: Diagnostic) => void = () => {}): Promise<Resolved> {
   const resolved = structuredClone(experiment);
   const files = new Map<string, WordFile>();
   const dir = path.dirname(path.resolve(yamlFile));
   const visit = async (given: string, at: KeyPath): Promise<string> => {
     const absolute = path.resolve(dir, given);
-    const file = files.get(absolute) ?? (await readWordFile(given, absolute, at, report, reportInFile));
+    const file = files.get(absolute) ?? (await readWordFile(given, absolute, at, onProblem, onProblemInFile));
     if (file !== undefined) files.set(absolute, file);
     return absolute;
   };
@@ -60,15 +60,15 @@ function badWords(lines: string[], absolute: string): Diagnostic[] {
   });
 }
 
-async function readWordFile(given: string, absolute: string, at: KeyPath, report: Report, reportInFile: (d: Diagnostic) => void): Promise<WordFile | undefined> {
+async function readWordFile(given: string, absolute: string, at: KeyPath, onProblem: OnProblem, onProblemInFile: (d: Diagnostic) => void): Promise<WordFile | undefined> {
   const info = await stat(absolute).catch(() => undefined);
-  if (info === undefined) return void report(at, msg.fileMissing(given, absolute));
-  if (!info.isFile()) return void report(at, msg.fileNotRegular(given));
+  if (info === undefined) return void onProblem(at, msg.fileMissing(given, absolute));
+  if (!info.isFile()) return void onProblem(at, msg.fileNotRegular(given));
   const content = await readFile(absolute);
   const lines = content.toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
   const words = lines.map((w) => w.trim()).filter((w) => w.length > 0);
-  if (words.length === 0) return void report(at, msg.fileNoWords(given));
-  badWords(lines, absolute).slice(0, MAX_BAD_WORDS).forEach(reportInFile);
+  if (words.length === 0) return void onProblem(at, msg.fileNoWords(given));
+  badWords(lines, absolute).slice(0, MAX_BAD_WORDS).forEach(onProblemInFile);
   return {
     sha256: createHash('sha256').update(content).digest('hex'),
     words: words.length,

@@ -9,8 +9,8 @@ import { suggest } from './keys.js';
 
 type Json = Record<string, unknown>;
 
-/** Report a problem at a key path (at the key itself for unknown keys). */
-export type Report = (path: KeyPath, message: string, part?: 'key' | 'value') => void;
+/** Where a problem at a key path goes (at the key itself for unknown keys): the callers collect them, all at once. */
+export type OnProblem = (path: KeyPath, message: string, part?: 'key' | 'value') => void;
 
 // allErrors: every problem at once; verbose: errors carry the failing value and schema;
 // strict off: TypeBox schemas carry annotations (description, default) ajv need not police.
@@ -27,10 +27,10 @@ function validator(schema: TSchema): ValidateFunction {
 }
 
 /** Validate a value against a schema, reporting each problem under `base`; true when valid. */
-export function checkAgainst(schema: TSchema, value: unknown, base: KeyPath, report: Report): boolean {
+export function checkAgainst(schema: TSchema, value: unknown, base: KeyPath, onProblem: OnProblem): boolean {
   const fn = validator(schema);
   if (fn(value)) return true;
-  reportErrors(fn.errors ?? [], base, report);
+  problemsOf(fn.errors ?? [], base, onProblem);
   return false;
 }
 
@@ -39,39 +39,39 @@ export function fits(schema: TSchema, value: unknown): boolean {
   return validator(schema)(value);
 }
 
-function reportErrors(errors: ErrorObject[], base: KeyPath, report: Report): void {
+function problemsOf(errors: ErrorObject[], base: KeyPath, onProblem: OnProblem): void {
   const unions = errors.filter((e) => e.keyword === 'anyOf');
   const inside = (e: ErrorObject, u: ErrorObject) => e !== u && e.schemaPath.startsWith(u.schemaPath + '/');
   for (const error of errors) {
     if (unions.some((u) => inside(error, u))) continue; // a branch's detail: the union speaks for it
     const path = [...base, ...pointer(error.instancePath)];
-    if (error.keyword === 'anyOf') reportUnion(error.parentSchema as TSchema, error.data, path, report);
-    else reportOne(error, path, report);
+    if (error.keyword === 'anyOf') unionProblem(error.parentSchema as TSchema, error.data, path, onProblem);
+    else oneProblem(error, path, onProblem);
   }
 }
 
-function reportOne(error: ErrorObject, path: KeyPath, report: Report): void {
+function oneProblem(error: ErrorObject, path: KeyPath, onProblem: OnProblem): void {
   const parent = error.parentSchema as Json;
   const properties = (parent.properties ?? {}) as Record<string, TSchema>;
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = (error.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys(properties);
-      report([...path, key], msg.unknownKey(allowed, suggest(key, allowed)), 'key');
+      onProblem([...path, key], msg.unknownKey(allowed, suggest(key, allowed)), 'key');
       return;
     }
     case 'required': {
       const key = (error.params as { missingProperty: string }).missingProperty;
-      report([...path, key], msg.missingKey(msg.expectedOf(properties[key]!)));
+      onProblem([...path, key], msg.missingKey(msg.expectedOf(properties[key]!)));
       return;
     }
     default:
-      report(path, msg.expectedGot(msg.expectedOf(parent as TSchema), error.data));
+      onProblem(path, msg.expectedGot(msg.expectedOf(parent as TSchema), error.data));
   }
 }
 
 /** One message for a union, or the errors of the one branch the value chose. */
-function reportUnion(union: TSchema, value: unknown, path: KeyPath, report: Report): void {
+function unionProblem(union: TSchema, value: unknown, path: KeyPath, onProblem: OnProblem): void {
   const branches = msg.flattenUnion((union as Json).anyOf as TSchema[]);
   const kind = Array.isArray(value) ? 'array' : value !== null && typeof value === 'object' ? 'object' : 'scalar';
   const sameKind = branches.filter((b) => (b as Json).type === kind);
@@ -80,20 +80,20 @@ function reportUnion(union: TSchema, value: unknown, path: KeyPath, report: Repo
   if (tag !== undefined) {
     const tags = sameKind.map((b) => String(((b as Json).properties as Record<string, Json>)[tag]!.const));
     const given = (value as Json)[tag];
-    if (given === undefined) return report(path, msg.missingTag(tag, tags));
+    if (given === undefined) return onProblem(path, msg.missingTag(tag, tags));
     chosen = sameKind.find((b) => ((b as Json).properties as Record<string, Json>)[tag]!.const === given);
     if (chosen === undefined) {
       const expected = msg.orList(tags.map((t) => JSON.stringify(t)));
-      return report([...path, tag], msg.withSuggestion(msg.expectedGot(expected, given), typeof given === 'string' ? suggest(given, tags) : undefined));
+      return onProblem([...path, tag], msg.withSuggestion(msg.expectedGot(expected, given), typeof given === 'string' ? suggest(given, tags) : undefined));
     }
   }
   if (chosen !== undefined && kind !== 'scalar') {
-    checkAgainst(chosen, value, path, report);
+    checkAgainst(chosen, value, path, onProblem);
     return;
   }
   const literals = branches.map((b) => (b as Json).const).filter((c): c is string => typeof c === 'string');
   const hint = typeof value === 'string' ? suggest(value, literals) : undefined;
-  report(path, msg.withSuggestion(msg.expectedGot(msg.expectedOf(union), value), hint));
+  onProblem(path, msg.withSuggestion(msg.expectedGot(msg.expectedOf(union), value), hint));
 }
 
 /** JSON pointer → key path ("/train/lr/drops/0" → ["train", "lr", "drops", 0]). */

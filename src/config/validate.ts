@@ -6,7 +6,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { ExperimentSchema, type Distribution, type Experiment } from './schema.js';
 import { diagnosticAt, originOf, toValue, type KeyPath, type Source } from './load.js';
 import type { Diagnostic } from './diagnostics.js';
-import { checkAgainst, fits, type Report } from './schema-errors.js';
+import { checkAgainst, fits, type OnProblem } from './schema-errors.js';
 import { checkExperiment, checkFinite } from './checks.js';
 import { NOT_GRID_KEYS, firstUnknownSegment, inSchemaOrder, schemaAt, settableKeys, suggest, unknownKeyMessage } from './keys.js';
 import { MAX_TRIALS, applyParams, canonicalJson, countTrials } from './expand.js';
@@ -23,28 +23,28 @@ export interface Validated {
 export function validate(source: Source): Validated {
   const diagnostics: Diagnostic[] = [];
   const nonFinite = new Set<string>();
-  const report: Report = (path, message, part) => {
+  const onProblem: OnProblem = (path, message, part) => {
     if (!nonFinite.has(JSON.stringify(path))) diagnostics.push(diagnosticAt(source, path, message, part));
   };
   const value = toValue(source);
   // 1. Numbers YAML allows but no key means (reported once, without the schema's echo).
-  checkFinite(value, (path, message) => (report(path, message), nonFinite.add(JSON.stringify(path))));
+  checkFinite(value, (path, message) => (onProblem(path, message), nonFinite.add(JSON.stringify(path))));
   // 2. Defaults: TypeBox fills them, including inside the union branch a value picked (cosine warmup).
   const experiment = Value.Default(ExperimentSchema, structuredClone(value)) as Experiment;
   // 3. The schema.
-  const schemaValid = checkAgainst(ExperimentSchema, experiment, [], report);
+  const schemaValid = checkAgainst(ExperimentSchema, experiment, [], onProblem);
   // 4. Grid keys name real keys; grid values are valid for their key (and get its defaults).
-  const gridValid = schemaValid && checkGrid(experiment, report, (path) => originOf(source, path) !== undefined);
-  if (schemaValid) checkWhereKeys(experiment, report);
+  const gridValid = schemaValid && checkGrid(experiment, onProblem, (path) => originOf(source, path) !== undefined);
+  if (schemaValid) checkWhereKeys(experiment, onProblem);
   // 5. What the schema cannot say: on the base, and on every combination once the grid is sound.
-  if (gridValid) checkCombinations(experiment, report);
-  else checkExperiment(experiment, report);
+  if (gridValid) checkCombinations(experiment, onProblem);
+  else checkExperiment(experiment, onProblem);
   return { experiment: inSchemaOrder(ExperimentSchema, experiment) as Experiment, diagnostics };
 }
 
-function checkGrid(experiment: Experiment, report: Report, fromOverride: (path: KeyPath) => boolean): boolean {
+function checkGrid(experiment: Experiment, onProblem: OnProblem, fromOverride: (path: KeyPath) => boolean): boolean {
   let valid = true;
-  const fail: Report = (...args) => ((valid = false), report(...args));
+  const fail: OnProblem = (...args) => ((valid = false), onProblem(...args));
   for (const [key, values] of Object.entries(experiment.grid)) {
     const path = key.split('.');
     const schema = gridKeySchema(key, path, fail);
@@ -92,24 +92,24 @@ function tooLargeBlame(experiment: Experiment, fromOverride: (path: KeyPath) => 
 }
 
 /** A random search's distribution: only under search.method random, bounds in order and valid for the key, integers for integer keys. */
-function checkDistribution(method: Experiment['search']['method'], key: string, values: Distribution, schema: TSchema, report: Report): void {
+function checkDistribution(method: Experiment['search']['method'], key: string, values: Distribution, schema: TSchema, onProblem: OnProblem): void {
   const [kind, bounds] = Object.entries(values)[0] as [keyof Distribution, [number, number]];
   const at: KeyPath = ['grid', key, kind];
-  if (method !== 'random') return report(['grid', key], msg.distributionInGrid(kind));
+  if (method !== 'random') return onProblem(['grid', key], msg.distributionInGrid(kind));
   const [min, max] = bounds;
-  if (!(min < max)) return report([...at, 1], msg.distributionOrder(min, max));
-  const inRange = [checkAgainst(schema, min, [...at, 0], report), checkAgainst(schema, max, [...at, 1], report)];
+  if (!(min < max)) return onProblem([...at, 1], msg.distributionOrder(min, max));
+  const inRange = [checkAgainst(schema, min, [...at, 0], onProblem), checkAgainst(schema, max, [...at, 1], onProblem)];
   if (!inRange.every(Boolean) || kind === 'int_uniform') return;
   // A continuous draw lands between integers: a key that takes only integers wants int_uniform.
   const between = Math.floor(min) + 0.5 > min && Math.floor(min) + 0.5 < max ? Math.floor(min) + 0.5 : (min + max) / 2;
-  if (Number.isInteger(between) || !fits(schema, between)) report(['grid', key], msg.distributionNotInteger(kind));
+  if (Number.isInteger(between) || !fits(schema, between)) onProblem(['grid', key], msg.distributionNotInteger(kind));
 }
 
 /** search: a random search says how many trials it draws; a grid takes neither a number of trials nor a seed of draws. */
-function checkSearch(search: Experiment['search'], report: Report): void {
-  if (search.method === 'random' && search.trials === undefined) report(['search', 'trials'], msg.randomNeedsTrials());
+function checkSearch(search: Experiment['search'], onProblem: OnProblem): void {
+  if (search.method === 'random' && search.trials === undefined) onProblem(['search', 'trials'], msg.randomNeedsTrials());
   if (search.method === 'grid') {
-    for (const key of ['trials', 'seed'] as const) if (search[key] !== undefined) report(['search', key], msg.gridTakesNo(key), 'key');
+    for (const key of ['trials', 'seed'] as const) if (search[key] !== undefined) onProblem(['search', key], msg.gridTakesNo(key), 'key');
   }
 }
 
@@ -118,11 +118,11 @@ function checkSearch(search: Experiment['search'], report: Report): void {
  * trials than its space holds: lists and integer ranges have a size, continuous ranges are taken as unbounded here
  * (a narrow one that runs out is caught when the points are drawn, in checkCombinations).
  */
-function checkSearchSpace(experiment: Experiment, report: Report): void {
+function checkSearchSpace(experiment: Experiment, onProblem: OnProblem): void {
   const trials = experiment.search.trials;
   if (experiment.search.method !== 'random' || trials === undefined) return;
   const size = spaceSize(experiment.grid);
-  if (trials > size) report(['search', 'trials'], msg.searchSpaceTooSmall(size, trials, spaceWords(experiment.grid)));
+  if (trials > size) onProblem(['search', 'trials'], msg.searchSpaceTooSmall(size, trials, spaceWords(experiment.grid)));
 }
 
 /** How the space is described in a message: its keys, or that there are none. */
@@ -131,21 +131,21 @@ function spaceWords(grid: Experiment['grid']): string {
   return keys.length === 0 ? 'a search with no grid keys to draw' : `the values of ${keys.join(', ')}`;
 }
 
-function gridKeySchema(key: string, path: string[], report: Report): TSchema | undefined {
+function gridKeySchema(key: string, path: string[], onProblem: OnProblem): TSchema | undefined {
   if (NOT_GRID_KEYS.includes(path[0]!)) {
-    report(['grid', key], msg.gridKeyNotAllowed(key), 'key');
+    onProblem(['grid', key], msg.gridKeyNotAllowed(key), 'key');
     return undefined;
   }
   const unknown = firstUnknownSegment(path);
   if (unknown >= 0) {
-    report(['grid', key], unknownKeyMessage(path, unknown), 'key');
+    onProblem(['grid', key], unknownKeyMessage(path, unknown), 'key');
     return undefined;
   }
   return schemaAt(path);
 }
 
 /** `expect[].where` selects trials by dotted keys, and `expect[].best.params` bounds them: a misspelt one would select or bound nothing. */
-function checkWhereKeys(experiment: Experiment, report: Report): void {
+function checkWhereKeys(experiment: Experiment, onProblem: OnProblem): void {
   const list = experiment.expect === undefined ? [] : Array.isArray(experiment.expect) ? experiment.expect : [experiment.expect];
   const known = [...settableKeys(), 'repeat'];
   list.forEach((expectation, i) => {
@@ -155,17 +155,17 @@ function checkWhereKeys(experiment: Experiment, report: Report): void {
       [[...base, 'best', 'params'], expectation.best?.params ?? {}],
     ];
     for (const [at, map] of keyed) {
-      for (const key of Object.keys(map)) if (!known.includes(key)) report([...at, key], msg.unknownWhereKey(suggest(key, known)), 'key');
+      for (const key of Object.keys(map)) if (!known.includes(key)) onProblem([...at, key], msg.unknownWhereKey(suggest(key, known)), 'key');
     }
   });
 }
 
 /** Each combination must pass the checks too (e.g. a warm-up from one axis, steps from another). */
-function checkCombinations(experiment: Experiment, report: Report): void {
+function checkCombinations(experiment: Experiment, onProblem: OnProblem): void {
   const keys = Object.keys(experiment.grid);
   const points = sweepPoints(experiment);
   const distinct = new Set(points.map(canonicalJson)).size;
-  if (distinct < points.length) report(['search', 'trials'], msg.searchSpaceTooSmall(distinct, points.length, `${spaceWords(experiment.grid)} (drawn to 4 significant digits)`));
+  if (distinct < points.length) onProblem(['search', 'trials'], msg.searchSpaceTooSmall(distinct, points.length, `${spaceWords(experiment.grid)} (drawn to 4 significant digits)`));
   const found = new Map<string, { path: KeyPath; message: string; part?: 'key' | 'value'; points: Record<string, unknown>[] }>();
   for (const point of points) {
     checkExperiment(applyParams(experiment, point), (path, message, part) => {
@@ -179,7 +179,7 @@ function checkCombinations(experiment: Experiment, report: Report): void {
   for (const { path, message, part, points: where } of found.values()) {
     // A problem of the base that only some combinations have: say which.
     const some = where.length < points.length && !(path[0] === 'grid');
-    report(path, some ? msg.inCombination(message, where[0]!, where.length) : message, part);
+    onProblem(path, some ? msg.inCombination(message, where[0]!, where.length) : message, part);
   }
 }
 
