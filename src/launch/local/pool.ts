@@ -2,13 +2,13 @@
 // A worker that finished a trial well takes the next one (TF.js stays loaded); a worker whose trial failed is
 // replaced by a fresh process, so a leak or a broken state cannot spill over into the next trial.
 import { execaNode } from 'execa';
-import type { BackendName, MetricRow, Progress, Trial, TrialOutput, Verdict } from '../../types.js';
-import type { Failure } from '../failure.js';
+import type { BackendName, MetricRow, Progress, Trial, Verdict } from '../../types.js';
+import type { Ending } from '../recorder.js';
 import { setLongTimeout } from './timer.js';
 import { isWorkerMessage, type ParentMessage, type ReadyMessage, type WorkerMessage } from './protocol.js';
 
 /** How a trial ended, as the pool saw it. */
-export type Outcome = { kind: 'output'; output: TrialOutput } | { kind: 'failed'; failure: Failure } | { kind: 'interrupted' };
+export type Outcome = Ending | { kind: 'interrupted' };
 
 /** A trial that ended, with what the parent knows about it. */
 export interface Ended {
