@@ -76,3 +76,12 @@ export function formatBytes(bytes: number): string {
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/**
+ * A mean over seeds with its sample sd: "2.1234 ± 0.0120" (losses: 4 decimals), the mean alone when there is no sd (one
+ * seed), `none` when there is no mean.
+ */
+export function formatMeanSd(s: { mean: number; sd: number | null } | null | undefined, none: '-' | '—' = '—'): string {
+  if (s === null || s === undefined) return none;
+  return s.sd === null ? formatLoss(s.mean, none) : `${formatLoss(s.mean, none)} ± ${formatLoss(s.sd, none)}`;
+}

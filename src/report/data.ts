@@ -4,6 +4,7 @@ import { formatValue } from '../values.js';
 import {
   distributionOf, judgedLoss, shortKeys, statusOf, trialLabel, varyingKeys, type DistributionName, type Results, type TrialResult,
 } from './results.js';
+import { hasSeeds, meanCurve, meanEvals, seedGroups, summarizeGroup, type BandPoint, type GroupSummary, type SeedGroup } from './seeds.js';
 
 /** A varying parameter as a chart field: p0, p1, … (dotted keys would read as nested fields in Vega-Lite). */
 export interface ParamField {
@@ -53,6 +54,22 @@ export interface EmbeddingRow { trial: number; label: string; char: string; x: n
 /** A reference loss: the uniform guess ln V, or the bigram model on the training split. */
 export interface ReferenceRow { name: string; loss: number | null; text: string }
 
+/** A grid point whose trials differ only by repeat (see seeds.ts): its final figures over the seeds. Params as p0, p1, … */
+export interface GroupRow {
+  group: number; // the group's index: the key the bands and groupEvals refer to
+  label: string;
+  seeds: number; // its trials
+  with_loss: number; // seeds with the judged final loss
+  loss: number | null; // mean of the judged final loss (dev, else train, else test)
+  loss_sd: number | null; // sample sd (n − 1)
+  loss_split: string | null;
+  [param: string]: string | number | null;
+}
+/** A step of a group's mean training curve (the moving average, see seeds.ts), with its min–max band over the seeds. */
+export interface BandRow { group: number; step: number; mean: number | null; min: number | null; max: number | null; n: number }
+/** A group's evaluations of one split at one step, mean and min–max over the seeds. */
+export interface GroupEvalRow extends BandRow { split: string }
+
 /** All data sets of one report. */
 export interface ReportData {
   keys: ParamField[];
@@ -64,6 +81,10 @@ export interface ReportData {
   stops: StopRow[]; // where diverged trials and trials stopped early ended
   embedding: EmbeddingRow[]; // 2-D character embeddings of the best few trials
   reference: ReferenceRow[]; // uniform guess and bigram loss
+  groups: GroupRow[]; // grid points over their seeds: only when some grid point has more than one (repeat > 1)
+  bands: BandRow[]; // their mean curves with min–max bands
+  groupEvals: GroupEvalRow[]; // their mean evaluations
+  summaries: GroupSummary[]; // the groups' figures, in group order (every group, also when none has two seeds)
   budget: number; // raw points per trial in `curve`
 }
 
@@ -79,15 +100,49 @@ export const EMBEDDING_TRIALS = 6;
 export function buildData(results: Results): ReportData {
   const keys = paramFields(results);
   const budget = pointBudget(results.trials.length);
-  const data: ReportData = { keys, trials: [], curve: [], smooth: [], evals: [], range: [], stops: [], embedding: [], reference: [], budget };
   const names = keys.map((k) => k.key);
+  const groups = seedGroups(results.trials, names);
+  const summaries = groups.map(summarizeGroup);
+  const data: ReportData = { keys, trials: [], curve: [], smooth: [], evals: [], range: [], stops: [], embedding: [], reference: [], groups: [], bands: [], groupEvals: [], summaries, budget };
   for (const t of results.trials) {
     data.trials.push(trialRow(t, names, keys));
     addCurves(data, t);
   }
+  if (hasSeeds(groups)) addGroups(data, summaries, keys.filter((k) => k.key !== 'repeat'));
   data.embedding = embeddingRows(results.trials, names);
   data.reference = referenceRows(results.trials);
   return data;
+}
+
+/** The grid points' rows, mean curves and mean evaluations (the report shows them when some point has several seeds). */
+function addGroups(data: ReportData, summaries: GroupSummary[], keys: ParamField[]): void {
+  for (const s of summaries) {
+    const row = groupRow(s);
+    for (const k of keys) row[k.field] = k.key in s.group.params ? paramValue(s.group.params[k.key], k.numeric) : null;
+    data.groups.push(row);
+    addBands(data, s.group);
+  }
+}
+
+/** A group's row: its label, seeds, and the mean and sd of its judged final loss. */
+export function groupRow(s: GroupSummary, index = s.group.index, label = s.group.label): GroupRow {
+  return {
+    group: index,
+    label,
+    seeds: s.seeds,
+    with_loss: s.judged?.stats.n ?? 0,
+    loss: s.judged === null ? null : round5(s.judged.stats.mean),
+    loss_sd: s.judged?.stats.sd == null ? null : round5(s.judged.stats.sd),
+    loss_split: s.judged?.split ?? null,
+  };
+}
+
+/** A group's mean training curve and mean evaluations, as rows of `bands` and `groupEvals` under `index`. */
+export function addBands(data: Pick<ReportData, 'bands' | 'groupEvals'>, group: SeedGroup, index = group.index): void {
+  const row = (p: BandPoint): BandRow => ({ group: index, step: p.step, mean: round5(p.mean), min: round5(p.min), max: round5(p.max), n: p.n });
+  for (const p of meanCurve(group)) data.bands.push(row(p));
+  const splits = [...new Set(group.trials.flatMap((t) => t.trial.config.eval.splits))];
+  for (const split of splits) for (const p of meanEvals(group, split)) data.groupEvals.push({ ...row(p), split });
 }
 
 function paramFields(results: Results): ParamField[] {
@@ -165,7 +220,8 @@ function embeddingRows(trials: TrialResult[], names: string[]): EmbeddingRow[] {
   return rows;
 }
 
-function referenceRows(trials: TrialResult[]): ReferenceRow[] {
+/** The reference losses (uniform guess, bigram) of the trials, each distinct one once. */
+export function referenceRows(trials: readonly TrialResult[]): ReferenceRow[] {
   const rows: ReferenceRow[] = [];
   const seen = new Set<string>();
   for (const t of trials) {

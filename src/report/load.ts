@@ -121,7 +121,7 @@ async function readTrial(dir: string, isDirectory: boolean, unread: UnreadTrial[
  * rewrite it since the first). When it is no longer finished, it counts as what it is now: unfinished or damaged.
  */
 async function readCurves(dir: string, t: TrialResult, counts: RowCounts, budget: number): Promise<void> {
-  const reducer = new CurveReducer(counts, budget, isRangeTest(t.trial.config.train.lr));
+  const reducer = new CurveReducer(counts, budget, isRangeTest(t.trial.config.train.lr), t.trial.config.train.steps);
   const again = await checkTrial(dir, { onMetric: (row) => reducer.push(row) });
   if (again.kind === 'finished') {
     t.curves = reducer.curves();

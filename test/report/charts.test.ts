@@ -2,20 +2,14 @@
 // Vega-Lite (the JSON schema), compiles with vega-lite, and runs and renders in vega's headless View.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { Ajv } from 'ajv';
-import * as vega from 'vega';
-import { compile } from 'vega-lite';
 import { chooseCharts } from '../../src/report/charts/index.js';
 import { linearTicks, logAxis, logTicks } from '../../src/report/charts/common.js';
 import { buildData } from '../../src/report/data.js';
 import { parallelAxes, parallelRows } from '../../src/report/charts/parallel.js';
 import { fixtureResults, type FixtureOptions } from './fixture-results.js';
+import { assertValidChart } from './vega-check.js';
 
-const require = createRequire(import.meta.url);
 const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
-const validate = ajv.compile(require('vega-lite/vega-lite-schema.json') as object);
 
 /** A random search as issue #11 describes it: lr log-uniform, hidden size int-uniform, ASHA; some trials stopped, some diverged. */
 const RANDOM: FixtureOptions = {
@@ -50,9 +44,9 @@ const cases: { title: string; options: FixtureOptions; charts: string[]; colour?
     charts: ['loss-vs-step', 'parallel', 'final-vs-p0', 'final-vs-p1', 'loss-vs-time'],
   },
   {
-    title: 'a loss-mode comparison with repeats gets loss by time, and no chart by repeat',
+    title: 'a loss-mode comparison with repeats gets the mean over seeds with its band, loss by time, and no chart by repeat',
     options: { name: 'modes', grid: { loss: ['manual', 'fused'] }, repeat: 2, steps: 300 },
-    charts: ['loss-vs-step', 'final-vs-p0', 'loss-vs-time'],
+    charts: ['loss-vs-step', 'loss-by-seeds', 'final-vs-p0', 'loss-vs-time'],
   },
   {
     title: 'a grid of range tests over batch size (diverged by design: no final loss) gets loss by time but no final-loss chart',
@@ -85,6 +79,16 @@ const cases: { title: string; options: FixtureOptions; charts: string[]; colour?
     charts: ['loss-vs-step', 'parallel', 'final-vs-p0', 'final-vs-p1', 'loss-vs-time'],
   },
   {
+    title: 'a grid of repeated trials with a failed seed and a diverging grid point gets the mean over seeds beside the trials',
+    options: { name: 'seeded', grid: { 'train.lr': [0.01, 0.1, 1.5] }, repeat: 3, steps: 400, evalEvery: 100, failed: [4] },
+    charts: ['loss-vs-step', 'loss-by-seeds', 'final-vs-p0'],
+  },
+  {
+    title: 'twelve grid points of two seeds colour their means by the first key',
+    options: { name: 'seeded-many', grid: { 'train.lr': [0.01, 0.02, 0.05, 0.1, 0.2, 0.5], 'model.hidden': [50, 200] }, repeat: 2, steps: 200 },
+    charts: ['loss-vs-step', 'loss-by-seeds', 'parallel', 'final-vs-p0', 'final-vs-p1'],
+  },
+  {
     title: 'a random search of one key with the median rule gets a scatter and no parallel coordinates',
     options: { name: 'random-median', grid: { 'train.lr': { log_uniform: [0.001, 1] } }, search: { trials: 10 }, steps: 800, evalEvery: 100, earlyStop: { method: 'median', grace: 200 } },
     charts: ['loss-vs-step', 'final-vs-p0'],
@@ -100,23 +104,7 @@ for (const c of cases) {
       const layers = (charts[0]!.spec as { layer: { encoding: { color?: { field?: string } } }[] }).layer;
       assert.equal(layers[1]!.encoding.color?.field, c.colour);
     }
-    for (const chart of charts) {
-      const ok = validate(chart.spec);
-      assert.ok(ok, `${chart.id}: not valid against the Vega-Lite schema: ${ajv.errorsText(validate.errors?.slice(0, 5))}`);
-      const warnings: string[] = [];
-      const logger = { level: () => logger, warn: (...m: unknown[]) => (warnings.push(m.join(' ')), logger), info: () => logger, debug: () => logger, error: (...m: unknown[]) => { throw new Error(m.join(' ')); } };
-      const compiled = compile(chart.spec, { logger: logger as never }).spec;
-      assert.deepEqual(warnings, [], `${chart.id}: vega-lite warned`);
-      const logged: string[] = [];
-      // Node has no window for the zoom's drag events to listen on; that warning is the test's setting, not the spec's.
-      const warn = (...m: unknown[]) => (/^Can not resolve event source: window$/.test(m.join(' ')) ? vegaLogger : (logged.push(m.join(' ')), vegaLogger));
-      const vegaLogger = { level: () => vegaLogger, warn, info: () => vegaLogger, debug: () => vegaLogger, error: (...m: unknown[]) => (logged.push(m.join(' ')), vegaLogger) };
-      const view = new vega.View(vega.parse(compiled), { renderer: 'none', logger: vegaLogger as never, logLevel: vega.Warn });
-      const svg = await view.toSVG();
-      assert.match(svg, /<svg/, `${chart.id}: rendered no SVG`);
-      assert.deepEqual(logged, [], `${chart.id}: vega warned`);
-      view.finalize();
-    }
+    for (const chart of charts) await assertValidChart(chart);
   });
 }
 

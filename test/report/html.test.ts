@@ -205,6 +205,25 @@ test('the best trials come first (after the header): the five lowest dev losses 
   assert.match(html, /The 5 lowest final dev losses of the \d+ trials that have one\. A stopped trial's losses are those of its last evaluation/);
 });
 
+test('with several seeds per grid point, the best grid points rank by their mean ± sd, a grid point missing a seed\'s loss after the complete ones', async () => {
+  // lr 0.1 has the lower loss floor, but one of its three seeds failed: it ranks after lr 0.05.
+  const r = await fixtureResults({ name: 'seeded', grid: { 'train.lr': [0.05, 0.1] }, repeat: 3, steps: 300, failed: [4] });
+  const html = render(r);
+  const rows = bestRows(html);
+  const devs = (lr: number) => r.trials.filter((t) => t.trial.params['train.lr'] === lr).map((t) => t.summary!.final.dev_loss).filter((v): v is number => v !== null);
+  const meanSd = (xs: number[]) => {
+    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+    return `${m.toFixed(4)} ± ${Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1)).toFixed(4)}`;
+  };
+  assert.deepEqual(rows.map((row) => [row[0], row[1], row[2], row[3], row[5]]), [
+    ['1', '0.05', '3', '3 ok', meanSd(devs(0.05))],
+    ['2', '0.1', '2 of 3', '2 ok 1 failed', meanSd(devs(0.1))],
+  ]);
+  assert.match(html, /Best grid points<\/h2>\n<p class="hint">The 2 lowest mean final dev losses: mean ± sample sd \(n − 1\) over each grid point&#39;s seeds; a grid point where some seed has no final loss/);
+  assert.match(html, /<section id="grid-points">/, 'and a table of every grid point');
+  assert.equal(render(await fixtureResults({ name: 'unseeded', grid: { 'train.lr': [0.05, 0.1] }, steps: 100 })).includes('id="grid-points"'), false);
+});
+
 test('with fewer than two trials with a final loss there is no best-trials section', async () => {
   assert.equal(render(await fixtureResults({ name: 'one', steps: 100 })).includes('id="best"'), false);
   assert.equal(render(await fixtureResults({ name: 'one-ok', grid: { 'train.lr': [0.1, 2] }, steps: 300 })).includes('id="best"'), false, 'the diverged trial has no final loss');

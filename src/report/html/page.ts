@@ -3,7 +3,7 @@ import type { Chart } from '../charts/common.js';
 import type { ReportData } from '../data.js';
 import type { Results } from '../results.js';
 import { escapeHtml as h, inlineScript, jsonForScript } from './escape.js';
-import { bestTrialsSection, charts, damaged, expectations, experimentYaml, header, samples, trialTable } from './sections.js';
+import { bestTrialsSection, charts, damaged, expectations, experimentYaml, groupTable, header, samples, trialTable } from './sections.js';
 
 /** The sources of vega, vega-lite and vega-embed (their min builds), inlined so the page needs no network. */
 export interface Libraries {
@@ -138,6 +138,7 @@ ${damaged(results)}
 ${expectations(results, data)}
 ${bestTrialsSection(results, data)}
 ${charts(list)}
+${groupTable(data)}
 ${trialTable(results, data)}
 ${samples(results, data)}
 ${experimentYaml(results)}

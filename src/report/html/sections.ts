@@ -7,7 +7,8 @@ import type { ReportData } from '../data.js';
 import { formatValue } from '../../values.js';
 import { bestTrials, damagedResults, earlyStopping, judgedLoss, searchOf, statusOf, type EarlyStopping, type ReportStatus, type Results, type TrialResult } from '../results.js';
 import { escapeHtml as h } from './escape.js';
-import { formatCount, formatDuration, formatLoss, formatRate, formatShare, formatSpan } from '../../format.js';
+import { formatCount, formatDuration, formatLoss, formatMeanSd, formatRate, formatShare, formatSpan } from '../../format.js';
+import { rankGroups, type GroupSummary, type Stats } from '../seeds.js';
 
 const STATUSES: ReportStatus[] = ['ok', 'diverged', 'stopped', 'failed', 'unfinished', 'damaged'];
 
@@ -90,6 +91,7 @@ function describeRule(rule: Record<string, unknown>): string {
  * trial can be among them), steps and final losses. Only when two or more trials have a final loss to compare.
  */
 export function bestTrialsSection(results: Results, data: ReportData): string {
+  if (data.groups.length > 0) return bestGroupsSection(data);
   const judged = results.trials.filter((t) => judgedLoss(t.summary) !== null);
   if (judged.length < 2) return '';
   const best = bestTrials(results);
@@ -119,6 +121,95 @@ export function bestTrialsSection(results: Results, data: ReportData): string {
 <p class="hint">The ${best.length} lowest ${h(by)} of the ${judged.length} trials that have one.${stopped ? ' A stopped trial\'s losses are those of its last evaluation, at the step shown.' : ''}</p>
 <div class="table-wrap"><table class="best">
 <thead><tr>${head.map((c) => `<th>${c}</th>`).join('')}</tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody></table></div>
+</section>`;
+}
+
+/** What a grid point's figures are when it has several seeds. */
+export const SEEDS_STATS = "mean ± sample sd (n − 1) over each grid point's seeds";
+/** How a seed without a final loss counts in the ranking (see src/report/seeds.ts). */
+export const SEEDS_INCOMPLETE =
+  'a grid point where some seed has no final loss (failed, diverged or unfinished) ranks after every grid point whose seeds all have one, by the mean of those that do (n of N)';
+
+/** With several seeds per grid point: the best few grid points by the mean of their judged final loss. */
+function bestGroupsSection(data: ReportData): string {
+  const ranked = rankGroups(data.summaries, BEST_GROUPS);
+  if (ranked.length < 2) return '';
+  const splits = (['train', 'dev', 'test'] as const).filter((sp) => ranked.some((g) => g.final[`${sp}_loss`] !== null));
+  const keys = data.keys.filter((k) => k.key !== 'repeat');
+  const head = ['rank', ...keys.map((k) => h(k.key)), 'seeds', 'status', ...splits.map((sp) => `${sp} loss`), 'trials'];
+  const rows = ranked.map((g, i) => {
+    const own = g.judged!.split;
+    return `<tr>${[
+      `<td class="num">${i + 1}</td>`,
+      ...keys.map((k) => paramCell(g.group.params[k.key], k.numeric)),
+      `<td class="num">${seedsText(g)}</td>`,
+      `<td>${statusBadges(g)}</td>`,
+      ...splits.map((sp) => `<td class="num">${sp === own ? '<strong>' : ''}${h(formatMeanSd(g.final[`${sp}_loss`]))}${sp === own ? '</strong>' : ''}</td>`),
+      `<td>${g.group.trials.map((t) => `#${t.trial.index}`).join(' ')}</td>`,
+    ].join('')}</tr>`;
+  });
+  const by = [...new Set(ranked.map((g) => g.judged!.split))];
+  return `<section id="best">
+<h2>Best grid points</h2>
+<p class="hint">The ${ranked.length} lowest mean final ${h(by.length === 1 ? `${by[0]} losses` : 'losses (dev where evaluated)')}: ${h(SEEDS_STATS)}; ${h(SEEDS_INCOMPLETE)}.</p>
+<div class="table-wrap"><table class="best">
+<thead><tr>${head.map((c) => `<th>${c}</th>`).join('')}</tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody></table></div>
+</section>`;
+}
+
+/** How many grid points the "best grid points" section lists. */
+const BEST_GROUPS = 5;
+
+/** A grid point's seeds: "3", or "2 of 3" when some seed has no final loss. */
+function seedsText(g: GroupSummary): string {
+  const n = g.judged?.stats.n ?? 0;
+  return n === g.seeds ? String(g.seeds) : `${n} of ${g.seeds}`;
+}
+
+/** A grid point's statuses as badges with counts: "3 ok", or "2 ok 1 diverged". */
+function statusBadges(g: GroupSummary): string {
+  return STATUSES.filter((s) => (g.statuses[s] ?? 0) > 0).map((s) => `<span class="status status-${s}">${g.statuses[s]} ${s}</span>`).join(' ');
+}
+
+/** A swept value in a table cell. */
+function paramCell(v: unknown, numeric: boolean): string {
+  return `<td${numeric ? ' class="num"' : ''}>${v === undefined ? '—' : h(formatValue(v))}</td>`;
+}
+
+/**
+ * Every grid point over its seeds, sortable: its values, seeds, statuses, and the mean ± sd of its final losses, speed
+ * and time. Only when some grid point has several seeds.
+ */
+export function groupTable(data: ReportData): string {
+  if (data.groups.length === 0) return '';
+  const keys = data.keys.filter((k) => k.key !== 'repeat');
+  const head = [...keys.map((k) => h(k.key)), 'seeds', 'status', 'train loss', 'dev loss', 'test loss', 'steps/s', 'time'];
+  const numeric = new Set(['seeds', 'train loss', 'dev loss', 'test loss', 'steps/s', 'time', ...keys.filter((k) => k.numeric).map((k) => h(k.key))]);
+  const mean = (s: Stats | null) => s?.mean ?? null;
+  const rows = data.summaries.map((g) => {
+    return `<tr>${[
+      ...keys.map((k) => {
+        const v = g.group.params[k.key];
+        return cell(v === undefined ? '—' : h(formatValue(v)), v === undefined ? null : typeof v === 'number' ? v : formatValue(v), k.numeric ? 'num' : '');
+      }),
+      cell(seedsText(g), g.judged?.stats.n ?? 0, 'num'),
+      cell(statusBadges(g), g.seeds - (g.statuses.ok ?? 0)), // sorts by the seeds that did not end ok
+      ...(['train', 'dev', 'test'] as const).map((sp) => cell(h(formatMeanSd(g.final[`${sp}_loss`])), mean(g.final[`${sp}_loss`]), 'num')),
+      cell(formatRate(g.steps_per_s?.mean), mean(g.steps_per_s), 'num'),
+      cell(formatDuration(g.seconds?.mean), mean(g.seconds), 'num'),
+    ].join('')}</tr>`;
+  });
+  return `<section id="grid-points">
+<h2>Grid points, over their seeds</h2>
+<p class="hint">Final losses as ${h(SEEDS_STATS)}; steps/s and time: the mean per seed. Click a column heading to sort.</p>
+<div class="table-wrap"><table class="sortable">
+<thead><tr>${head.map((c) => `<th data-type="${numeric.has(c) ? 'number' : 'text'}"><button type="button">${c}</button></th>`).join('')}</tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody></table></div>
