@@ -13,6 +13,7 @@ import { releaseBeforeStart } from './signals.js';
 import type { ShowOptions } from './terminal/run.js';
 import type { Executor } from './config/schema.js';
 import type { BackendName } from './types.js';
+import { parseSelector, type Selector } from './report/compare/select.js';
 
 /** The text of `run-exp --help`. */
 export const USAGE = `run-exp: turn a YAML experiment into a reproducible study of the makemore MLP.
@@ -21,9 +22,12 @@ Usage:
   run-exp FILE.yaml [--set KEY=VALUE]... [--jobs N] [--out DIR] [--backend auto|node|wasm|cpu]
                     [--force] [--dry-run] [--json] [--quiet] [--timeout SECONDS]
                     [--executor local|slurm] [--detach]
-  run-exp report NAME [--out DIR]     rebuild DIR/NAME.html from stored results, no training
+  run-exp report NAME [--out DIR]     rebuild DIR/NAME.html (and DIR/index.html) from stored results, no training
   run-exp status NAME [--out DIR] [--json]
                                       each trial's state (pending, running, ok, diverged, stopped, failed; Slurm's)
+  run-exp compare A B [C …] [--out DIR] [--json]
+                                      one page over experiments of DIR, DIR/compare.A+B.html: each one's best grid
+                                      point (seeds aggregated), or the trial NAME@ID names (an id or its first 4+ digits)
   run-exp --help | --version
 
 Options:
@@ -45,8 +49,8 @@ Options:
   -V, --version       the version
 
 Exit codes: 0 ran (diverged and stopped trials are results), 1 a trial failed, an expectation missed or results
-are damaged, 2 bad input or usage, or another run is using DIR/NAME (nothing written), 130 interrupted
-(SIGINT, SIGTERM or SIGHUP: what finished is kept).
+are damaged (compare: some were left out), 2 bad input or usage, or another run is using DIR/NAME (compare:
+nothing left to compare; nothing written), 130 interrupted (SIGINT, SIGTERM or SIGHUP: what finished is kept).
 Internal: \`run-exp task SUBMISSION INDEX\` is what each Slurm array task runs (see its batch.sh).
 Time estimates (--dry-run): ${COST_MODEL}.
 Keys, defaults and examples: README.md and schema/experiment.schema.json.`;
@@ -60,6 +64,7 @@ type Command =
   | { kind: 'version' }
   | { kind: 'report'; name: string; out: string }
   | { kind: 'status'; name: string; out: string; json: boolean }
+  | { kind: 'compare'; selectors: Selector[]; out: string; json: boolean }
   | { kind: 'task'; submission: string; index: string }
   | { kind: 'run'; file: string; sets: string[]; dryRun: boolean; options: RunOptions & ShowOptions; executor?: Executor['kind']; jobsGiven: boolean };
 
@@ -75,8 +80,8 @@ export async function main(argv: string[]): Promise<number> {
     if (!(error instanceof UsageError) && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') !== true) throw error;
     return usage((error as Error).message);
   }
-  // Only a run and a report handle signals (src/signals.ts); the other commands keep their default action.
-  if (command.kind !== 'run' && command.kind !== 'report') releaseBeforeStart();
+  // Only a run, a report and a comparison handle signals (src/signals.ts); the other commands keep their default action.
+  if (command.kind !== 'run' && command.kind !== 'report' && command.kind !== 'compare') releaseBeforeStart();
   switch (command.kind) {
     case 'help':
       process.stdout.write(USAGE + '\n');
@@ -94,6 +99,8 @@ export async function main(argv: string[]): Promise<number> {
       const { runTask } = await import('./launch/slurm/task.js');
       return runTask(command.submission, command.index);
     }
+    case 'compare':
+      return compare(command.out, command.selectors, command.json);
     case 'run':
       return run(command);
     default:
@@ -137,6 +144,18 @@ export function parseCommandLine(argv: string[]): Command {
     const extra = argv.filter((a) => a.startsWith('-') && !a.startsWith('--out') && a !== '--json');
     if (extra.length > 0) throw new UsageError(`status: expected only --out DIR and --json, got ${extra.join(' ')}`);
     return { kind: 'status', name: positionals[1]!, out: values.out, json: values.json };
+  }
+  if (positionals[0] === 'compare') {
+    const extra = argv.filter((a) => a.startsWith('-') && !a.startsWith('--out') && a !== '--json');
+    if (extra.length > 0) throw new UsageError(`compare: expected only --out DIR and --json, got ${extra.join(' ')}`);
+    const names = positionals.slice(1);
+    if (names.length < 2) throw new UsageError(`compare: expected two or more experiments (NAME, or NAME@ID for one of its trials), got ${names.length === 0 ? 'none' : names.join(' ')}`);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice !== undefined) throw new UsageError(`compare: ${twice} is named twice`);
+    const selectors = names.map(parseSelector);
+    const bad = selectors.find((x): x is string => typeof x === 'string');
+    if (bad !== undefined) throw new UsageError(`compare: ${bad}`);
+    return { kind: 'compare', selectors: selectors as Selector[], out: values.out, json: values.json };
   }
   if (positionals[0] === 'task') {
     if (positionals.length !== 3) throw new UsageError(`task: expected SUBMISSION INDEX (what a Slurm array task runs), got ${positionals.slice(1).join(' ') || 'nothing'}`);
@@ -205,8 +224,9 @@ async function report(out: string, name: string): Promise<number> {
     process.stderr.write(`run-exp report: no results for ${JSON.stringify(name)}: expected a folder ${path.join(out, name)} (run the experiment first, or pass --out DIR)\n`);
     return 2;
   }
-  const [{ writeReport }, { onInterrupt, INTERRUPTED }, { describeHolder }, { settleForReport, watchingRun }] = await Promise.all([
+  const [{ writeReport }, { writeIndex }, { onInterrupt, INTERRUPTED }, { describeHolder }, { settleForReport, watchingRun }] = await Promise.all([
     import('./report/index.js'),
+    import('./report/overview/index.js'),
     import('./signals.js'),
     import('./store/lock.js'),
     import('./launch/slurm/status.js'),
@@ -226,6 +246,7 @@ async function report(out: string, name: string): Promise<number> {
       process.stderr.write(`run-exp report: ${u.damaged ? 'damaged results, left out' : 'not shown'}: ${u.problem}\n`);
     };
     process.stdout.write((await writeReport(out, name, { signal: interrupts.signal, onUnread })) + '\n');
+    await writeIndex(out).catch((error: Error) => process.stderr.write(`run-exp report: the index ${path.join(out, 'index.html')} could not be written: ${error.message}\n`));
   } catch (error) {
     if (interrupts.signal.aborted) {
       process.stderr.write(`run-exp report: interrupted (${interrupts.received()}): ${file} was not written (an earlier one is left as it was); the results in ${path.join(out, name)} are untouched\n`);
@@ -239,6 +260,38 @@ async function report(out: string, name: string): Promise<number> {
   if (damaged === 0) return 0;
   process.stderr.write(`run-exp report: ${damaged} damaged result${damaged === 1 ? '' : 's'} left out of ${file}; they count as not finished: run the experiment again to train them again\n`);
   return 1;
+}
+
+/**
+ * `run-exp compare A B …`: DIR/compare.A+B.html over what each argument names (its path on stdout, or with --json the
+ * comparison as one JSON document there). An argument that names nothing to compare is said on stderr and on the page:
+ * exit 1; nothing left to compare at all: exit 2, nothing written; a signal: 130, nothing written.
+ */
+async function compare(out: string, selectors: Selector[], json: boolean): Promise<number> {
+  const [{ readComparison, writeComparison, comparisonDocument }, { onInterrupt, INTERRUPTED }] = await Promise.all([import('./report/compare/index.js'), import('./signals.js')]);
+  const interrupts = onInterrupt();
+  try {
+    const comparison = await readComparison(out, selectors, interrupts.signal);
+    for (const l of comparison.leftOut) process.stderr.write(`run-exp compare: ${l.text} is left out: ${l.reason}\n`);
+    for (const n of comparison.notes) process.stderr.write(`run-exp compare: ${n}\n`);
+    if (comparison.items.length === 0) {
+      process.stderr.write('run-exp compare: nothing left to compare; nothing was written\n');
+      if (json) process.stdout.write(JSON.stringify(comparisonDocument(comparison, null), null, 2) + '\n');
+      return 2;
+    }
+    const file = await writeComparison(out, selectors, comparison, interrupts.signal);
+    process.stdout.write((json ? JSON.stringify(comparisonDocument(comparison, file), null, 2) : file) + '\n');
+    return comparison.leftOut.length > 0 ? 1 : 0;
+  } catch (error) {
+    if (interrupts.signal.aborted) {
+      process.stderr.write(`run-exp compare: interrupted (${interrupts.received()}): nothing was written\n`);
+      return INTERRUPTED;
+    }
+    process.stderr.write(`run-exp compare: the comparison could not be built: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    interrupts.dispose();
+  }
 }
 
 /** Every problem on stderr (and, with --json, as one JSON document on stdout); exit code 2. */

@@ -119,15 +119,33 @@ export function expectationsFailed(error: string): string {
   return `the expectations could not be checked: ${error}`;
 }
 
-/** A signal stopped the trials. */
-export function interruptedRun(finished: number, total: number): string {
-  return `interrupted: ${finished} of ${total} trials finished; run the same command again to resume`;
+/** A signal stopped the trials; `livePage`: the live report, closed as it was (see liveClosed). */
+export function interruptedRun(finished: number, total: number, livePage?: string): string {
+  const page = livePage === undefined ? '' : `; ${livePage} shows the run as it was when interrupted`;
+  return `interrupted: ${finished} of ${total} trials finished; run the same command again to resume${page}`;
 }
 
-/** A signal stopped the report stage: the trials stay. */
-export function interruptedReport(signal: string | undefined, finished: number, total: number, dir: string, file: string, name: string, out: string): string {
-  return (
-    `interrupted (${signal}) before the report was written: ${finished} of ${total} trials finished and are kept in ${dir}; ` +
-    `${file} was not written (build it with \`run-exp report ${name} --out ${out}\`)`
-  );
+/** A signal stopped the report stage: the trials stay; `live`: the last live page stays, closed. */
+export function interruptedReport(signal: string | undefined, finished: number, total: number, dir: string, file: string, name: string, out: string, live = false): string {
+  const page = live ? `the final report was not written (${file} shows the run as it was before)` : `${file} was not written`;
+  return `interrupted (${signal}) before the report was written: ${finished} of ${total} trials finished and are kept in ${dir}; ${page} (build it with \`run-exp report ${name} --out ${out}\`)`;
+}
+
+/** A live page of the report could not be written: no more are, the final report is still written at the end. */
+export function liveReportFailed(file: string, error: string): string {
+  return `warning: the live report ${file} could not be written: ${error}; it is not rewritten while the run goes on (the final report is written at the end)`;
+}
+
+/** The banner of the last live page when the run ended without its final report (HTML-escaped by the caller). */
+export function liveClosed(how: { interrupted: string } | { reportFailed: string }, at: Date, name: string, out: string): { title: string; text: string } {
+  const rebuild = `\`run-exp report ${name} --out ${out}\` builds the report of what finished`;
+  if ('interrupted' in how) {
+    return { title: 'Interrupted', text: `The run was interrupted (${how.interrupted}) at ${at.toISOString().slice(0, 19).replace('T', ' ')} UTC, before its final report: this page shows it as it was then. Run the same command again to resume; ${rebuild}.` };
+  }
+  return { title: 'The final report could not be built', text: `The run ended at ${at.toISOString().slice(0, 19).replace('T', ' ')} UTC, but its final report could not be built (${how.reportFailed}): this page shows the run as it was before. ${rebuild}.` };
+}
+
+/** DIR/index.html could not be written: the run's results are not affected. */
+export function indexFailed(file: string, error: string): string {
+  return `warning: the index ${file} could not be written: ${error}; the results are not affected (\`run-exp report NAME\` writes it again)`;
 }

@@ -9,10 +9,12 @@
 //   3. skip finished: trials whose stored results are sound and stand are kept (not with --force); failed, damaged
 //      ones and ones stopped by a rule the experiment no longer has run again
 //   4. launch: the rest run on the executor's launcher (src/launch: the local pool, or Slurm), each trial's files
-//      written as it runs, summary.json last; a failure is its own trial's only; run.json is finished
+//      written as it runs, summary.json last; a failure is its own trial's only; meanwhile the report is rewritten
+//      from what is stored and how far the running trials are (a live page, src/report/live.ts); run.json is finished
 //   5. expect: the expectations over every trial of the plan (checked once: the report shows these)
 //   6. report: DIR/NAME.html from the stored results; a report that cannot be built fails the run (exit 1)
 //   7. the end: each trial's row of the end table, and the exit code
+// DIR/index.html is rewritten once the folder is prepared and again when the lock is released, whatever the end.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -21,6 +23,9 @@ import { EarlyStopper } from './launch/early-stop.js';
 import { launcherFor, type Launcher, type LaunchEvents } from './launch/index.js';
 import * as msg from './messages.js';
 import { writeReport } from './report/index.js';
+import { LiveReport } from './report/live.js';
+import { escapeHtml } from './report/html/escape.js';
+import { indexFile, writeIndex } from './report/overview/index.js';
 import { onInterrupt, INTERRUPTED, type Interrupts } from './signals.js';
 import { checkTrial, formatProblem } from './store/check-trial.js';
 import { experimentDir, planFile, trialDir, writeFileAtomic, type PlanFile } from './store/files.js';
@@ -42,6 +47,7 @@ export interface RunOptions {
   workerPath?: string; // the local pool's worker module (default: the training worker); tests use fixtures
   workerExecArgv?: string[]; // node flags of the local workers (tests: a small --max-old-space-size)
   writeReport?: typeof writeReport; // default: the report stage (src/report)
+  liveReport?: boolean; // default true: the report is rewritten while the trials run (false: only at the end)
 }
 
 /** What the run tells as it goes: the launcher's events, and when the trials begin and finish running. */
@@ -90,6 +96,7 @@ export async function runExperiment(plan: Plan, options: RunOptions, events: Run
       return await runLocked(plan, options, events, { launcher, interrupts, lock: taken.lock });
     } finally {
       await taken.lock.release();
+      await refreshIndex(options.out, events, interrupts.signal.aborted); // the run's end, as the folder now is
     }
   } finally {
     interrupts.dispose();
@@ -110,6 +117,7 @@ async function runLocked(plan: Plan, options: RunOptions, events: RunEvents, hel
   await writeFileAtomic(path.join(dir, 'experiment.yaml'), stringify(plan.experiment));
   await writeFileAtomic(planFile(out, name), JSON.stringify({ trials: plan.trials.map((t) => t.id) } satisfies PlanFile) + '\n');
   const runInfo = await startRunInfo(name, plan.file, options.argv, new Date());
+  await refreshIndex(out, events, signal.aborted); // the experiment shows there as running
 
   // 3. Skip finished trials. Early stopping decides from every evaluation it has seen: the kept trials' first (in plan
   //    order), then this run's.
@@ -123,9 +131,26 @@ async function runLocked(plan: Plan, options: RunOptions, events: RunEvents, hel
   if (kept.unstopped > 0) events.note(msg.runningStoppedToTheEnd(kept.unstopped));
 
   // 4. Launch the rest; each trial's files are written as it ends, a failure is its trial's only, a signal stops all.
+  //    While they run, the report is rewritten from what is stored so far and the launcher's progress (a live page).
   const onOwner = (owner: { kind: string; id: string }) => lock.setOwner(owner).catch(() => {}); // a courtesy for readers of run.lock
   const request = { plan, trials: toRun, out, backend: options.backend, signal, stopper, jobs: options.jobs, timeoutSeconds: options.timeoutSeconds, detach: options.detach === true, onOwner };
-  const launched = await launcher.launch(request, events).finally(() => events.finish());
+  const reportFile = path.join(out, `${name}.html`);
+  const live =
+    options.liveReport === false || options.detach === true || toRun.length === 0
+      ? undefined
+      : new LiveReport({ out, name, trials: toRun, run: runInfo, write: options.writeReport ?? writeReport, signal, onFailure: (e) => events.note(msg.liveReportFailed(reportFile, e.message), 'always') });
+  let launched;
+  try {
+    launched = await launcher.launch(request, live === undefined ? events : withLive(events, live));
+  } finally {
+    events.finish();
+    await live?.stop();
+  }
+  /** The last live page, when the run ends without its final report: it says why and no longer reloads. */
+  const closeLive = async (how: Parameters<typeof msg.liveClosed>[0]) => {
+    const { title, text } = msg.liveClosed(how, new Date(), name, out);
+    return (await live?.close(escapeHtml(title), escapeHtml(text))) === true;
+  };
   if (launched.kind === 'refused') return { kind: 'refused', message: launched.message, exitCode: EXIT.refused }; // under the lock: no submission files
   const summaries = new Map<string, Summary>([...kept.summaries, ...(launched.kind === 'ran' ? launched.summaries : [])]);
   const interrupted = launched.kind === 'ran' && launched.interrupted;
@@ -134,7 +159,10 @@ async function runLocked(plan: Plan, options: RunOptions, events: RunEvents, hel
   if (launched.kind === 'detached') return { kind: 'detached', jobId: launched.jobId, experimentDir: dir, trials: toRun, exitCode: EXIT.ok };
   const rows: TrialRow[] = plan.trials.map((trial) => ({ trial, summary: summaries.get(trial.id), earlier: kept.summaries.has(trial.id) }));
   const finished = summaries.size;
-  if (interrupted) return { kind: 'ended', rows, expectations: [], report: null, problems: [], interrupted: msg.interruptedRun(finished, plan.trials.length), exitCode: EXIT.interrupted };
+  if (interrupted) {
+    const closed = await closeLive({ interrupted: interrupts.received() ?? 'a signal' });
+    return { kind: 'ended', rows, expectations: [], report: null, problems: [], interrupted: msg.interruptedRun(finished, plan.trials.length, closed ? reportFile : undefined), exitCode: EXIT.interrupted };
+  }
 
   // 5. The expectations, over every trial of the plan.
   const problems: string[] = [];
@@ -146,17 +174,20 @@ async function runLocked(plan: Plan, options: RunOptions, events: RunEvents, hel
   }
 
   // 6. The report, with these expectations; a failure to build it is said (exit 1), not a crash; a signal drops it.
-  const reportFile = path.join(out, `${name}.html`);
   events.note(msg.buildingReport(reportFile));
   let report: string | null = null;
   try {
     const onUnread = (u: { damaged: boolean; problem: string }) => events.note(msg.unreadResult(u.damaged, u.problem), 'always');
     report = await (options.writeReport ?? writeReport)(out, name, { signal, onUnread, ...(expectations === undefined ? {} : { expectations }) });
   } catch (error) {
-    if (!signal.aborted) problems.unshift(msg.reportFailed((error as Error).message));
+    if (!signal.aborted) {
+      problems.unshift(msg.reportFailed((error as Error).message));
+      await closeLive({ reportFailed: (error as Error).message });
+    }
   }
   if (report === null && signal.aborted) {
-    const said = msg.interruptedReport(interrupts.received(), finished, plan.trials.length, dir, reportFile, name, out);
+    const closed = await closeLive({ interrupted: interrupts.received() ?? 'a signal' });
+    const said = msg.interruptedReport(interrupts.received(), finished, plan.trials.length, dir, reportFile, name, out, closed);
     return { kind: 'ended', rows, expectations: [], report: null, problems: [], interrupted: said, exitCode: EXIT.interrupted };
   }
 
@@ -165,6 +196,31 @@ async function runLocked(plan: Plan, options: RunOptions, events: RunEvents, hel
   const missed = expectations === undefined || expectations.some((e) => !e.passed);
   const exitCode = failed || missed || report === null ? EXIT.failed : EXIT.ok;
   return { kind: 'ended', rows, expectations: expectations ?? [], report, problems, exitCode };
+}
+
+/** The launcher's events, told to the live report as well. */
+function withLive(events: RunEvents, live: LiveReport): LaunchEvents {
+  return {
+    note: (line, level) => events.note(line, level),
+    start: (trial) => events.start(trial),
+    progress(trial, p) {
+      events.progress(trial, p);
+      live.progress(trial, p);
+    },
+    end(trial, summary) {
+      events.end(trial, summary);
+      live.end(trial, summary);
+    },
+  };
+}
+
+/** DIR/index.html rebuilt; a failure is said, never the run's (after a signal, it waits less for another writer). */
+async function refreshIndex(out: string, events: RunEvents, interrupted: boolean): Promise<void> {
+  try {
+    await writeIndex(out, interrupted ? { waitMs: 1000 } : {});
+  } catch (error) {
+    events.note(msg.indexFailed(indexFile(out), (error as Error).message), 'always');
+  }
 }
 
 /**

@@ -9,26 +9,38 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { checkExpectations, type ExpectationResult } from '../expect/index.js';
 import { writeFileAtomic } from '../store/files.js';
-import type { Summary } from '../types.js';
+import type { Progress, RunInfo, Summary } from '../types.js';
 import { chooseCharts } from './charts/index.js';
 import { buildData } from './data.js';
 import { renderHtml, type Libraries } from './html/page.js';
-import { readResults } from './load.js';
-import { damagedResults, type Results, type UnreadTrial } from './results.js';
+import { readResults, type ResultCache } from './load.js';
+import { damagedResults, type LiveInfo, type Results, type UnreadTrial } from './results.js';
 
 /** How writeReport runs: an abort signal, who hears of damaged results, the expectations if checked already. */
 export interface ReportOptions {
   signal?: AbortSignal; // aborted: stop at the next step (between trials, before or during the write); nothing written, the old report stays
   onUnread?: (unread: UnreadTrial) => void; // each damaged result and each folder of trials/ that is no trial (the page lists them too)
   expectations?: ExpectationResult[]; // checked by the caller against the same trials (a run); default: checked here against the stored summaries
+  live?: LiveReportOptions; // a page written while the run goes on (see live.ts): no expectations yet, the running trials' curves so far
+}
+
+/** What a live page shows besides the stored results, and what it keeps from one page to the next. */
+export interface LiveReportOptions {
+  info: LiveInfo;
+  running: ReadonlyMap<string, Progress>; // the trials being trained, by id, and how far
+  run: RunInfo; // this run (run.json is written at its end): its start, versions and commit
+  cache: ResultCache; // finished trials read for an earlier page (see load.ts)
 }
 
 /** Build DIR/NAME.html from the stored results in DIR/NAME/; returns the path written. An abort rejects with the signal's reason. */
 export async function writeReport(out: string, name: string, options: ReportOptions = {}): Promise<string> {
-  const { signal } = options;
-  const stored = await readResults(out, name, signal);
+  const { signal, live } = options;
+  const stored = await readResults(out, name, { signal, ...(live === undefined ? {} : { running: live.running, cache: live.cache }) });
   for (const u of damagedResults(stored)) options.onUnread?.(u);
-  const results: Results = { ...stored, expectations: options.expectations ?? expectationsOf(stored) };
+  const results: Results =
+    live === undefined
+      ? { ...stored, expectations: options.expectations ?? expectationsOf(stored) }
+      : { ...stored, run: live.run, expectations: [], live: live.info }; // expectations are checked once every trial has ended
   const html = buildReport(results, await readLibraries());
   signal?.throwIfAborted();
   const file = path.join(out, `${name}.html`);
@@ -49,8 +61,19 @@ function expectationsOf(stored: Omit<Results, 'expectations'>): ExpectationResul
   return checkExpectations(stored.experiment, stored.trials.map((t) => t.trial), summaries);
 }
 
-/** The min builds of vega, vega-lite and vega-embed from node_modules. */
-async function readLibraries(): Promise<Libraries> {
+/** The libraries, read once per process (a live report writes many pages). */
+let libraries: Promise<Libraries> | undefined;
+
+/** The min builds of vega, vega-lite and vega-embed from node_modules (read once). */
+export function readLibraries(): Promise<Libraries> {
+  libraries ??= readLibraryFiles().catch((error: unknown) => {
+    libraries = undefined; // try again next time
+    throw error;
+  });
+  return libraries;
+}
+
+async function readLibraryFiles(): Promise<Libraries> {
   const build = (pkg: string, file: string) => path.join(packageDir(pkg), 'build', file);
   const [vega, vegaLite, vegaEmbed] = await Promise.all([
     readFile(build('vega', 'vega.min.js'), 'utf8'),

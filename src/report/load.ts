@@ -5,16 +5,30 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Experiment } from '../config/schema.js';
-import { checkTrial, formatProblem } from '../store/check-trial.js';
+import { checkTrial, formatProblem, readRowsSoFar } from '../store/check-trial.js';
 import { planFile, type PlanFile } from '../store/files.js';
-import type { RunInfo } from '../types.js';
+import type { Progress, RunInfo } from '../types.js';
 import { CurveReducer, RowCounter, type RowCounts } from './curves.js';
 import { pointBudget } from './data.js';
 import { isRangeTest } from '../train/schedule.js';
 import type { Results, TrialResult, UnreadTrial } from './results.js';
 
+/** How readResults reads: a signal to stop it, the trials running now (a live report), finished trials read before. */
+export interface ReadOptions {
+  signal?: AbortSignal; // aborted: stop between trials (rejects with its reason)
+  running?: ReadonlyMap<string, Progress>; // trials being trained now, by id: their metrics so far are read too
+  cache?: ResultCache; // finished trials kept from an earlier read, reused while their summary.json is the same file
+}
+
+/**
+ * Finished trials as read before, by id, for a reader that reads the same folder again and again while it holds the
+ * lock (the live report): a trial whose summary.json is the same file (inode, time, size) is not checked again.
+ */
+export type ResultCache = Map<string, { identity: string; result: TrialResult; counts: RowCounts | undefined; budget: number }>;
+
 /** Read the stored results of experiment NAME under DIR (experiment.yaml, run.json, trials/*); an aborted signal stops it between trials. */
-export async function readResults(out: string, name: string, signal?: AbortSignal): Promise<Omit<Results, 'expectations'>> {
+export async function readResults(out: string, name: string, options: ReadOptions = {}): Promise<Omit<Results, 'expectations'>> {
+  const { signal, running, cache } = options;
   const dir = path.join(out, name);
   const yamlFile = path.join(dir, 'experiment.yaml');
   const experimentYaml = await readText(yamlFile, `run the experiment first (no stored results for "${name}" in ${out})`);
@@ -35,6 +49,8 @@ export async function readResults(out: string, name: string, signal?: AbortSigna
   const trials: TrialResult[] = [];
   const earlier: string[] = []; // trials of an earlier plan of the experiment (the grid has changed since)
   const counts = new Map<TrialResult, RowCounts>(); // the first pass's, for the second
+  const identities = new Map<TrialResult, string>(); // finished trials' summary.json as it was when read (for the cache)
+  const soFar = new Map<TrialResult, number>(); // running trials: the bytes of metrics.jsonl the first pass counted
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     signal?.throwIfAborted();
     if (entry.name.startsWith('.')) continue; // hidden: temp files, a file manager's notes
@@ -43,8 +59,25 @@ export async function readResults(out: string, name: string, signal?: AbortSigna
       earlier.push(entry.name);
       continue;
     }
+    const identity = cache === undefined || !entry.isDirectory() ? undefined : await fileIdentity(path.join(trialDir, 'summary.json'));
+    const hit = identity === undefined ? undefined : cache?.get(entry.name);
+    if (hit !== undefined && hit.identity === identity) {
+      trials.push(hit.result);
+      if (hit.counts !== undefined) counts.set(hit.result, hit.counts);
+      identities.set(hit.result, identity);
+      continue;
+    }
     const t = await readTrial(trialDir, entry.isDirectory(), unread, counts);
-    if (t !== null) trials.push(t);
+    if (t === null) continue;
+    trials.push(t);
+    if (identity !== undefined && t.summary !== null && t.problem === undefined) identities.set(t, identity);
+    const progress = t.summary === null && t.problem === undefined ? running?.get(t.trial.id) : undefined;
+    if (progress !== undefined) {
+      t.progress = progress;
+      const counter = new RowCounter();
+      soFar.set(t, await readRowsSoFar(path.join(trialDir, 'metrics.jsonl'), (row) => counter.push(row)));
+      counts.set(t, counter.counts);
+    }
   }
   if (earlier.length > 0) unread.push({ damaged: false, problem: earlierPlanNote(path.join(dir, 'trials'), earlier, planned!.size) });
   trials.sort((a, b) => a.trial.index - b.trial.index);
@@ -52,9 +85,39 @@ export async function readResults(out: string, name: string, signal?: AbortSigna
   for (const t of trials) {
     signal?.throwIfAborted();
     const rows = counts.get(t);
-    if (rows !== undefined) await readCurves(path.join(dir, 'trials', t.trial.id), t, rows, budget);
+    const cached = cache?.get(t.trial.id);
+    const trialDir = path.join(dir, 'trials', t.trial.id);
+    if (rows === undefined) {
+      // no rows: nothing to draw
+    } else if (soFar.has(t)) {
+      await readCurvesSoFar(trialDir, t, rows, budget, soFar.get(t)!);
+    } else if (cached?.result !== t || cached.budget !== budget) {
+      await readCurves(trialDir, t, rows, budget);
+    }
+    const identity = identities.get(t);
+    if (cache !== undefined && identity !== undefined && t.summary !== null) cache.set(t.trial.id, { identity, result: t, counts: rows, budget });
   }
   return { name, experiment, experimentYaml, run, trials, unread };
+}
+
+/** Which file a path is right now (inode, time, size), or undefined when there is none. */
+async function fileIdentity(file: string): Promise<string | undefined> {
+  const s = await stat(file, { bigint: true }).catch(() => undefined);
+  return s === undefined ? undefined : `${s.ino}:${s.mtimeNs}:${s.size}`;
+}
+
+/**
+ * A running trial's curves so far: the second pass over the rows the first counted (the first `bytes` of its
+ * metrics.jsonl, which grows meanwhile). Rows out of order (the trial restarted in between) leave it without curves.
+ */
+async function readCurvesSoFar(dir: string, t: TrialResult, counts: RowCounts, budget: number, bytes: number): Promise<void> {
+  const reducer = new CurveReducer(counts, budget, isRangeTest(t.trial.config.train.lr), t.trial.config.train.steps);
+  try {
+    await readRowsSoFar(path.join(dir, 'metrics.jsonl'), (row) => reducer.push(row), bytes);
+    t.curves = reducer.curves();
+  } catch {
+    t.curves = null; // rewritten between the passes: drawn at the next read
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 // The stored results of one experiment, as the report sees them, and the few facts derived from them.
 import type { Experiment } from '../config/schema.js';
 import type { ExpectationResult } from '../expect/index.js';
-import type { RunInfo, Summary, Trial, Weight } from '../types.js';
+import type { Progress, RunInfo, Summary, Trial, Weight } from '../types.js';
 import type { TrialCurves } from './curves.js';
 import { formatValue } from '../values.js';
 
@@ -13,12 +13,25 @@ export interface TrialResult {
   samples: string[];
   embedding: Weight | null; // C, only when it has two columns (embed_dim 2)
   problem?: string; // damaged: which file and what is wrong (src/store/check-trial.ts); it then counts as not finished
+  progress?: Progress; // being trained now (a live report): how far it is; its curves are those of its metrics so far
 }
 
 /** What could not be read: a damaged trial whose config.json is unsound, a damaged run.json, or a folder that is no trial. */
 export interface UnreadTrial {
   damaged: boolean; // false: not a trial at all (no config.json, none of a trial's files)
   problem: string; // the file (DIR/NAME/trials/ID/…), and what is wrong
+}
+
+/**
+ * A report written while its run goes on (see src/report/live.ts): when, how often the page reloads itself, how many of
+ * the run's trials have ended. Which trials run, and how far, is in each TrialResult's `progress`.
+ */
+export interface LiveInfo {
+  written_at: string; // ISO time this page was written
+  started_at: string; // when the run started
+  reload_seconds: number; // the page reloads itself after this long (about when the next one is written)
+  trials: number; // the trials this run trains (finished ones of earlier runs not counted)
+  ended: number; // of them, ended so far
 }
 
 /** Everything the report shows, read from DIR/NAME/. */
@@ -30,15 +43,17 @@ export interface Results {
   trials: TrialResult[]; // in expansion order (trial.index); damaged ones whose config.json is sound among them
   unread: UnreadTrial[]; // entries of trials/ that are not in `trials`, and a damaged run.json
   expectations: ExpectationResult[]; // checked expectations; empty when none are stated or they cannot be checked yet
+  live?: LiveInfo; // written while the run goes on: the page says so and reloads itself
 }
 
-/** Trial status as the report counts it: the stored status, or unfinished, or damaged (and so not finished). */
-export type ReportStatus = Summary['status'] | 'unfinished' | 'damaged';
+/** Trial status as the report counts it: the stored status, or running (a live report), unfinished, or damaged (and so not finished). */
+export type ReportStatus = Summary['status'] | 'running' | 'unfinished' | 'damaged';
 
-/** The status of a trial, counting a missing summary as unfinished. */
+/** The status of a trial, counting a missing summary as unfinished (running while a live report says so). */
 export function statusOf(t: TrialResult): ReportStatus {
   if (t.problem !== undefined) return 'damaged';
-  return t.summary === null ? 'unfinished' : t.summary.status;
+  if (t.summary === null) return t.progress === undefined ? 'unfinished' : 'running';
+  return t.summary.status;
 }
 
 /** Every damaged result (trials with a problem, then the unread ones), and the folders that are no trial. */
@@ -48,10 +63,10 @@ export function damagedResults(results: Pick<Results, 'trials' | 'unread'>): Unr
 }
 
 /** The parameter keys that vary across trials, in the order of the grid (then "repeat"). */
-export function varyingKeys(results: Results): string[] {
+export function varyingKeys(results: Pick<Results, 'trials' | 'experiment'>): string[] {
   const seen = new Set<string>();
   for (const t of results.trials) for (const k of Object.keys(t.trial.params)) seen.add(k);
-  const order = [...Object.keys(results.experiment.grid ?? {}), 'repeat'];
+  const order = [...Object.keys(results.experiment?.grid ?? {}), 'repeat'];
   const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
   return [...seen].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }

@@ -40,6 +40,11 @@ export type StoredTrial =
 export interface CheckOptions {
   /** Every row of a finished trial's metrics.jsonl, in order, as it is checked; when the trial turns out damaged, drop them. */
   onMetric?: (row: MetricRow) => void;
+  /**
+   * Judge config.json and summary.json only (a glance: the index of every experiment in DIR reads thousands of
+   * trials); a finished trial then comes without samples and weights, and its metrics and outputs unchecked.
+   */
+  summaryOnly?: boolean;
 }
 
 /** The files a trial writes besides config.json: one of them without config.json is a damaged trial, not a stray folder. */
@@ -74,6 +79,7 @@ export async function checkTrial(dir: string, options: CheckOptions = {}): Promi
     const summaryValue = upgradeSummary(await readJson(summaryFile)); // an older run-exp's summary, in the current form
     if (summaryValue === undefined) return { kind: 'unfinished', trial };
     const summary = checkSummary(summaryValue, trial, summaryFile);
+    if (options.summaryOnly === true) return { kind: 'finished', trial, summary, samples: [], weights: [] };
     const metricsFile = path.join(dir, 'metrics.jsonl');
     if (summary.status === 'failed') {
       if ((await identity(metricsFile)) !== undefined) await checkMetrics(metricsFile, trial, summary, options.onMetric);
@@ -156,6 +162,32 @@ async function checkMetrics(file: string, trial: Trial, summary: Summary, onMetr
   if (summary.status === 'failed') return;
   const missing = trial.config.eval.splits.filter((s) => !finalSplits.has(s));
   if (missing.length > 0) throw fail(`no final evaluation of ${missing.join(', ')} at step ${steps} after the last step row (eval.splits: ${trial.config.eval.splits.join(', ')})`, null);
+}
+
+/**
+ * The rows an unfinished trial's metrics.jsonl holds so far (a trial being trained gains whole chunks of lines): every
+ * whole line within the first `limit` bytes (default: the file as it is now), in order; a line that is no row ends the
+ * reading there, and a missing file holds none. Resolves to the bytes read: given as `limit`, the same rows again.
+ */
+export async function readRowsSoFar(file: string, onRow: (row: MetricRow) => void, limit = Infinity): Promise<number> {
+  if (limit <= 0) return 0;
+  let bytes = 0;
+  let rest = '';
+  try {
+    const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20, ...(Number.isFinite(limit) ? { end: limit - 1 } : {}) });
+    for await (const chunk of stream) {
+      const lines = (rest + (chunk as string)).split('\n');
+      rest = lines.pop()!;
+      for (const text of lines) {
+        onRow(parseRow(text, (message) => new Damage({ file, message })));
+        bytes += Buffer.byteLength(text) + 1;
+      }
+    }
+  } catch (error) {
+    if (error instanceof Damage || (error as NodeJS.ErrnoException).code === 'ENOENT') return bytes;
+    throw error;
+  }
+  return bytes;
 }
 
 // The lines the runner writes (JSON.stringify of a row: these keys in this order), read without JSON.parse, 4 to 5

@@ -51,21 +51,24 @@ export function pidAlive(pid: number): boolean {
  * live writes (so: left by an earlier process that had the same pid). A live process's files are never touched.
  */
 export async function removeTempFiles(dir: string): Promise<string[]> {
-  const removed: string[] = [];
-  const sweep = async (d: string, only?: string) => {
-    const entries = await readdir(d, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
-      const pid = entry.isFile() ? tempOwner(entry.name) : undefined;
-      if (pid === undefined || (only !== undefined && TEMP.exec(entry.name)![1] !== only)) continue;
-      const p = path.join(d, entry.name);
-      if (pid === process.pid ? live.has(p) : pidAlive(pid)) continue;
-      await rm(p, { force: true });
-      removed.push(p);
-    }
-  };
-  await sweep(dir);
+  const removed = await removeTempFilesIn(dir);
   const trials = await readdir(path.join(dir, 'trials'), { withFileTypes: true }).catch(() => []);
-  for (const t of trials) if (t.isDirectory()) await sweep(path.join(dir, 'trials', t.name));
-  await sweep(path.dirname(dir), `${path.basename(dir)}.html`); // DIR/.NAME.html.PID.RANDOM.tmp: the report's
+  for (const t of trials) if (t.isDirectory()) removed.push(...(await removeTempFilesIn(path.join(dir, 'trials', t.name))));
+  removed.push(...(await removeTempFilesIn(path.dirname(dir), (name) => name === `${path.basename(dir)}.html`))); // DIR/.NAME.html.PID.RANDOM.tmp: the report's
+  return removed;
+}
+
+/** The temp files of gone processes directly in `dir` (of the files `of` names, when given), removed; returns their paths. */
+export async function removeTempFilesIn(dir: string, of?: (name: string) => boolean): Promise<string[]> {
+  const removed: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const pid = entry.isFile() ? tempOwner(entry.name) : undefined;
+    if (pid === undefined || (of !== undefined && !of(TEMP.exec(entry.name)![1]!))) continue;
+    const p = path.join(dir, entry.name);
+    if (pid === process.pid ? live.has(p) : pidAlive(pid)) continue;
+    await rm(p, { force: true });
+    removed.push(p);
+  }
   return removed;
 }

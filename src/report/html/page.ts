@@ -1,8 +1,10 @@
-// The whole page: one self-contained HTML string with the libraries, the data and the specs inlined.
+// A whole page: one self-contained HTML string with the libraries, the data and the specs inlined. The report, the
+// comparison and the index of DIR are such pages (renderPage); the report's sections are in sections.ts.
 import type { Chart } from '../charts/common.js';
 import type { ReportData } from '../data.js';
 import type { Results } from '../results.js';
 import { escapeHtml as h, inlineScript, jsonForScript } from './escape.js';
+import { liveBanner } from './live.js';
 import { bestTrialsSection, charts, damaged, expectations, experimentYaml, groupTable, header, samples, trialTable } from './sections.js';
 
 /** The sources of vega, vega-lite and vega-embed (their min builds), inlined so the page needs no network. */
@@ -39,7 +41,10 @@ export function payload(list: Chart[]): Payload {
 // actions that open the online editor or show the source are off (export as SVG/PNG stays: it is local).
 const CSP = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data: blob:; base-uri 'none'; form-action 'none'";
 
-/** The page script: embed each chart (canvas: fast with many points), mark failures in place, sort the table. */
+/**
+ * The page script: embed each chart (canvas: fast with many points), mark failures in place, sort the tables; on a live
+ * page (a #live-data element, see live.ts), reload after a while, keeping the reader's place, and say how old it is.
+ */
 const SCRIPT = `
 (function () {
   var payload = JSON.parse(document.getElementById('report-data').textContent);
@@ -74,11 +79,40 @@ const SCRIPT = `
       });
     });
   });
+  var liveData = document.getElementById('live-data');
+  if (liveData) {
+    var live = JSON.parse(liveData.textContent);
+    var key = 'run-exp:scroll:' + location.pathname;
+    var saved = null;
+    if ('scrollRestoration' in history) history.scrollRestoration = 'manual';
+    try { saved = sessionStorage.getItem(key); sessionStorage.removeItem(key); } catch (e) {}
+    if (saved !== null) {
+      window.scrollTo(0, Number(saved));
+      window.reportReady.then(function () { window.scrollTo(0, Number(saved)); });
+    }
+    var written = Date.parse(live.written_at);
+    var stale = Date.now() - written > live.stale_ms;
+    var ago = document.getElementById('live-ago');
+    var tick = function () {
+      var s = Math.max(0, Math.round((Date.now() - written) / 1000));
+      ago.textContent = s < 2 ? 'just now' : s < 120 ? s + ' s ago' : Math.round(s / 60) + ' min ago';
+      if (Date.now() - written > live.stale_ms) {
+        document.getElementById('live').classList.add('live-stale');
+        document.getElementById('live-stale').hidden = false;
+      }
+    };
+    tick();
+    setInterval(tick, 1000);
+    setTimeout(function () {
+      try { sessionStorage.setItem(key, String(window.scrollY)); } catch (e) {}
+      location.reload();
+    }, stale ? live.stale_reload_ms : live.reload_ms);
+  }
 })();
 `;
 
 const STYLE = `
-:root { color-scheme: light; --fg: #1d2330; --muted: #5b6475; --line: #dde2ea; --ok: #1e7a46; --diverged: #b45f06; --stopped: #0e7490; --failed: #b3261e; --unfinished: #6b7280; --damaged: #7c2d92; }
+:root { color-scheme: light; --fg: #1d2330; --muted: #5b6475; --line: #dde2ea; --ok: #1e7a46; --diverged: #b45f06; --stopped: #0e7490; --failed: #b3261e; --running: #2563eb; --unfinished: #6b7280; --damaged: #7c2d92; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--fg); background: #f6f7f9; }
 main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 60px; }
@@ -96,7 +130,7 @@ figure.chart figcaption p { margin: 0 0 8px; color: var(--muted); max-width: 90c
 .vis .vega-bindings { margin: 4px 0 0 4px; color: var(--muted); }
 .chart-error { color: var(--failed); font-weight: 600; }
 .status { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 12px; font-weight: 600; color: #fff; }
-.status-ok { background: var(--ok); } .status-diverged { background: var(--diverged); } .status-stopped { background: var(--stopped); } .status-failed { background: var(--failed); } .status-unfinished { background: var(--unfinished); } .status-damaged { background: var(--damaged); }
+.status-ok { background: var(--ok); } .status-diverged { background: var(--diverged); } .status-stopped { background: var(--stopped); } .status-failed { background: var(--failed); } .status-running { background: var(--running); } .status-unfinished { background: var(--unfinished); } .status-damaged { background: var(--damaged); }
 .reason { font-size: 12px; color: var(--muted); max-width: 40ch; }
 tr.row-failed .reason { color: var(--failed); } tr.row-diverged .reason { color: var(--diverged); } tr.row-stopped .reason { color: var(--stopped); }
 .table-wrap { overflow-x: auto; }
@@ -111,6 +145,10 @@ table.best td strong { font-weight: 700; }
 .expect-missed { border: 2px solid var(--failed); background: #fdf1f0; }
 .expect-missed h2 { color: var(--failed); }
 .expect-ok { border-color: var(--ok); color: var(--ok); }
+.live { border: 2px solid var(--running); background: #eff5ff; }
+.live h2 { color: var(--running); } .live-ended { border-color: var(--unfinished); background: #f3f4f6; } .live-ended h2 { color: var(--fg); }
+.live-stale { border-color: var(--diverged); background: #fff7ed; } .live-stale h2 { color: var(--diverged); }
+.live table { width: auto; } .live progress { width: 160px; vertical-align: middle; }
 .samples div { display: flex; gap: 12px; padding: 3px 0; border-bottom: 1px solid var(--line); }
 .samples dt { min-width: 220px; color: var(--muted); } .samples dd { margin: 0; }
 .samples span { display: inline-block; margin-right: 6px; }
@@ -118,9 +156,19 @@ details pre { white-space: pre-wrap; }
 summary { cursor: pointer; }
 `;
 
-/** Assemble the report page (pure): header, damaged results, missed expectations, the best trials, charts, trials, samples, the experiment. */
-export function renderHtml(results: Results, data: ReportData, list: Chart[], libraries: Libraries): string {
-  const title = `${results.experiment.name} · run-exp report`;
+/** A page: its title, its sections as HTML (strings from the user already escaped), its charts, the libraries, its own style. */
+export interface Page {
+  title: string;
+  sections: string[];
+  charts: Chart[];
+  libraries: Libraries;
+  style?: string; // CSS of this kind of page, after the shared style
+  script?: string; // JavaScript of this kind of page, after the shared script
+}
+
+/** Assemble a page (pure): the shared head (CSP, style), its sections, the charts' data and specs, the libraries, the script. */
+export function renderPage(page: Page): string {
+  const { libraries } = page;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -128,27 +176,43 @@ export function renderHtml(results: Results, data: ReportData, list: Chart[], li
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${h(CSP)}">
 <meta name="generator" content="run-exp">
-<title>${h(title)}</title>
-<style>${STYLE}</style>
+<title>${h(page.title)}</title>
+<style>${STYLE}${page.style ?? ''}</style>
 </head>
 <body>
 <main>
-${header(results)}
-${damaged(results)}
-${expectations(results, data)}
-${bestTrialsSection(results, data)}
-${charts(list)}
-${groupTable(data)}
-${trialTable(results, data)}
-${samples(results, data)}
-${experimentYaml(results)}
+${page.sections.filter((x) => x !== '').join('\n')}
 </main>
-<script type="application/json" id="report-data">${jsonForScript(payload(list))}</script>
+<script type="application/json" id="report-data">${jsonForScript(payload(page.charts))}</script>
 ${inlineScript('vega', libraries.vega)}
 ${inlineScript('vega-lite', libraries.vegaLite)}
 ${inlineScript('vega-embed', libraries.vegaEmbed)}
-<script>${SCRIPT}</script>
+<script>${SCRIPT}${page.script ?? ''}</script>
 </body>
 </html>
 `;
+}
+
+/**
+ * Assemble the report page (pure): header, a live run's banner, damaged results, missed expectations, the best trials,
+ * charts, grid points, trials, samples, the experiment.
+ */
+export function renderHtml(results: Results, data: ReportData, list: Chart[], libraries: Libraries): string {
+  return renderPage({
+    title: `${results.experiment.name} · run-exp report`,
+    sections: [
+      header(results),
+      liveBanner(results, data),
+      damaged(results),
+      expectations(results, data),
+      bestTrialsSection(results, data),
+      charts(list),
+      groupTable(data),
+      trialTable(results, data),
+      samples(results, data),
+      experimentYaml(results),
+    ],
+    charts: list,
+    libraries,
+  });
 }

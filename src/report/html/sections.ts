@@ -7,14 +7,14 @@ import type { ReportData } from '../data.js';
 import { formatValue } from '../../values.js';
 import { bestTrials, damagedResults, earlyStopping, judgedLoss, searchOf, statusOf, type EarlyStopping, type ReportStatus, type Results, type TrialResult } from '../results.js';
 import { escapeHtml as h } from './escape.js';
-import { formatCount, formatDuration, formatLoss, formatMeanSd, formatRate, formatShare, formatSpan } from '../../format.js';
+import { formatCount, formatDuration, formatLoss, formatMeanSd, formatRate, formatShare, formatSpan, formatTime } from '../../format.js';
 import { rankGroups, type GroupSummary, type Stats } from '../seeds.js';
 
-const STATUSES: ReportStatus[] = ['ok', 'diverged', 'stopped', 'failed', 'unfinished', 'damaged'];
+const STATUSES: ReportStatus[] = ['ok', 'diverged', 'stopped', 'failed', 'running', 'unfinished', 'damaged'];
 
 /** Trials per status, every status present (zeros included). */
 function statusCounts(results: Results): Record<ReportStatus, number> {
-  const counts: Record<ReportStatus, number> = { ok: 0, diverged: 0, stopped: 0, failed: 0, unfinished: 0, damaged: 0 };
+  const counts: Record<ReportStatus, number> = { ok: 0, diverged: 0, stopped: 0, failed: 0, running: 0, unfinished: 0, damaged: 0 };
   for (const t of results.trials) counts[statusOf(t)] += 1;
   return counts;
 }
@@ -28,9 +28,9 @@ export function header(results: Results): string {
   const backends = [...new Set((ran.length > 0 ? ran : results.trials).flatMap((t) => (t.summary ? [`${t.summary.backend} · ${t.summary.backend_version}`] : [])))];
   const span = run ?? trialSpan(results);
   const facts: [string, string][] = [
-    ['ran', span ? h(formatSpan(span.started_at, span.finished_at)) + (run ? '' : ' <small>(from the trials; no run.json)</small>') : 'unknown (no run.json)'],
+    ['ran', results.live ? `since ${h(formatTime(results.live.started_at))} <small>(running)</small>` : span ? h(formatSpan(span.started_at, span.finished_at)) + (run ? '' : ' <small>(from the trials; no run.json)</small>') : 'unknown (no run.json)'],
     // A resumed run skips finished trials, so its own time can be far less than the training behind the report.
-    ['took', span ? h(formatDuration(span.seconds)) + (run ? ' <small>(this run)</small>' : '') : '—'],
+    ['took', span ? h(formatDuration(span.seconds)) + (results.live ? ' <small>(so far)</small>' : run ? ' <small>(this run)</small>' : '') : '—'],
     ['trial time', trialTime(results)],
     ['backend', backends.length > 0 ? backends.map(h).join('<br>') : '—'],
     ['versions', run ? `run-exp ${h(run.run_exp_version)}, Node ${h(run.node_version)}` : '—'],
@@ -42,7 +42,7 @@ export function header(results: Results): string {
     [
       'trials',
       `${results.trials.length}: ` +
-        STATUSES.filter((s) => counts[s] > 0 || (s !== 'unfinished' && s !== 'stopped' && s !== 'damaged'))
+        STATUSES.filter((s) => counts[s] > 0 || (s !== 'running' && s !== 'unfinished' && s !== 'stopped' && s !== 'damaged'))
           .map((s) => `<span class="status status-${s}">${counts[s]} ${s}</span>`)
           .join(' '),
     ],
@@ -315,7 +315,7 @@ export function trialTable(results: Results, data: ReportData): string {
         return cell(v === undefined ? '—' : h(formatValue(v)), v === undefined ? null : typeof v === 'number' ? v : formatValue(v), k.numeric ? 'num' : '');
       }),
       cell(`${statusBadge(t)}${error}`, STATUSES.indexOf(status)),
-      cell(s ? stepsText(s) : '—', s?.steps ?? null, 'num'),
+      cell(s ? stepsText(s) : t.progress ? `${formatCount(t.progress.step)} / ${formatCount(t.progress.steps)}` : '—', s?.steps ?? t.progress?.step ?? null, 'num'),
       cell(formatLoss(s?.final.train_loss, '—'), s?.final.train_loss ?? null, 'num'),
       cell(formatLoss(s?.final.dev_loss, '—'), s?.final.dev_loss ?? null, 'num'),
       cell(formatLoss(s?.final.test_loss, '—'), s?.final.test_loss ?? null, 'num'),
