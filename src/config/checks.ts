@@ -72,9 +72,12 @@ export function checkFinite(value: unknown, onProblem: OnProblem, path: KeyPath 
 
 // Names that Windows reserves for devices, whatever the extension.
 const RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/;
+// A name whose report, DIR/NAME.html, would be the index of every experiment in DIR.
+const INDEX = 'index';
 
 function checkName(name: unknown, onProblem: OnProblem): void {
   if (typeof name === 'string' && RESERVED.test(name)) onProblem(['name'], msg.reservedName(name));
+  if (name === INDEX) onProblem(['name'], msg.indexName());
 }
 
 function checkData(data: unknown, onProblem: OnProblem, evalConfig: unknown): void {

@@ -179,6 +179,7 @@ export const fileNotRegular = (given: string) => `expected a word file, got ${JS
 export const fileNoWords = (given: string) => `expected a file with at least one word, got ${JSON.stringify(given)}, which holds none`;
 export const wordWithDot = (word: string) => `expected a word without "." (the start/end token), got ${JSON.stringify(word)}`;
 export const reservedName = (name: string) => `expected a name usable as a file name on every system, got ${JSON.stringify(name)} (reserved on Windows)`;
+export const indexName = () => 'expected another name, got "index": its report would be DIR/index.html, the index of every experiment in DIR';
 export const gridKeyNotAllowed = (key: string) => `expected a key that varies training, got \`${key}\` (name, description, grid, search, early_stop, repeat and expect cannot be grid keys)`;
 export const gridTooLarge = (limit: number, count: string) => `expected at most ${limit.toLocaleString('en-US')} trials, got ${count} (grid combinations × repeat)`;
 

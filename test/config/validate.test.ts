@@ -64,6 +64,7 @@ const cases: { fixture: string; errors: string[] }[] = [
   { fixture: 'not-finite.yaml', errors: ['not-finite.yaml:3:7 train.lr: expected a finite number, got .inf'] },
   // What the schema cannot express.
   { fixture: 'name-reserved.yaml', errors: ['name-reserved.yaml:1:7 name: expected a name usable as a file name on every system, got "con" (reserved on Windows)'] },
+  { fixture: 'name-index.yaml', errors: ['name-index.yaml:1:7 name: expected another name, got "index": its report would be DIR/index.html, the index of every experiment in DIR'] },
   { fixture: 'split-sum.yaml', errors: ['split-sum.yaml:3:10 data.split: expected fractions that sum to 1, got 0.8 + 0.1 + 0.2 = 1.1'] },
   { fixture: 'range-min-max.yaml', errors: ['range-min-max.yaml:3:38 train.lr.max: expected max > min (1), got 0.001'] },
   { fixture: 'step-drops-order.yaml', errors: ['step-drops-order.yaml:9:14 train.lr.drops[1].at: expected a step after the previous drop (500), got 200'] },

@@ -18,7 +18,8 @@ describe('two runs of one experiment into one DIR', () => {
   it('refuses the second with exit 2, naming the first (pid, host, since when, command line) and touching nothing; after the first ends a run works', async () => {
     const out = await tempOut();
     const plan = fixturePlan('twice', [{ behave: 'sleep', ms: 6000, id: 'slow' }, { behave: 'ok', id: 'quick' }]);
-    const first = startDriver(plan, fixtureOptions(out, { jobs: 1, argv: ['twice.yaml', '--jobs', '1'] }));
+    // Without live pages: the first run would rewrite twice.html meanwhile, and the snapshot is to show the second's doing.
+    const first = startDriver(plan, fixtureOptions(out, { jobs: 1, argv: ['twice.yaml', '--jobs', '1'], liveReport: false }));
     await stderrUntil(first, /start slow/);
     // "start" is printed as the trial's writer begins; its first files (config.json, metrics.jsonl) follow at once.
     for (const t0 = Date.now(); !(await exists(path.join(out, 'twice', 'trials', 'slow', 'metrics.jsonl'))); await new Promise((r) => setTimeout(r, 20))) {

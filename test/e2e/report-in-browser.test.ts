@@ -1,100 +1,33 @@
 // The report in a real browser: headless Chromium (Debian's package) driven by playwright-core opens generated
 // reports from file:// and checks that every chart rendered, nothing was logged as an error, nothing was fetched,
-// and hostile strings stayed text. Screenshots go to test-output/browser/ (git-ignored) for a human to look at.
-//
-// Chromium is required: without it these tests fail with instructions, unless RUN_EXP_SKIP_BROWSER=1.
+// and hostile strings stayed text (browser.ts). Screenshots go to test-output/browser/ (git-ignored) for a human to look at.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { stringify, parse } from 'yaml';
 import { writeReport } from '../../src/report/index.js';
 import { ROOT } from '../paths.js';
 import { writeFixtureResults, type FixtureOptions } from '../report/fixture-results.js';
+import { assertChartsRendered, launchBrowser, SKIP, visit as visitIn } from './browser.js';
+import type { Browser } from 'playwright-core';
 
-const CHROMIUM = process.env['RUN_EXP_CHROMIUM'] ?? '/usr/bin/chromium';
-const SKIP = process.env['RUN_EXP_SKIP_BROWSER'] === '1';
 const OUT = path.join(ROOT, 'test-output', 'browser');
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
 let browser: Browser | undefined;
 
 before(async () => {
   if (SKIP) return;
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: the report's browser tests need it. Install it with ` +
-        '`apt-get install -y chromium` (Debian), or point RUN_EXP_CHROMIUM at a Chromium binary, or set RUN_EXP_SKIP_BROWSER=1 to skip these tests.',
-    );
-  }
   await rm(OUT, { recursive: true, force: true });
   await mkdir(OUT, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
 });
 
-/** What happened while a report was open: console errors, page errors, requests other than file:/data:/blob:. */
-interface Visit {
-  page: Page;
-  errors: string[];
-  requests: string[];
-  ms: number; // from the start of navigation to every chart settled
-}
-
-/** Open a report, wait until every chart has settled (rendered or failed), and record what went wrong. */
-async function visit(file: string): Promise<Visit> {
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors: string[] = [];
-  const requests: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') errors.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-  page.on('request', (r) => {
-    if (!/^(file|data|blob):/.test(r.url())) requests.push(r.url());
-  });
-  await page.goto(pathToFileURL(file).href);
-  await page.waitForFunction(() => (window as unknown as { reportReady?: Promise<unknown> }).reportReady !== undefined);
-  // Time since navigation started, in the page's own clock.
-  const ms = await page.evaluate(async () => {
-    await (window as unknown as { reportReady: Promise<unknown> }).reportReady;
-    return performance.now();
-  });
-  return { page, errors, requests, ms };
-}
-
-/** Every chart container holds a canvas or an SVG, none shows an error, and there are as many as charts in the data. */
-async function assertChartsRendered(v: Visit, expected: string[]): Promise<void> {
-  const charts = await v.page.$$eval('.vis', (els) =>
-    els.map((e) => ({ id: e.id, drawn: e.querySelector('canvas, svg') !== null, rendered: e.getAttribute('data-rendered'), error: e.classList.contains('chart-error') ? e.textContent : null })),
-  );
-  assert.deepEqual(charts.map((c) => c.id), expected);
-  for (const c of charts) {
-    assert.equal(c.error, null, `${c.id}: ${c.error}`);
-    assert.ok(c.drawn && c.rendered === 'true', `${c.id}: no canvas or SVG`);
-  }
-  // Vega draws into canvases: a blank one would mean nothing was drawn.
-  const blank = await v.page.$$eval('.vis canvas', (cs) =>
-    (cs as HTMLCanvasElement[]).filter((c) => {
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return false;
-      return true;
-    }).length,
-  );
-  assert.equal(blank, 0, 'every canvas has something drawn on it');
-  assert.deepEqual(v.errors, [], 'no console errors');
-  assert.deepEqual(v.requests, [], 'no network requests');
-  // vega-embed's menu keeps only the local exports: nothing opens the online editor or shows the source.
-  const actions = await v.page.$$eval('.vega-actions a', (as) => [...new Set(as.map((a) => a.textContent ?? ''))]);
-  assert.deepEqual(actions, expected.length > 0 ? ['Save as SVG', 'Save as PNG'] : []);
-}
+const visit = (file: string) => visitIn(browser!, file);
 
 /** The page's Vega views by chart id (see the page script). */
 interface ReportWindow { reportViews: Record<string, { data(name: string): unknown[]; origin(): [number, number]; container(): HTMLElement | null; scenegraph(): { root: SceneMark } }> }

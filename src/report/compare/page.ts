@@ -79,8 +79,9 @@ function finalTable(c: Comparison): string {
     const values = Object.entries(item.group.params).map(([k, v]) => `${k}=${formatValue(v)}`).join(' ');
     const name = item.report === null ? h(item.selector.text) : `<a href="${h(encodeURIComponent(item.report))}">${h(item.selector.text)}</a>`;
     const badges = STATUSES.filter((st) => (s.statuses[st] ?? 0) > 0).map((st) => `<span class="status status-${st}">${s.statuses[st]} ${st}</span>`).join(' ');
+    const description = item.results.experiment.description ? `<div class="reason">${h(item.results.experiment.description)}</div>` : '';
     return `<tr>${[
-      cell(name, item.selector.text),
+      cell(`${name}${description}`, item.selector.text),
       cell(`${h(item.why)}${values === '' ? '' : `<div class="reason">${h(values)}</div>`}`, item.why),
       cell(String(s.seeds), s.seeds, 'num'),
       cell(badges, s.seeds - (s.statuses.ok ?? 0)),
