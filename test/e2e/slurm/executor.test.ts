@@ -152,10 +152,14 @@ describe('a sweep through Slurm', { skip: await skipWithoutCluster() }, () => {
     );
     const run = startRunExp(dir, [file, '--executor', 'slurm', '--out', 'out', '--backend', 'wasm', '--jobs', '2']);
     await waitForOutput(run, /^\[1\/2\] .*train\.steps=300: ok, /m, 60_000); // the 300-step trial's end line
+    // The attached watcher rewrites the report as the tasks go on: the running one with how far its progress.json says.
+    const page = path.join(dir, 'out', 'partly.html');
+    await waitFor('a live page with the running task', 30_000, async () => (/id="live-data"/.test(await readFile(page, 'utf8').catch(() => '')) && /<td class="num">[\d,]+ \/ 200,000<\/td>/.test(await readFile(page, 'utf8')) ? true : undefined));
     run.kill('SIGINT');
     const result = await run;
     assert.equal(result.exitCode, 130, result.stderr);
-    assert.match(result.stdout, /interrupted: 1 of 2 trials finished/);
+    assert.match(result.stdout, /interrupted: 1 of 2 trials finished; run the same command again to resume; out\/partly\.html shows the run as it was when interrupted/);
+    assert.ok(/<h2>Interrupted<\/h2>/.test(await readFile(page, 'utf8')), 'the live page, closed');
     const job = await jobIdOf(path.join(dir, 'out'), 'partly');
     assert.deepEqual(await queued(job), []);
     const status = await startRunExp(dir, ['status', 'partly', '--out', 'out', '--json']);
