@@ -9,8 +9,8 @@
 //    only the running trials' metrics so far, and the page), and the final report (every trial checked), for scale.
 //    With the schedule of src/report/live.ts a page of d ms is followed by max(3 s, 19 d) without one: 5 %.
 // 2. A real run of a 100-trial grid (lr × hidden, `--steps` steps each, 500 names, --jobs 2) through runExperiment,
-//    with live pages and without, `--rounds` times in turns: the wall time, the parent's CPU time, and the pages
-//    written and the time spent building them.
+//    with live pages and without, `--rounds` times (which goes first alternates): the wall time, the parent's CPU
+//    time, and the pages written and the time spent building them.
 import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,7 +87,7 @@ async function runs(rounds: number, steps: number): Promise<void> {
   const quiet: RunEvents = { begin() {}, finish() {}, note() {}, start() {}, progress() {}, end() {} };
   console.log(`2. a real run of ${plan.trials.length} trials (${steps.toLocaleString('en-US')} steps each, --jobs 2), with live pages and without`);
   for (let r = 0; r < rounds; r++) {
-    for (const liveReport of [true, false]) {
+    for (const liveReport of r % 2 === 0 ? [true, false] : [false, true]) { // in turns, either first
       await rm(path.join(out, 'livegrid'), { recursive: true, force: true });
       const built: number[] = [];
       const write: typeof writeReport = async (o, name, options: ReportOptions = {}) => {

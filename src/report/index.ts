@@ -4,6 +4,8 @@
 // sets and choose the charts, 4. assemble the page (pure), 5. write it whole (the store's writeFileAtomic: a temporary
 // file, then a rename).
 // Damaged trials are left out and named (ReportOptions.onUnread, and on the page); a signal stops it at the next step.
+// A live page (ReportOptions.live, while the run goes on: see live.ts) also reads the running trials' metrics so far,
+// keeps the finished trials it has read for the next page, and leaves the expectations to the end.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
