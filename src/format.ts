@@ -85,3 +85,8 @@ export function formatMeanSd(s: { mean: number; sd: number | null } | null | und
   if (s === null || s === undefined) return none;
   return s.sd === null ? formatLoss(s.mean, none) : `${formatLoss(s.mean, none)} ± ${formatLoss(s.sd, none)}`;
 }
+
+/** A command-line argument as a POSIX shell needs it: bare when safe, else in single quotes. */
+export function formatShellArg(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

@@ -12,6 +12,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { link, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { formatShellArg } from '../format.js';
 import { pidAlive, settleTemp, tempFor } from './temp-files.js';
 
 /** What run.lock holds (JSON). */
@@ -130,7 +131,7 @@ export function describeHolder(record: LockRecord, now = new Date()): string {
   const since = new Date(record.started_at);
   const when = Number.isNaN(since.getTime()) ? record.started_at : `${since.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} (${ago(now.getTime() - since.getTime())})`;
   const owner = record.owner === undefined ? '' : `, for ${record.owner.kind} ${record.owner.id}`;
-  return `pid ${record.pid} on host ${record.host}${owner}, since ${when}: run-exp ${record.argv.map(quote).join(' ')} (in ${record.cwd})`;
+  return `pid ${record.pid} on host ${record.host}${owner}, since ${when}: run-exp ${record.argv.map(formatShellArg).join(' ')} (in ${record.cwd})`;
 }
 
 /** Why a run may not use `dir`, and what the user can do; nothing was written. */
@@ -275,9 +276,4 @@ function ago(ms: number): string {
   if (s < 3600) return `${Math.round(s / 60)} min ago`;
   if (s < 172_800) return `${(s / 3600).toFixed(1)} h ago`;
   return `${Math.round(s / 86_400)} days ago`;
-}
-
-/** An argument as a shell would need it. */
-function quote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

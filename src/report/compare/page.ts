@@ -6,20 +6,18 @@ import { meanBands } from '../charts/mean-bands.js';
 import { addBands, groupRow, referenceRows, type BandRow, type GroupEvalRow } from '../data.js';
 import { escapeHtml as h } from '../html/escape.js';
 import { renderPage, type Libraries } from '../html/page.js';
+import { cell, charts, sortableTable, statusBadges } from '../html/parts.js';
 import { formatCount, formatDuration, formatMeanSd, formatRate, formatTime } from '../../format.js';
 import { formatValue } from '../../values.js';
-import type { ReportStatus } from '../results.js';
 import type { Comparison } from './index.js';
-
-const STATUSES: ReportStatus[] = ['ok', 'diverged', 'stopped', 'failed', 'running', 'unfinished', 'damaged'];
 
 /** The page of a comparison, as of `written` (ISO). */
 export function renderComparison(c: Comparison, libraries: Libraries, written: string): string {
-  const charts = c.items.some((i) => i.group.trials.some((t) => (t.curves?.aligned.length ?? 0) > 0)) ? [lossChart(c)] : [];
+  const list = c.items.some((i) => i.group.trials.some((t) => (t.curves?.aligned.length ?? 0) > 0)) ? [lossChart(c)] : [];
   return renderPage({
     title: `${c.items.map((i) => i.selector.text).join(' vs ')} · run-exp comparison`,
-    sections: [header(c, written), leftOut(c), chartSection(charts), finalTable(c), diffSection(c)],
-    charts,
+    sections: [header(c, written), leftOut(c), charts(list, 'None of the compared trials has metrics to plot.'), finalTable(c), diffSection(c)],
+    charts: list,
     libraries,
   });
 }
@@ -42,11 +40,6 @@ function leftOut(c: Comparison): string {
 </section>`;
 }
 
-function chartSection(list: Chart[]): string {
-  if (list.length === 0) return '<section id="charts"><p class="empty">None of the compared trials has metrics to plot.</p></section>';
-  return `<section id="charts">${list.map((c) => `<figure class="chart"><figcaption><h2>${h(c.title)}</h2><p>${h(c.caption)}</p></figcaption><div class="vis" id="${h(c.id)}"></div></figure>`).join('\n')}</section>`;
-}
-
 /** The compared items' curves: a mean line and a min–max band each (a single trial: its moving average). */
 function lossChart(c: Comparison): Chart {
   const bands: { bands: BandRow[]; groupEvals: GroupEvalRow[] } = { bands: [], groupEvals: [] };
@@ -65,12 +58,6 @@ function lossChart(c: Comparison): Chart {
   );
 }
 
-/** A table cell with its sort value. */
-function cell(html: string, sort: string | number | null, cls = ''): string {
-  const v = sort === null || (typeof sort === 'number' && !Number.isFinite(sort)) ? '' : String(sort);
-  return `<td${cls ? ` class="${cls}"` : ''} data-v="${h(v)}">${html}</td>`;
-}
-
 /** Each compared item's final losses (mean ± sd over seeds), status, steps, speed and time, with a link to its report. */
 function finalTable(c: Comparison): string {
   const head: [string, 'text' | 'number'][] = [['compared', 'text'], ['what', 'text'], ['seeds', 'number'], ['status', 'text'], ['steps', 'number'], ['train loss', 'number'], ['dev loss', 'number'], ['test loss', 'number'], ['steps/s', 'number'], ['time', 'number'], ['trials', 'text']];
@@ -78,13 +65,12 @@ function finalTable(c: Comparison): string {
     const s = item.summary;
     const values = Object.entries(item.group.params).map(([k, v]) => `${k}=${formatValue(v)}`).join(' ');
     const name = item.report === null ? h(item.selector.text) : `<a href="${h(encodeURIComponent(item.report))}">${h(item.selector.text)}</a>`;
-    const badges = STATUSES.filter((st) => (s.statuses[st] ?? 0) > 0).map((st) => `<span class="status status-${st}">${s.statuses[st]} ${st}</span>`).join(' ');
     const description = item.results.experiment.description ? `<div class="reason">${h(item.results.experiment.description)}</div>` : '';
     return `<tr>${[
       cell(`${name}${description}`, item.selector.text),
       cell(`${h(item.why)}${values === '' ? '' : `<div class="reason">${h(values)}</div>`}`, item.why),
       cell(String(s.seeds), s.seeds, 'num'),
-      cell(badges, s.seeds - (s.statuses.ok ?? 0)),
+      cell(statusBadges(s.statuses), s.seeds - (s.statuses.ok ?? 0)),
       cell(s.steps === null ? '—' : formatCount(Math.round(s.steps.mean)), s.steps?.mean ?? null, 'num'),
       ...(['train', 'dev', 'test'] as const).map((sp) => cell(h(formatMeanSd(s.final[`${sp}_loss`])), s.final[`${sp}_loss`]?.mean ?? null, 'num')),
       cell(formatRate(s.steps_per_s?.mean), s.steps_per_s?.mean ?? null, 'num'),
@@ -95,11 +81,7 @@ function finalTable(c: Comparison): string {
   return `<section id="final">
 <h2>Final losses</h2>
 <p class="hint">Over a grid point's seeds: mean ± sample sd (n − 1) of those with a final loss; steps, steps/s and time: the mean per seed. Click a column heading to sort.</p>
-<div class="table-wrap"><table class="sortable">
-<thead><tr>${head.map(([t, type]) => `<th data-type="${type}"><button type="button">${t}</button></th>`).join('')}</tr></thead>
-<tbody>
-${rows.join('\n')}
-</tbody></table></div>
+${sortableTable(head, rows)}
 </section>`;
 }
 

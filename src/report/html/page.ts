@@ -5,7 +5,8 @@ import type { ReportData } from '../data.js';
 import type { Results } from '../results.js';
 import { escapeHtml as h, inlineScript, jsonForScript } from './escape.js';
 import { liveBanner } from './live.js';
-import { bestTrialsSection, charts, damaged, expectations, experimentYaml, groupTable, header, samples, trialTable } from './sections.js';
+import { charts } from './parts.js';
+import { bestTrialsSection, damaged, expectations, experimentYaml, groupTable, header, samples, trialTable } from './sections.js';
 
 /** The sources of vega, vega-lite and vega-embed (their min builds), inlined so the page needs no network. */
 export interface Libraries {
@@ -206,7 +207,7 @@ export function renderHtml(results: Results, data: ReportData, list: Chart[], li
       damaged(results),
       expectations(results, data),
       bestTrialsSection(results, data),
-      charts(list),
+      charts(list, 'No finished trial has metrics yet: nothing to plot.'),
       groupTable(data),
       trialTable(results, data),
       samples(results, data),

@@ -1,16 +1,14 @@
 // The report's sections as HTML strings: header, missed expectations, charts, trial table, samples, experiment.
 import type { ExpectationResult } from '../../expect/index.js';
-import type { Chart } from '../charts/common.js';
 import { formatLr } from '../charts/lr-range.js';
 import type { Summary } from '../../types.js';
 import type { ReportData } from '../data.js';
 import { formatValue } from '../../values.js';
 import { bestTrials, damagedResults, earlyStopping, judgedLoss, searchOf, statusOf, type EarlyStopping, type ReportStatus, type Results, type TrialResult } from '../results.js';
 import { escapeHtml as h } from './escape.js';
+import { cell, sortableTable, STATUSES, statusBadges } from './parts.js';
 import { formatCount, formatDuration, formatLoss, formatMeanSd, formatRate, formatShare, formatSpan, formatTime } from '../../format.js';
 import { rankGroups, type GroupSummary, type Stats } from '../seeds.js';
-
-const STATUSES: ReportStatus[] = ['ok', 'diverged', 'stopped', 'failed', 'running', 'unfinished', 'damaged'];
 
 /** Trials per status, every status present (zeros included). */
 function statusCounts(results: Results): Record<ReportStatus, number> {
@@ -146,7 +144,7 @@ function bestGroupsSection(data: ReportData): string {
       `<td class="num">${i + 1}</td>`,
       ...keys.map((k) => paramCell(g.group.params[k.key], k.numeric)),
       `<td class="num">${seedsText(g)}</td>`,
-      `<td>${statusBadges(g)}</td>`,
+      `<td>${statusBadges(g.statuses)}</td>`,
       ...splits.map((sp) => `<td class="num">${sp === own ? '<strong>' : ''}${h(formatMeanSd(g.final[`${sp}_loss`]))}${sp === own ? '</strong>' : ''}</td>`),
       `<td>${g.group.trials.map((t) => `#${t.trial.index}`).join(' ')}</td>`,
     ].join('')}</tr>`;
@@ -172,11 +170,6 @@ function seedsText(g: GroupSummary): string {
   return n === g.seeds ? String(g.seeds) : `${n} of ${g.seeds}`;
 }
 
-/** A grid point's statuses as badges with counts: "3 ok", or "2 ok 1 diverged". */
-function statusBadges(g: GroupSummary): string {
-  return STATUSES.filter((s) => (g.statuses[s] ?? 0) > 0).map((s) => `<span class="status status-${s}">${g.statuses[s]} ${s}</span>`).join(' ');
-}
-
 /** A swept value in a table cell. */
 function paramCell(v: unknown, numeric: boolean): string {
   return `<td${numeric ? ' class="num"' : ''}>${v === undefined ? '—' : h(formatValue(v))}</td>`;
@@ -189,8 +182,10 @@ function paramCell(v: unknown, numeric: boolean): string {
 export function groupTable(data: ReportData): string {
   if (data.groups.length === 0) return '';
   const keys = data.keys.filter((k) => k.key !== 'repeat');
-  const head = [...keys.map((k) => h(k.key)), 'seeds', 'status', 'train loss', 'dev loss', 'test loss', 'steps/s', 'time'];
-  const numeric = new Set(['seeds', 'train loss', 'dev loss', 'test loss', 'steps/s', 'time', ...keys.filter((k) => k.numeric).map((k) => h(k.key))]);
+  const head: [string, 'text' | 'number'][] = [
+    ...keys.map((k): [string, 'text' | 'number'] => [h(k.key), k.numeric ? 'number' : 'text']),
+    ...(['seeds', 'status', 'train loss', 'dev loss', 'test loss', 'steps/s', 'time'] as const).map((c): [string, 'text' | 'number'] => [c, c === 'status' ? 'text' : 'number']),
+  ];
   const mean = (s: Stats | null) => s?.mean ?? null;
   const rows = data.summaries.map((g) => {
     return `<tr>${[
@@ -199,7 +194,7 @@ export function groupTable(data: ReportData): string {
         return cell(v === undefined ? '—' : h(formatValue(v)), v === undefined ? null : typeof v === 'number' ? v : formatValue(v), k.numeric ? 'num' : '');
       }),
       cell(seedsText(g), g.judged?.stats.n ?? 0, 'num'),
-      cell(statusBadges(g), g.seeds - (g.statuses.ok ?? 0)), // sorts by the seeds that did not end ok
+      cell(statusBadges(g.statuses), g.seeds - (g.statuses.ok ?? 0)), // sorts by the seeds that did not end ok
       ...(['train', 'dev', 'test'] as const).map((sp) => cell(h(formatMeanSd(g.final[`${sp}_loss`])), mean(g.final[`${sp}_loss`]), 'num')),
       cell(formatRate(g.steps_per_s?.mean), mean(g.steps_per_s), 'num'),
       cell(formatDuration(g.seconds?.mean), mean(g.seconds), 'num'),
@@ -208,11 +203,7 @@ export function groupTable(data: ReportData): string {
   return `<section id="grid-points">
 <h2>Grid points, over their seeds</h2>
 <p class="hint">Final losses as ${h(SEEDS_STATS)}; steps/s and time: the mean per seed. Click a column heading to sort.</p>
-<div class="table-wrap"><table class="sortable">
-<thead><tr>${head.map((c) => `<th data-type="${numeric.has(c) ? 'number' : 'text'}"><button type="button">${c}</button></th>`).join('')}</tr></thead>
-<tbody>
-${rows.join('\n')}
-</tbody></table></div>
+${sortableTable(head, rows)}
 </section>`;
 }
 
@@ -282,22 +273,6 @@ ${missed.map((x) => `<tr><td>#${x.expectation + 1}</td><td>${h(label(x))}</td><t
 </section>`;
 }
 
-/** One figure per chart: a container the page script embeds the spec into, its title and caption. */
-export function charts(list: Chart[]): string {
-  if (list.length === 0) return '<section id="charts"><p class="empty">No finished trial has metrics yet: nothing to plot.</p></section>';
-  return `<section id="charts">
-${list
-  .map((c) => `<figure class="chart"><figcaption><h2>${h(c.title)}</h2><p>${h(c.caption)}</p></figcaption><div class="vis" id="${h(c.id)}" data-chart="${h(c.id)}"></div></figure>`)
-  .join('\n')}
-</section>`;
-}
-
-/** A table cell with its sort value (numbers sort as numbers; blanks last). */
-function cell(html: string, sort: string | number | null, cls = ''): string {
-  const v = sort === null || (typeof sort === 'number' && !Number.isFinite(sort)) ? '' : String(sort);
-  return `<td${cls ? ` class="${cls}"` : ''} data-v="${h(v)}">${html}</td>`;
-}
-
 /** The sortable table of trials: varying values, status (with the reason), final losses, speed and time. */
 export function trialTable(results: Results, data: ReportData): string {
   const keys = data.keys;
@@ -328,11 +303,7 @@ export function trialTable(results: Results, data: ReportData): string {
   return `<section id="trials">
 <h2>Trials</h2>
 <p class="hint">Click a column heading to sort.</p>
-<div class="table-wrap"><table class="sortable">
-<thead><tr>${head.map((c) => `<th data-type="${numeric.has(c) ? 'number' : 'text'}"><button type="button">${c}</button></th>`).join('')}</tr></thead>
-<tbody>
-${rows.join('\n')}
-</tbody></table></div>
+${sortableTable(head.map((c) => [c, numeric.has(c) ? 'number' : 'text']), rows)}
 </section>`;
 }
 

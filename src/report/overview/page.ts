@@ -6,19 +6,17 @@ import type { Chart } from '../charts/common.js';
 import { round5 } from '../downsample.js';
 import { escapeHtml as h } from '../html/escape.js';
 import { renderPage, type Libraries } from '../html/page.js';
-import { formatCount, formatDuration, formatMeanSd, formatTime } from '../../format.js';
-import type { ReportStatus } from '../results.js';
+import { cell, charts, sortableTable, statusBadges } from '../html/parts.js';
+import { formatCount, formatDuration, formatMeanSd, formatShellArg, formatTime } from '../../format.js';
 import type { ExperimentEntry, Overview } from './scan.js';
-
-const STATUSES: ReportStatus[] = ['ok', 'diverged', 'stopped', 'failed', 'running', 'unfinished', 'damaged'];
 
 /** The index page of DIR (pure), as of `written` (ISO). */
 export function renderIndex(overview: Overview, libraries: Libraries, written: string): string {
-  const charts = overview.experiments.some((e) => e.best !== null) ? [bestChart(overview)] : [];
+  const list = overview.experiments.some((e) => e.best !== null) ? [bestChart(overview)] : [];
   return renderPage({
     title: `${overview.dir} · run-exp index`,
-    sections: [header(overview, written), problems(overview), chartSection(charts), table(overview), comparisons(overview)],
-    charts,
+    sections: [header(overview, written), problems(overview), charts(list, ''), table(overview), comparisons(overview)],
+    charts: list,
     libraries,
     style: INDEX_STYLE,
     script: PICK_SCRIPT,
@@ -66,11 +64,6 @@ function problems(o: Overview): string {
 <p>Listed with what could be read; <code>run-exp report NAME</code> says more about an experiment's damaged results.</p>
 <ul>${all.map((p) => `<li><code>${h(p)}</code></li>`).join('')}</ul>
 </section>`;
-}
-
-function chartSection(list: Chart[]): string {
-  if (list.length === 0) return '';
-  return `<section id="charts">${list.map((c) => `<figure class="chart"><figcaption><h2>${h(c.title)}</h2><p>${h(c.caption)}</p></figcaption><div class="vis" id="${h(c.id)}"></div></figure>`).join('\n')}</section>`;
 }
 
 /** Each experiment's best final loss: a point at its mean, a bar over ± sd where it is a mean over seeds; least first. */
@@ -123,12 +116,6 @@ function bestChart(o: Overview): Chart {
   };
 }
 
-/** A table cell with its sort value. */
-function cell(html: string, sort: string | number | null, cls = ''): string {
-  const v = sort === null || (typeof sort === 'number' && !Number.isFinite(sort)) ? '' : String(sort);
-  return `<td${cls ? ` class="${cls}"` : ''} data-v="${h(v)}">${html}</td>`;
-}
-
 function table(o: Overview): string {
   if (o.experiments.length === 0) return `<section id="experiments"><p>No experiment has results in ${h(o.dir)} yet.</p></section>`;
   const head: [string, 'text' | 'number'][] = [['experiment', 'text'], ['description', 'text'], ['last ran', 'text'], ['trials', 'number'], ['best loss', 'number'], ['best', 'text'], ['steps', 'number'], ['time', 'number'], ['state', 'text']];
@@ -136,19 +123,14 @@ function table(o: Overview): string {
   return `<section id="experiments">
 <h2>Experiments</h2>
 <p class="hint">Click a column heading to sort. Tick experiments to get the command that compares them:</p>
-<code id="compare-command" data-out="${h(outArgument(o.dir))}"></code>
-<div class="table-wrap"><table class="sortable">
-<thead><tr>${head.map(([c, type]) => `<th data-type="${type}"><button type="button">${c}</button></th>`).join('')}</tr></thead>
-<tbody>
-${rows.join('\n')}
-</tbody></table></div>
+<code id="compare-command" data-out="--out ${h(formatShellArg(o.dir))}"></code>
+${sortableTable(head, rows)}
 </section>`;
 }
 
 function row(e: ExperimentEntry): string[] {
   const link = e.report === null ? h(e.name) : `<a href="${h(encodeURIComponent(e.report))}">${h(e.name)}</a>`;
   const when = e.ran?.finished_at ?? e.ran?.started_at ?? null;
-  const badges = STATUSES.filter((s) => (e.statuses[s] ?? 0) > 0).map((s) => `<span class="status status-${s}">${e.statuses[s]} ${s}</span>`).join(' ');
   const best = e.best;
   const judged = best?.judged ?? null;
   const bestText = best === null ? '—' : `${h(best.group.label)}${best.seeds > 1 ? ` <small>(mean of ${best.complete ? '' : `${best.judged!.stats.n} of `}${best.seeds} seeds)</small>` : ''}<div class="reason"><code>${h(best.group.trials.map((t) => t.trial.id).join(' '))}</code></div>`;
@@ -157,7 +139,7 @@ function row(e: ExperimentEntry): string[] {
     cell(`<input type="checkbox" class="pick" value="${h(e.name)}" aria-label="compare ${h(e.name)}">${link}`, e.name),
     cell(e.description ? h(e.description) : '', e.description ?? '', 'description'),
     cell(when === null ? '—' : h(formatTime(when)), when),
-    cell(`${e.trials} ${badges}`, e.trials),
+    cell(`${e.trials} ${statusBadges(e.statuses)}`, e.trials),
     cell(judged === null ? '—' : `${h(formatMeanSd(judged.stats))} <small>${h(judged.split)}</small>`, judged?.stats.mean ?? null, 'num'),
     cell(bestText, best?.group.label ?? null),
     cell(`${formatCount(e.steps)}${e.steps < e.planned ? ` / ${formatCount(e.planned)}` : ''}`, e.steps, 'num'),
@@ -175,7 +157,3 @@ function comparisons(o: Overview): string {
 </section>`;
 }
 
-/** `--out DIR` as a shell would need it. */
-function outArgument(dir: string): string {
-  return `--out ${/^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replace(/'/g, `'\\''`)}'`}`;
-}
