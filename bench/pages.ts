@@ -107,7 +107,7 @@ async function runs(rounds: number, steps: number): Promise<void> {
       const sum = built.reduce((a, b) => a + b, 0);
       console.log(
         `   round ${r + 1}, live ${liveReport ? 'on ' : 'off'}: ${wall.toFixed(1)} s, parent CPU ${((used.user + used.system) / 1e6).toFixed(1)} s` +
-          (liveReport ? `; ${built.length} pages, ${(sum / 1000).toFixed(2)} s building them (${((100 * sum) / 1000 / wall).toFixed(1)} % of the run), longest ${Math.max(...built).toFixed(0)} ms` : ''),
+          (liveReport ? `; ${built.length} pages, ${(sum / 1000).toFixed(2)} s building them (${((100 * sum) / 1000 / wall).toFixed(1)} % of the run), pages of ${built.map((x) => x.toFixed(0)).join(", ")} ms` : ''),
       );
     }
   }

@@ -99,11 +99,10 @@ export const EMBEDDING_TRIALS = 6;
 /** Build every data set from the results (pure). */
 export function buildData(results: Results): ReportData {
   const keys = paramFields(results);
-  const budget = pointBudget(results.trials.length);
   const names = keys.map((k) => k.key);
   const groups = seedGroups(results.trials, names);
   const summaries = groups.map(summarizeGroup);
-  const data: ReportData = { keys, trials: [], curve: [], smooth: [], evals: [], range: [], stops: [], embedding: [], reference: [], groups: [], bands: [], groupEvals: [], summaries, budget };
+  const data: ReportData = { keys, trials: [], curve: [], smooth: [], evals: [], range: [], stops: [], embedding: [], reference: [], groups: [], bands: [], groupEvals: [], summaries, budget: results.budget };
   for (const t of results.trials) {
     data.trials.push(trialRow(t, names, keys));
     addCurves(data, t);

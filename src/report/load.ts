@@ -81,7 +81,9 @@ export async function readResults(out: string, name: string, options: ReadOption
   }
   if (earlier.length > 0) unread.push({ damaged: false, problem: earlierPlanNote(path.join(dir, 'trials'), earlier, planned!.size) });
   trials.sort((a, b) => a.trial.index - b.trial.index);
-  const budget = pointBudget(trials.length);
+  // Points per trial from the plan's size where there is one: while a run goes on, trials that have not begun have no
+  // folder yet, and a budget that shrank as they began would make every page read every finished trial again.
+  const budget = pointBudget(Math.max(trials.length, planned?.size ?? 0));
   for (const t of trials) {
     signal?.throwIfAborted();
     const rows = counts.get(t);
@@ -97,7 +99,7 @@ export async function readResults(out: string, name: string, options: ReadOption
     const identity = identities.get(t);
     if (cache !== undefined && identity !== undefined && t.summary !== null) cache.set(t.trial.id, { identity, result: t, counts: rows, budget });
   }
-  return { name, experiment, experimentYaml, run, trials, unread };
+  return { name, experiment, experimentYaml, run, trials, unread, budget };
 }
 
 /** Which file a path is right now (inode, time, size), or undefined when there is none. */

@@ -42,6 +42,7 @@ export interface Results {
   run: RunInfo | null; // null when run.json is missing (e.g. results gathered by hand)
   trials: TrialResult[]; // in expansion order (trial.index); damaged ones whose config.json is sound among them
   unread: UnreadTrial[]; // entries of trials/ that are not in `trials`, and a damaged run.json
+  budget: number; // raw points per trial the curves were reduced to (pointBudget of the plan's trials, see load.ts)
   expectations: ExpectationResult[]; // checked expectations; empty when none are stated or they cannot be checked yet
   live?: LiveInfo; // written while the run goes on: the page says so and reloads itself
 }
