@@ -10,7 +10,8 @@
 //    With the schedule of src/report/live.ts a page of d ms is followed by max(3 s, 19 d) without one: 5 %.
 // 2. A real run of a 100-trial grid (lr × hidden, `--steps` steps each, 500 names, --jobs 2) through runExperiment,
 //    with live pages and without, `--rounds` times (which goes first alternates): the wall time, the parent's CPU
-//    time, and the pages written and the time spent building them.
+//    time, the final report's time (after live pages it reads only the trials that ended since the last page), and the
+//    pages written and the time spent building them.
 import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,12 +91,14 @@ async function runs(rounds: number, steps: number): Promise<void> {
     for (const liveReport of r % 2 === 0 ? [true, false] : [false, true]) { // in turns, either first
       await rm(path.join(out, 'livegrid'), { recursive: true, force: true });
       const built: number[] = [];
+      let final = 0;
       const write: typeof writeReport = async (o, name, options: ReportOptions = {}) => {
         const t = performance.now();
         try {
           return await writeReport(o, name, options);
         } finally {
           if (options.live !== undefined) built.push(performance.now() - t);
+          else final = performance.now() - t;
         }
       };
       const cpu = process.cpuUsage();
@@ -106,8 +109,8 @@ async function runs(rounds: number, steps: number): Promise<void> {
       if (result.kind !== 'ended' || result.exitCode !== 0) throw new Error(`the run ended ${result.kind} ${'exitCode' in result ? result.exitCode : ''}`);
       const sum = built.reduce((a, b) => a + b, 0);
       console.log(
-        `   round ${r + 1}, live ${liveReport ? 'on ' : 'off'}: ${wall.toFixed(1)} s, parent CPU ${((used.user + used.system) / 1e6).toFixed(1)} s` +
-          (liveReport ? `; ${built.length} pages, ${(sum / 1000).toFixed(2)} s building them (${((100 * sum) / 1000 / wall).toFixed(1)} % of the run), pages of ${built.map((x) => x.toFixed(0)).join(", ")} ms` : ''),
+        `   round ${r + 1}, live ${liveReport ? 'on ' : 'off'}: ${wall.toFixed(1)} s, parent CPU ${((used.user + used.system) / 1e6).toFixed(1)} s, the final report ${final.toFixed(0)} ms` +
+          (liveReport ? `; ${built.length} live pages, ${(sum / 1000).toFixed(2)} s building them (${((100 * sum) / 1000 / wall).toFixed(1)} % of the run), the longest ${Math.max(...built).toFixed(0)} ms` : ''),
       );
     }
   }

@@ -178,7 +178,8 @@ async function runLocked(plan: Plan, options: RunOptions, events: RunEvents, hel
   let report: string | null = null;
   try {
     const onUnread = (u: { damaged: boolean; problem: string }) => events.note(msg.unreadResult(u.damaged, u.problem), 'always');
-    report = await (options.writeReport ?? writeReport)(out, name, { signal, onUnread, ...(expectations === undefined ? {} : { expectations }) });
+    const cache = live === undefined ? {} : { cache: live.cache }; // the trials the live pages read and checked, under this lock
+    report = await (options.writeReport ?? writeReport)(out, name, { signal, onUnread, ...cache, ...(expectations === undefined ? {} : { expectations }) });
   } catch (error) {
     if (!signal.aborted) {
       problems.unshift(msg.reportFailed((error as Error).message));

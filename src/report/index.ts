@@ -4,8 +4,9 @@
 // sets and choose the charts, 4. assemble the page (pure), 5. write it whole (the store's writeFileAtomic: a temporary
 // file, then a rename).
 // Damaged trials are left out and named (ReportOptions.onUnread, and on the page); a signal stops it at the next step.
-// A live page (ReportOptions.live, while the run goes on: see live.ts) also reads the running trials' metrics so far,
-// keeps the finished trials it has read for the next page, and leaves the expectations to the end.
+// A live page (ReportOptions.live, while the run goes on: see live.ts) also reads the running trials' metrics so far and
+// leaves the expectations to the end; the finished trials it has read and checked are kept (ReportOptions.cache) for
+// the next page and the run's final report.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -24,6 +25,7 @@ export interface ReportOptions {
   onUnread?: (unread: UnreadTrial) => void; // each damaged result and each folder of trials/ that is no trial (the page lists them too)
   expectations?: ExpectationResult[]; // checked by the caller against the same trials (a run); default: checked here against the stored summaries
   live?: LiveReportOptions; // a page written while the run goes on (see live.ts): no expectations yet, the running trials' curves so far
+  cache?: ResultCache; // finished trials this process has read and checked already (a run's live pages; see load.ts)
 }
 
 /** What a live page shows besides the stored results, and what it keeps from one page to the next. */
@@ -31,13 +33,12 @@ export interface LiveReportOptions {
   info: LiveInfo;
   running: ReadonlyMap<string, Progress>; // the trials being trained, by id, and how far
   run: RunInfo; // this run (run.json is written at its end): its start, versions and commit
-  cache: ResultCache; // finished trials read for an earlier page (see load.ts)
 }
 
 /** Build DIR/NAME.html from the stored results in DIR/NAME/; returns the path written. An abort rejects with the signal's reason. */
 export async function writeReport(out: string, name: string, options: ReportOptions = {}): Promise<string> {
-  const { signal, live } = options;
-  const stored = await readResults(out, name, { signal, ...(live === undefined ? {} : { running: live.running, cache: live.cache }) });
+  const { signal, live, cache } = options;
+  const stored = await readResults(out, name, { signal, ...(cache === undefined ? {} : { cache }), ...(live === undefined ? {} : { running: live.running }) });
   for (const u of damagedResults(stored)) options.onUnread?.(u);
   const results: Results =
     live === undefined

@@ -6,7 +6,8 @@
 // When a page is written: from the first trial event (a chunk trained, or a trial ended), then on later events, but
 // not while the previous page is being built, and not sooner than max(MIN_INTERVAL_MS, d × (1 / SHARE − 1)) after the
 // previous build of d ms ended: building takes at most SHARE of the parent's time, however large the experiment.
-// Finished trials are read once and kept (load.ts's cache): a page costs the running trials' metrics and the page.
+// Finished trials are read and checked once and kept (load.ts's cache): a page costs the trials that ended since the
+// last one, the running trials' metrics and the page; the run's final report reuses them too.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../store/files.js';
@@ -44,7 +45,8 @@ export interface LiveCost {
 /** The live pages of one run: tell it the launcher's events, stop it before the final report, close it when there is none. */
 export class LiveReport {
   private readonly running = new Map<string, Progress>();
-  private readonly cache: ResultCache = new Map();
+  /** The finished trials the pages have read and checked: the run's final report reads only the others. */
+  readonly cache: ResultCache = new Map();
   private ended = 0;
   private building: Promise<void> | undefined;
   private abort: AbortController | undefined;
@@ -123,7 +125,7 @@ export class LiveReport {
     const info = { written_at: written.toISOString(), started_at: run.started_at, reload_seconds: this.intervalMs / 1000 + 1, trials: trials.length, ended: this.ended };
     const seconds = (began - Date.parse(run.started_at)) / 1000;
     try {
-      await this.options.write(out, name, { signal: this.abort.signal, live: { info, running: new Map(this.running), run: { ...run, finished_at: info.written_at, seconds }, cache: this.cache } });
+      await this.options.write(out, name, { signal: this.abort.signal, live: { info, running: new Map(this.running), run: { ...run, finished_at: info.written_at, seconds } }, cache: this.cache });
       this.wrote = true;
     } catch (error) {
       if (this.abort.signal.aborted) return; // stopped: the page was dropped, or written whole
