@@ -146,6 +146,10 @@ test('a live page (the real report stage): a banner with the running trial and h
     assert.match(closed, /<section class="live live-ended" id="live">\n<h2>Interrupted<\/h2>\n<p>The run was interrupted \(SIGTERM\)\.<\/p>/);
     assert.equal(closed.length > html.length - 2000, true, 'the rest of the page as it was');
     await writeReport(out, 'going');
-    assert.doesNotMatch(await readFile(path.join(out, 'going.html'), 'utf8'), /id="live"/, 'the final report is not live');
+    const final = await readFile(path.join(out, 'going.html'), 'utf8');
+    assert.ok(!/id="live"/.test(final), 'the final report is not live');
+    assert.deepEqual([...live.cache.keys()], [trials[0]!.id], 'the finished trial the page read and checked is kept');
+    await writeReport(out, 'going', { cache: live.cache });
+    assert.ok((await readFile(path.join(out, 'going.html'), 'utf8')) === final, 'a final report from the kept trials is the same page');
     assert.equal(await live.close('Interrupted', 'again'), false, 'a page that is no longer live is left alone');
   }));
