@@ -18,7 +18,6 @@ import { configDiff, sharedConfig, type DiffRow } from './diff.js';
 import { renderComparison } from './page.js';
 import { pick, type Picked, type Selector } from './select.js';
 
-
 /** A compared item: what its argument picked, and its experiment's report (NAME.html, relative to DIR) when there is one. */
 export interface ComparedItem extends Picked {
   report: string | null;
