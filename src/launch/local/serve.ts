@@ -3,6 +3,7 @@
 // same structured-clone serialisation, and the worker starts faster without importing execa (~0.3 s a process).
 import { on } from 'node:events';
 import type { TrainOptions, Trial, TrialOutput, Verdict } from '../../types.js';
+import { endWithParent } from './parent-watch.js';
 import { isParentMessage, type TrialMessage, type WorkerMessage } from './protocol.js';
 
 /** What a worker runs for one trial: the real one wraps trainTrial; test fixtures stand in their own. */
@@ -13,11 +14,10 @@ export async function serveTrials(train: TrainFn): Promise<never> {
   if (process.send === undefined) throw new Error('serveTrials: this process has no IPC channel; run-exp starts its workers itself');
   // Ctrl-C in a terminal reaches the whole process group; the parent decides, and kills workers itself.
   process.on('SIGINT', () => {});
-  // The parent is gone (even SIGKILLed): nobody is left to report to. 'disconnect' needs a turn of the event loop;
-  // a training loop that holds it is caught at its next progress report, by the parent's pid no longer being ours.
+  // The parent is gone (even SIGKILLed): nobody is left to report to. 'disconnect' needs a turn of the event loop,
+  // which a training step may hold for seconds: a thread of the worker's own ends it then (parent-watch.ts).
   process.on('disconnect', () => process.exit(0));
-  const parent = process.ppid;
-  const orphaned = () => process.ppid !== parent;
+  endWithParent();
 
   const messages = on(process, 'message'); // listening before the parent can send anything
   await send({ type: 'ready', pid: process.pid, load_seconds: process.uptime() });
@@ -25,7 +25,7 @@ export async function serveTrials(train: TrainFn): Promise<never> {
     if (!isParentMessage(message)) throw new Error(`worker ${process.pid}: not a message of the protocol: ${JSON.stringify(message)}`);
     switch (message.type) {
       case 'trial':
-        await runTrial(train, message, orphaned);
+        await runTrial(train, message);
         break;
       case 'verdict':
         break; // taken by the trial it was for (see runTrial); a late one is of no use now
@@ -51,14 +51,11 @@ function verdictFor(id: string, step: number): Promise<Verdict> {
   });
 }
 
-async function runTrial(train: TrainFn, message: TrialMessage, orphaned: () => boolean): Promise<void> {
+async function runTrial(train: TrainFn, message: TrialMessage): Promise<void> {
   const { trial, backend } = message;
   const id = trial.id;
   try {
-    const onProgress: TrainOptions['onProgress'] = (progress) => {
-      if (orphaned()) process.exit(0);
-      send({ type: 'progress', id, progress }).catch(() => {});
-    };
+    const onProgress: TrainOptions['onProgress'] = (progress) => void send({ type: 'progress', id, progress }).catch(() => {});
     const onMetrics: TrainOptions['onMetrics'] = (rows) => void send({ type: 'metrics', id, rows }).catch(() => {});
     const onCheckpoint = message.checkpoints ? (step: number) => verdictFor(id, step) : undefined;
     const output = await train(trial, { id, backend, onProgress, onMetrics, ...(onCheckpoint ? { onCheckpoint } : {}) });
