@@ -177,7 +177,17 @@ export const builtinAndFile = () => 'expected either `builtin` or `file`, got bo
 export const fileMissing = (given: string, absolute: string) => `expected an existing word file, got ${JSON.stringify(given)} (${absolute} does not exist)`;
 export const fileNotRegular = (given: string) => `expected a word file, got ${JSON.stringify(given)}, which is not a regular file`;
 export const fileNoWords = (given: string) => `expected a file with at least one word, got ${JSON.stringify(given)}, which holds none`;
-export const wordWithDot = (word: string) => `expected a word without "." (the start/end token), got ${JSON.stringify(word)}`;
+export const wordWithDot = (word: string) => `expected a word without "." (the start/end token), got ${shown(word)}`;
+export const wordBeyondBmp = (char: string, word: string) =>
+  `expected characters of the Basic Multilingual Plane (the vocabulary is indexed by UTF-16 unit), got ${JSON.stringify(char)} (U+${char.codePointAt(0)!.toString(16).toUpperCase()}) in ${shown(word)}`;
+export const moreBadWords = (given: string, more: number) => `… and ${more.toLocaleString('en-US')} more words in ${JSON.stringify(given)} that cannot be used (above)`;
+export const looksBinary = (offset: number) => `looks binary (a NUL byte at offset ${offset.toLocaleString('en-US')})`;
+export const notUtf8 = (offset: number, byte: number) => `is not UTF-8 (an invalid byte 0x${byte.toString(16).padStart(2, '0')} at offset ${offset.toLocaleString('en-US')})`;
+export const wordFileNotText = (given: string, why: string) => `${JSON.stringify(given)} ${why}; expected UTF-8 text, one word per line`;
+export const fileTooLargeForText = (given: string, size: number, limit: number) =>
+  `expected a word file of at most ${limit.toLocaleString('en-US')} bytes (what one JavaScript string holds), got ${JSON.stringify(given)} of ${size.toLocaleString('en-US')} bytes`;
+export const noTrainingWord = (source: string, words: number, train: number, needed: number) =>
+  `expected data that leaves at least one word for training, got ${words.toLocaleString('en-US')} word${words === 1 ? '' : 's'} (${source}): ⌊${train} × ${words}⌋ = 0 words for training; use at least ${needed.toLocaleString('en-US')} words, or a larger data.split.train`;
 export const reservedName = (name: string) => `expected a name usable as a file name on every system, got ${JSON.stringify(name)} (reserved on Windows)`;
 export const indexName = () => 'expected another name, got "index": its report would be DIR/index.html, the index of every experiment in DIR';
 export const gridKeyNotAllowed = (key: string) => `expected a key that varies training, got \`${key}\` (name, description, grid, search, early_stop, repeat and expect cannot be grid keys)`;

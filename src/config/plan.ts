@@ -1,10 +1,10 @@
 // The config pipeline in one call: load → overrides → validate → resolve → expand.
 // Nothing here writes to disk; every problem of the file and of the command line comes back at once.
 import { ConfigError, type Diagnostic } from './diagnostics.js';
-import { diagnosticAt, readSource } from './load.js';
+import { diagnosticAt, readSource, type KeyPath } from './load.js';
 import { applyOverrides } from './overrides.js';
-import { validate } from './validate.js';
-import { resolve, type WordFile } from './resolve.js';
+import { blamePath, validate } from './validate.js';
+import { resolve, shownPath, type WordFile } from './resolve.js';
 import { expand } from './expand.js';
 import type { Plan, Trial } from './trial.js';
 import * as msg from './messages.js';
@@ -17,10 +17,12 @@ export interface CommandLine {
   timeoutSeconds?: number; // --timeout: on Slurm, the tasks' time limit in whole minutes
 }
 
-/** A plan and the word files it reads (for the estimate). */
+/** A plan, the word files it reads (for the estimate), and where a problem of one of its trials is reported. */
 export interface Planned {
   plan: Plan;
   files: Map<string, WordFile>;
+  /** A problem of `trial`'s key at `path` (e.g. ['train', 'batch_size']), located in the file: at the grid value the trial took when the key varies. */
+  locate(trial: Trial, path: KeyPath, message: string): Diagnostic;
 }
 
 /** The first pair of trials with one id (the same resolved configuration), if any. */
@@ -60,5 +62,31 @@ export async function planExperiment(file: string, sets: readonly string[] = [],
   //    trained twice into one folder.
   const twice = repeatedTrial(trials);
   if (twice !== undefined) throw new ConfigError([diagnosticAt(source, ['grid'], msg.sameTrialTwice(twice[0].params, twice[1].params))]);
-  return { plan: { file, experiment: resolved.experiment, trials }, files: resolved.files };
+  // 7. What the data decides, before any trial starts: each trial keeps a word for training after its slice and split.
+  const locate = (trial: Trial, at: KeyPath, message: string) => diagnosticAt(source, blamePath(resolved.experiment, trial.params, at), message);
+  const unsplit = noTrainingWord(trials, resolved.files, locate);
+  if (unsplit.length > 0) throw new ConfigError(unsplit);
+  return { plan: { file, experiment: resolved.experiment, trials }, files: resolved.files, locate };
 }
+
+/**
+ * Trials whose data leaves no word for training: the data stage splits at ⌊train · n⌋ (n: the words, or slice.first of
+ * them), so one word, or five at train 0.1, train on nothing. Blamed on the slice when it takes fewer words than there
+ * are, else on the word file (the built-in lists have thousands of words).
+ */
+function noTrainingWord(trials: readonly Trial[], files: ReadonlyMap<string, WordFile>, locate: Planned['locate']): Diagnostic[] {
+  const found = new Map<string, Diagnostic>();
+  for (const trial of trials) {
+    const { data } = trial.config;
+    const words = data.file === undefined ? Infinity : (files.get(data.file)?.words ?? Infinity);
+    const used = Math.min(words, data.slice?.first ?? Infinity);
+    if (Math.floor(data.split.train * used) >= 1) continue;
+    const sliced = data.slice !== undefined && data.slice.first < words;
+    const source = sliced ? `data.slice.first: ${used}` : shownPath(data.file!);
+    const needed = Math.ceil(1 / data.split.train - 1e-9);
+    const d = locate(trial, sliced ? ['data', 'slice', 'first'] : ['data', 'file'], msg.noTrainingWord(source, used, data.split.train, needed));
+    found.set(JSON.stringify(d), d);
+  }
+  return [...found.values()];
+}
+

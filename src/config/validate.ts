@@ -183,6 +183,11 @@ function checkCombinations(experiment: Experiment, onProblem: OnProblem): void {
   }
 }
 
+/** Where a problem of one trial's key is reported: at the grid value the trial took, when the key varies, else at the key. */
+export function blamePath(experiment: Experiment, params: Record<string, unknown>, path: KeyPath): KeyPath {
+  return gridPath(Object.keys(experiment.grid), params, experiment.grid, path);
+}
+
 /** Blame the grid value a problem comes from, when it comes from one. */
 function gridPath(keys: string[], point: Record<string, unknown>, grid: Experiment['grid'], path: KeyPath): KeyPath {
   const dotted = path.join('.');

@@ -65,16 +65,21 @@ async function readWordFile(file: string, sha256: string): Promise<string[]> {
 export function wordProblem(word: string): { at: number; message: string } | null {
   const dot = word.indexOf(DOT);
   if (dot >= 0) {
-    return { at: dot, message: `expected a word without "${DOT}" (the start/end token), found ${JSON.stringify(word)}` };
+    return { at: dot, message: `expected a word without "${DOT}" (the start/end token), found ${shownWord(word)}` };
   }
   const surrogate = word.search(/[\uD800-\uDFFF]/);
   if (surrogate >= 0) {
     return {
       at: surrogate,
-      message: `expected characters of the Basic Multilingual Plane (the vocabulary is indexed by UTF-16 unit), found ${JSON.stringify(word)}`,
+      message: `expected characters of the Basic Multilingual Plane (the vocabulary is indexed by UTF-16 unit), found ${shownWord(word)}`,
     };
   }
   return null;
+}
+
+/** A word in a message: quoted, and cut short (a "word" may be a whole file without line breaks). */
+function shownWord(word: string): string {
+  return JSON.stringify(word.length > 40 ? word.slice(0, 37) + '...' : word);
 }
 
 /** The vocabulary of some words: '.' at index 0, then their distinct characters in sorted order (the lecture's stoi). */

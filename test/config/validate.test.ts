@@ -80,6 +80,25 @@ const cases: { fixture: string; errors: string[] }[] = [
     fixture: 'data-file-dots.yaml',
     errors: [`${shortPath(path.join(FIXTURES, 'config', 'words-with-dots.txt'))}:2:2 data.file: expected a word without "." (the start/end token), got "j.r."`],
   },
+  // What the data decides: known when the file is read, so refused before any trial starts.
+  { fixture: 'data-file-binary.yaml', errors: ['data-file-binary.yaml:3:9 data.file: "../binary.dat" looks binary (a NUL byte at offset 12); expected UTF-8 text, one word per line'] },
+  { fixture: 'data-file-not-utf8.yaml', errors: ['data-file-not-utf8.yaml:3:9 data.file: "../latin1-words.txt" is not UTF-8 (an invalid byte 0xeb at offset 7); expected UTF-8 text, one word per line'] },
+  {
+    fixture: 'data-file-beyond-bmp.yaml',
+    errors: [`${shortPath(path.join(FIXTURES, 'config', 'words-beyond-bmp.txt'))}:3:4 data.file: expected characters of the Basic Multilingual Plane (the vocabulary is indexed by UTF-16 unit), got "😀" (U+1F600) in "mia😀"`],
+  },
+  {
+    fixture: 'data-file-one-word.yaml',
+    errors: [`data-file-one-word.yaml:3:9 data.file: expected data that leaves at least one word for training, got 1 word (${shortPath(path.join(FIXTURES, 'config', 'one-word.txt'))}): ⌊0.8 × 1⌋ = 0 words for training; use at least 2 words, or a larger data.split.train`],
+  },
+  {
+    fixture: 'data-slice-too-small.yaml',
+    errors: ['data-slice-too-small.yaml:3:18 data.slice.first: expected data that leaves at least one word for training, got 4 words (data.slice.first: 4): ⌊0.2 × 4⌋ = 0 words for training; use at least 5 words, or a larger data.split.train'],
+  },
+  {
+    fixture: 'grid-data-file-one-word.yaml',
+    errors: [`grid-data-file-one-word.yaml:3:36 grid.data.file[1]: expected data that leaves at least one word for training, got 1 word (${shortPath(path.join(FIXTURES, 'config', 'one-word.txt'))}): ⌊0.8 × 1⌋ = 0 words for training; use at least 2 words, or a larger data.split.train`],
+  },
   // The grid.
   { fixture: 'grid-unknown-key.yaml', errors: ['grid-unknown-key.yaml:3:3 grid.train.batchsize: unknown key; did you mean `train.batch_size`?'] },
   {
