@@ -203,13 +203,13 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
     if (options.detach === true) return usage('--detach: expected the Slurm executor (--executor slurm, or executor.kind: slurm in the file); a local run cannot outlive its command');
     if (options.jobs > maxJobs()) return usage(`--jobs: expected at most ${maxJobs()} (${MAX_JOBS_PER_CORE} per CPU core; this machine has ${cores()}), got ${options.jobs}: more workers than that only make each trial slower`);
   }
+  const estimate = estimatePlan(plan, files, options.jobs);
   if (command.dryRun) {
-    const estimate = estimatePlan(plan, files, options.jobs);
     process.stdout.write((options.json ? JSON.stringify(planJson(plan, estimate), null, 2) : formatPlan(plan, estimate)) + '\n');
     return 0;
   }
   const { runAndShow } = await import('./terminal/run.js'); // loaded only to run: --help, --dry-run and errors stay quick
-  return runAndShow(plan, options);
+  return runAndShow(plan, { ...options, estimate });
 }
 
 /**
@@ -229,7 +229,7 @@ async function report(out: string, name: string): Promise<number> {
     import('./report/overview/index.js'),
     import('./signals.js'),
     import('./store/lock.js'),
-    import('./launch/slurm/status.js'),
+    import('./launch/status.js'),
   ]);
   const interrupts = onInterrupt();
   const file = path.join(out, `${name}.html`);

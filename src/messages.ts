@@ -34,6 +34,41 @@ export function earlierArrayActive(name: string, jobId: string, submittedAt: str
   );
 }
 
+// The disk (src/store/fs-errors.ts, src/store/folders.ts).
+
+/** An operation of the store on the disk failed: the path, the operation and the cause in words. */
+export function storeFault(operation: string, path: string, cause: string, code: string): string {
+  return `cannot ${operation} ${path}: ${cause} (${code})`;
+}
+
+/** --out lies on one of the kernel's own file systems (/proc, /sys …), which hold no files of ours. */
+export function kernelFileSystem(out: string, mount: string, kind: string): string {
+  return `--out ${out}: expected a folder on a disk, got one under ${mount}, a ${kind} file system (the kernel's own view of the machine, which holds no files)`;
+}
+
+/** A part of the output path is a file. */
+export function fileInTheWay(file: string): string {
+  return `${file} is a file, not a folder`;
+}
+
+/** The disk filled up: the run stopped at its first failed write. */
+export function stoppedByDisk(fault: string, finished: number, total: number, dir: string, space: string | undefined): string {
+  const room = space === undefined || space === '' ? '' : ` ${space};`;
+  return `stopped: ${fault};${room} ${finished} of ${total} trials finished and are kept in ${dir}; make room and run the same command again to resume`;
+}
+
+/** What the run needed against what the disk had (a full disk); either may be unknown. */
+export function spaceNeeded(needed: string | undefined, trials: number, out: string, free: string | undefined): string {
+  const need = needed === undefined ? undefined : `the run needed about ${needed} for its ${plural(trials, 'trial')} (the plan's estimate: metrics.jsonl and weights.json)`;
+  const had = free === undefined ? undefined : `${out} had ${free} free when it started`;
+  return [need, had].filter((part) => part !== undefined).join(', and ');
+}
+
+/** The disk may be too small before the run starts: said, not refused (the estimate is rough). */
+export function spaceShort(needed: string, out: string, free: string): string {
+  return `warning: this run writes about ${needed} (the plan's estimate) and ${out} has ${free} free: it may stop when the disk is full`;
+}
+
 // While the trials run.
 
 /** A stored trial failed its checks: it runs again. */
@@ -137,8 +172,11 @@ export function liveReportFailed(file: string, error: string): string {
 }
 
 /** The banner of the last live page when the run ended without its final report (HTML-escaped by the caller). */
-export function liveClosed(how: { interrupted: string } | { reportFailed: string }, at: Date, name: string, out: string): { title: string; text: string } {
+export function liveClosed(how: { interrupted: string } | { reportFailed: string } | { stopped: string }, at: Date, name: string, out: string): { title: string; text: string } {
   const rebuild = `\`run-exp report ${name} --out ${out}\` builds the report of what finished`;
+  if ('stopped' in how) {
+    return { title: 'Stopped', text: `The run stopped at ${at.toISOString().slice(0, 19).replace('T', ' ')} UTC, at its first write that failed (${how.stopped}): this page shows it as it was then. Run the same command again to resume once the disk can be written; ${rebuild}.` };
+  }
   if ('interrupted' in how) {
     return { title: 'Interrupted', text: `The run was interrupted (${how.interrupted}) at ${at.toISOString().slice(0, 19).replace('T', ' ')} UTC, before its final report: this page shows it as it was then. Run the same command again to resume; ${rebuild}.` };
   }

@@ -3,9 +3,14 @@
 // how the run ended (src/terminal/run.ts shows both).
 //
 // runExperiment, in steps:
-//   1. lock: the launcher's preflight first (before anything is written; a refusal: exit 2), then DIR/NAME/run.lock,
-//      one run per experiment folder (held by another run: exit 2); from here on a signal interrupts (exit 130)
+//   1. lock: the launcher's preflight first (before anything is written; a refusal: exit 2), then DIR/NAME/ is made
+//      (one folder at a time; DIR on /proc or /sys is refused) and DIR/NAME/run.lock taken, one run per experiment
+//      folder (held by another run: exit 2); from here on a signal interrupts (exit 130)
 //   2. prepare DIR/NAME/: stale temp files go; experiment.yaml, plan.json and the start of run.json are written
+//   A failure of the disk (src/store/fs-errors.ts) in steps 1–2, before any file is written, removes the folders this
+//   run made and refuses it (exit 2); later it stops the run at the first failed write (exit 1): the workers stop,
+//   the trials that finished are kept, and the message names the file, the operation and the cause (and, for a full
+//   disk, the space the run needed against what the disk had).
 //   3. skip finished: trials whose stored results are sound and stand are kept (not with --force); failed, damaged
 //      ones and ones stopped by a rule the experiment no longer has run again
 //   4. launch: the rest run on the executor's launcher (src/launch: the local pool, or Slurm), each trial's files
@@ -15,12 +20,14 @@
 //   6. report: DIR/NAME.html from the stored results; a report that cannot be built fails the run (exit 1)
 //   7. the end: each trial's row of the end table, and the exit code
 // DIR/index.html is rewritten once the folder is prepared and again when the lock is released, whatever the end.
-import { mkdir } from 'node:fs/promises';
+import { statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { checkExpectations, type ExpectationResult } from './expect/index.js';
 import { EarlyStopper } from './launch/early-stop.js';
+import type { Estimate } from './launch/estimate.js';
 import { launcherFor, type Launcher, type LaunchEvents } from './launch/index.js';
+import { formatBytes } from './format.js';
 import * as msg from './messages.js';
 import { writeReport } from './report/index.js';
 import { LiveReport } from './report/live.js';
@@ -29,6 +36,8 @@ import { indexFile, writeIndex } from './report/overview/index.js';
 import { onInterrupt, INTERRUPTED, type Interrupts } from './signals.js';
 import { checkTrial, formatProblem } from './store/check-trial.js';
 import { experimentDir, planFile, trialDir, writeFileAtomic, type PlanFile } from './store/files.js';
+import { makeFolder, removeFolders } from './store/folders.js';
+import { StoreFault } from './store/fs-errors.js';
 import { acquireLock, lockFile, refusedMessage, tookOverMessage, type HeldLock } from './store/lock.js';
 import { finishRunInfo, startRunInfo } from './store/run-info.js';
 import { keptAsFinished } from './store/summary.js';
@@ -48,6 +57,7 @@ export interface RunOptions {
   workerExecArgv?: string[]; // node flags of the local workers (tests: a small --max-old-space-size)
   writeReport?: typeof writeReport; // default: the report stage (src/report)
   liveReport?: boolean; // default true: the report is rewritten while the trials run (false: only at the end)
+  estimate?: Pick<Estimate, 'trials'>; // the plan's estimate (src/launch/estimate.ts): the bytes each trial writes, said when the disk is full
 }
 
 /** What the run tells as it goes: the launcher's events, and when the trials begin and finish running. */
@@ -66,14 +76,21 @@ export interface TrialRow {
 }
 
 /**
- * How a run ended: refused before it ran (the lock, the launcher), detached (the launcher's job runs on), or ended: the
- * trials' rows, the expectations, the report (null when not built), what went wrong besides the trials (`problems`,
- * said before the table), and `interrupted` when a signal stopped it (what to say). Each with its exit code.
+ * How a run ended: refused before it ran (the lock, the launcher, the disk), detached (the launcher's job runs on), or
+ * ended: the trials' rows, the expectations, the report (null when not built), what went wrong besides the trials
+ * (`problems`, said before the table), and `interrupted` when a signal or a failure of the disk stopped it (what to
+ * say). Each with its exit code.
  */
 export type RunResult =
   | { kind: 'refused'; message: string; exitCode: number }
   | { kind: 'detached'; jobId: string; experimentDir: string; trials: Trial[]; exitCode: number }
   | { kind: 'ended'; rows: TrialRow[]; expectations: ExpectationResult[]; report: string | null; problems: string[]; interrupted?: string; exitCode: number };
+
+/** What a run has made on the disk so far: what to remove when it ends having written nothing. */
+interface Made {
+  folders: string[]; // the folders this run created, outermost first
+  written: boolean; // a file of the results was written
+}
 
 /** Exit codes of a run (see the design): 0 ran, 1 a trial failed or an expectation missed, 2 refused (nothing run), 130 interrupted. */
 export const EXIT = { ok: 0, failed: 1, refused: 2, interrupted: INTERRUPTED } as const;
@@ -88,52 +105,75 @@ export async function runExperiment(plan: Plan, options: RunOptions, events: Run
   const dir = experimentDir(options.out, plan.experiment.name);
   const interrupts = onInterrupt();
   try {
-    await mkdir(dir, { recursive: true });
-    const taken = await acquireLock(lockFile(dir), { argv: options.argv });
-    if (taken.kind === 'refused') return { kind: 'refused', message: refusedMessage(dir, taken), exitCode: EXIT.refused };
+    const folder = await makeFolder(dir, options.out);
+    if (folder.kind === 'refused') return { kind: 'refused', message: msg.nothingRun(folder.message), exitCode: EXIT.refused };
+    const made: Made = { folders: folder.created, written: false };
+    const taken = await acquireLock(lockFile(dir), { argv: options.argv }).catch((error: unknown) => {
+      if (error instanceof StoreFault) return error;
+      throw error;
+    });
+    if (taken instanceof StoreFault || taken.kind === 'refused') {
+      await removeFolders(made.folders);
+      const message = taken instanceof StoreFault ? msg.nothingRun(taken.message) : refusedMessage(dir, taken);
+      return { kind: 'refused', message, exitCode: EXIT.refused };
+    }
     if (taken.tookOver) events.note(`run-exp: ${tookOverMessage(taken.lock.file, taken.tookOver)}`, 'always');
     try {
-      return await runLocked(plan, options, events, { launcher, interrupts, lock: taken.lock });
+      return await runLocked(plan, options, events, { launcher, interrupts, lock: taken.lock, made });
+    } catch (error) {
+      if (!(error instanceof StoreFault)) throw error;
+      if (made.written) return { kind: 'ended', rows: [], expectations: [], report: null, problems: [], interrupted: `stopped: ${error.message}`, exitCode: EXIT.failed };
+      await taken.lock.release();
+      await removeFolders(made.folders);
+      return { kind: 'refused', message: msg.nothingRun(error.message), exitCode: EXIT.refused };
     } finally {
       await taken.lock.release();
-      await refreshIndex(options.out, events, interrupts.signal.aborted); // the run's end, as the folder now is
+      if (made.written) await refreshIndex(options.out, events, interrupts.signal.aborted); // the run's end, as the folder now is (a run that wrote nothing leaves it)
     }
   } finally {
     interrupts.dispose();
   }
 }
 
-/** Steps 2–7, holding the lock. */
-async function runLocked(plan: Plan, options: RunOptions, events: RunEvents, held: { launcher: Launcher; interrupts: Interrupts; lock: HeldLock }): Promise<RunResult> {
-  const { launcher, interrupts, lock } = held;
+/** Steps 2–7, holding the lock. A failure of the disk throws a StoreFault only where no trial has run yet (steps 2–3). */
+async function runLocked(plan: Plan, options: RunOptions, events: RunEvents, held: { launcher: Launcher; interrupts: Interrupts; lock: HeldLock; made: Made }): Promise<RunResult> {
+  const { launcher, interrupts, lock, made } = held;
   const { name } = plan.experiment;
   const { out } = options;
   const dir = experimentDir(out, name);
   const { signal } = interrupts;
 
-  // 2. Prepare DIR/NAME/: temp files of gone processes go, the resolved experiment and the plan's trial ids are written.
-  await mkdir(path.join(dir, 'trials'), { recursive: true });
+  // 2. Prepare DIR/NAME/: temp files of gone processes go, the resolved experiment and the plan's trials are written.
+  const trials = await makeFolder(path.join(dir, 'trials'), out);
+  if (trials.kind === 'refused') throw trials.fault;
+  made.folders.push(...trials.created);
+  const free = await freeBytes(dir);
   await removeTempFiles(dir);
   await writeFileAtomic(path.join(dir, 'experiment.yaml'), stringify(plan.experiment));
-  await writeFileAtomic(planFile(out, name), JSON.stringify({ trials: plan.trials.map((t) => t.id) } satisfies PlanFile) + '\n');
+  made.written = true;
+  const planned: PlanFile = { trials: plan.trials.map((t) => t.id), params: plan.trials.map((t) => t.params), steps: plan.trials.map((t) => t.config.train.steps) };
+  await writeFileAtomic(planFile(out, name), JSON.stringify(planned) + '\n');
   const runInfo = await startRunInfo(name, plan.file, options.argv, new Date());
   await refreshIndex(out, events, signal.aborted); // the experiment shows there as running
 
   // 3. Skip finished trials. Early stopping decides from every evaluation it has seen: the kept trials' first (in plan
-  //    order), then this run's.
+  //    order), then this run's. A signal stops the checks (and then the launch, which runs nothing).
   const stopper = plan.experiment.early_stop === undefined ? undefined : new EarlyStopper(plan.experiment.early_stop);
-  const kept = await findFinished(plan, options, stopper);
+  const kept = await findFinished(plan, options, stopper, signal);
   const toRun = plan.trials.filter((t) => !kept.summaries.has(t.id));
+  const needed = bytesNeeded(options.estimate, toRun);
   events.begin(toRun);
   for (const d of kept.damaged) events.note(msg.damagedTrial(d.trial.id, d.problem), 'always');
   if (kept.summaries.size > 0) events.note(msg.skipping(kept.summaries.size, plan.trials.length, dir));
   if (kept.retried > 0) events.note(msg.runningFailedAgain(kept.retried));
   if (kept.unstopped > 0) events.note(msg.runningStoppedToTheEnd(kept.unstopped));
+  if (needed !== undefined && free !== undefined && needed > free) events.note(msg.spaceShort(formatBytes(needed), out, formatBytes(free)), 'always');
 
-  // 4. Launch the rest; each trial's files are written as it ends, a failure is its trial's only, a signal stops all.
-  //    While they run, the report is rewritten from what is stored so far and the launcher's progress (a live page).
+  // 4. Launch the rest; each trial's files are written as it ends, a failure is its trial's only, a signal stops all,
+  //    and so does the first write that fails on the disk. While they run, the report is rewritten from what is stored
+  //    so far and the launcher's progress (a live page).
   const onOwner = (owner: { kind: string; id: string }) => lock.setOwner(owner).catch(() => {}); // a courtesy for readers of run.lock
-  const request = { plan, trials: toRun, out, backend: options.backend, signal, stopper, jobs: options.jobs, timeoutSeconds: options.timeoutSeconds, detach: options.detach === true, onOwner };
+  const request = { plan, trials: toRun, out, backend: options.backend, signal, stopper, jobs: options.jobs, timeoutSeconds: options.timeoutSeconds, detach: options.detach === true, onOwner, runToken: lock.record.token };
   const reportFile = path.join(out, `${name}.html`);
   const live =
     options.liveReport === false || options.detach === true || toRun.length === 0
@@ -153,12 +193,20 @@ async function runLocked(plan: Plan, options: RunOptions, events: RunEvents, hel
   };
   if (launched.kind === 'refused') return { kind: 'refused', message: launched.message, exitCode: EXIT.refused }; // under the lock: no submission files
   const summaries = new Map<string, Summary>([...kept.summaries, ...(launched.kind === 'ran' ? launched.summaries : [])]);
+  const rows: TrialRow[] = plan.trials.map((trial) => ({ trial, summary: summaries.get(trial.id), earlier: kept.summaries.has(trial.id) }));
+  const finished = summaries.size;
+  const fault = launched.kind === 'ran' ? launched.fault : undefined;
+  if (fault !== undefined) {
+    // Nothing more is written (run.json and the report would fail the same way); the temp files of the stopped trials go.
+    await removeTempFiles(dir);
+    await closeLive({ stopped: fault.message });
+    const space = fault.full ? msg.spaceNeeded(needed === undefined ? undefined : formatBytes(needed), toRun.length, out, free === undefined ? undefined : formatBytes(free)) : undefined;
+    return { kind: 'ended', rows, expectations: [], report: null, problems: [], interrupted: msg.stoppedByDisk(fault.message, finished, plan.trials.length, dir, space), exitCode: EXIT.failed };
+  }
   const interrupted = launched.kind === 'ran' && launched.interrupted;
   if (interrupted) await removeTempFiles(dir);
   await writeFileAtomic(path.join(dir, 'run.json'), JSON.stringify(finishRunInfo(runInfo, new Date()), null, 2) + '\n'); // before the report: its header
   if (launched.kind === 'detached') return { kind: 'detached', jobId: launched.jobId, experimentDir: dir, trials: toRun, exitCode: EXIT.ok };
-  const rows: TrialRow[] = plan.trials.map((trial) => ({ trial, summary: summaries.get(trial.id), earlier: kept.summaries.has(trial.id) }));
-  const finished = summaries.size;
   if (interrupted) {
     const closed = await closeLive({ interrupted: interrupts.received() ?? 'a signal' });
     return { kind: 'ended', rows, expectations: [], report: null, problems: [], interrupted: msg.interruptedRun(finished, plan.trials.length, closed ? reportFile : undefined), exitCode: EXIT.interrupted };
@@ -229,13 +277,14 @@ async function refreshIndex(out: string, events: RunEvents, interrupted: boolean
  * checks it (src/store/check-trial.ts); failed ones and stopped ones that no longer stand are counted, damaged ones
  * named: all of them run again. The kept trials' evaluations go to early stopping, in plan order.
  */
-async function findFinished(plan: Plan, options: RunOptions, stopper: EarlyStopper | undefined) {
+async function findFinished(plan: Plan, options: RunOptions, stopper: EarlyStopper | undefined, signal: AbortSignal) {
   const summaries = new Map<string, Summary>();
   const damaged: { trial: Trial; problem: string }[] = [];
   let retried = 0;
   let unstopped = 0;
   if (options.force) return { summaries, retried, unstopped, damaged };
   for (const trial of plan.trials) {
+    if (signal.aborted) break; // interrupted: the launch runs nothing
     const evals: MetricRow[] = [];
     const stored = await checkTrial(trialDir(options.out, plan.experiment.name, trial.id), stopper ? { onMetric: (row) => void ('split' in row && evals.push(row)) } : {});
     if (stored.kind === 'damaged') damaged.push({ trial, problem: formatProblem(stored.problem) });
@@ -247,4 +296,17 @@ async function findFinished(plan: Plan, options: RunOptions, stopper: EarlyStopp
     }
   }
   return { summaries, retried, unstopped, damaged };
+}
+
+/** The bytes the trials to run write, by the plan's estimate; undefined without one. */
+function bytesNeeded(estimate: RunOptions['estimate'], toRun: readonly Trial[]): number | undefined {
+  if (estimate === undefined) return undefined;
+  const bytes = new Map(estimate.trials.map((t) => [t.id, t.bytes]));
+  return toRun.reduce((sum, t) => sum + (bytes.get(t.id) ?? 0), 0);
+}
+
+/** The space left on the disk that holds `dir` for this user (statfs: available blocks × block size); undefined when it cannot be asked. */
+async function freeBytes(dir: string): Promise<number | undefined> {
+  const info = await statfs(dir).catch(() => undefined);
+  return info === undefined ? undefined : info.bavail * info.bsize;
 }

@@ -5,6 +5,7 @@
 //   preflight(plan, out, force)   before anything is written: can the trials be launched here? (a refusal says why)
 //   launch(request, events)       run them, telling `events` as they start, progress and end → LaunchOutcome
 import type { EarlyStopper } from './early-stop.js';
+import type { StoreFault } from '../store/fs-errors.js';
 import type { BackendName, Plan, Progress, Summary, Trial } from '../types.js';
 
 /** What the pipeline asks a launcher to run. */
@@ -21,6 +22,7 @@ export interface LaunchRequest {
   detach: boolean; // submit and return without watching (a launcher that outlives this process)
   /** A launcher that outlives this process names what holds the experiment meanwhile (e.g. its Slurm job), for run.lock. */
   onOwner?: (owner: { kind: string; id: string }) => Promise<void>;
+  runToken: string; // the token of this run's run.lock: what its trials' progress.json name as their writer
 }
 
 /** What a launcher tells the pipeline while the trials run, in order for each trial: start, progress …, end. */
@@ -35,11 +37,12 @@ export interface LaunchEvents {
 
 /**
  * How launching ended, one shape for every launcher: the trials ran (each ended one has its summary; `interrupted`:
- * a signal stopped the rest; `unwritten`: trials whose results could not be written), or the launcher was refused
- * before it wrote anything (`message` says why), or it detached (its job runs on without this process).
+ * a signal stopped the rest; `fault`: the first write that failed on the disk, which stopped the rest; `unwritten`:
+ * trials whose results could not be written for another reason), or the launcher was refused before it wrote anything
+ * (`message` says why), or it detached (its job runs on without this process).
  */
 export type LaunchOutcome =
-  | { kind: 'ran'; summaries: Map<string, Summary>; interrupted: boolean; unwritten: number }
+  | { kind: 'ran'; summaries: Map<string, Summary>; interrupted: boolean; fault?: StoreFault; unwritten: number }
   | { kind: 'refused'; message: string }
   | { kind: 'detached'; jobId: string };
 

@@ -1,11 +1,18 @@
 // One trial as whoever runs it records it, the same for the local pool's parent and a Slurm task: its files through a
-// TrialWriter (config.json at the start, metrics.jsonl chunk by chunk, summary.json last), early stopping told each
-// chunk's rows and asked after each evaluation, and its end, a trained trial's outputs or a failure's summary.
+// TrialWriter (config.json at the start, metrics.jsonl chunk by chunk, summary.json last), its progress.json while it
+// runs (for `run-exp status`; at most once a second, removed at the end), early stopping told each chunk's rows and
+// asked after each evaluation, and its end, a trained trial's outputs or a failure's summary.
+import os from 'node:os';
 import type { Failure } from './failure.js';
 import { failedSummary } from './failure.js';
 import type { EarlyStopper } from './early-stop.js';
+import type { StoreFault } from '../store/fs-errors.js';
+import { removeProgress, writeProgress, type ProgressSource } from '../store/progress.js';
 import { TrialWriter } from '../store/trial-files.js';
 import type { BackendName, MetricRow, Progress, SlurmTaskInfo, Summary, Trial, TrialOutput, Verdict } from '../types.js';
+
+/** progress.json at most this often: `status` reads it, and a shared file system is not a message queue. */
+const PROGRESS_MS = 1000;
 
 /** How a trial's run ended, as its runner saw it: trained to its end (ok, diverged, stopped), or failed. */
 export type Ending = { kind: 'output'; output: TrialOutput } | { kind: 'failed'; failure: Failure };
@@ -15,6 +22,8 @@ export interface RecorderOptions {
   backend: BackendName; // as asked for: a failed trial's summary names it (the worker never said which one it got)
   stopper?: EarlyStopper; // early stopping's bookkeeping (undefined: the experiment has no early_stop)
   slurm?: SlurmTaskInfo; // the Slurm task that runs the trial: recorded in its summary
+  progress?: ProgressSource; // who writes progress.json (a Slurm task, a local run's token); none: not written
+  onFault?: (fault: StoreFault) => void; // a write failed (the disk is full, read-only …): heard at once
 }
 
 /** The record of one running trial. */
@@ -22,13 +31,17 @@ export class TrialRecorder {
   readonly started = new Date();
   private readonly writer: TrialWriter;
   private last: Progress | undefined;
+  private lastWritten = -Infinity; // when progress.json was last written (performance.now())
+  private over = false; // ended or abandoned: no more progress.json
 
   constructor(
     readonly trial: Trial,
-    dir: string, // DIR/NAME/trials/ID
+    private readonly dir: string, // DIR/NAME/trials/ID
     private readonly options: RecorderOptions,
   ) {
-    this.writer = new TrialWriter(dir, trial); // config.json and an empty metrics.jsonl; an earlier attempt's outputs go
+    this.writer = new TrialWriter(dir, trial, options.onFault); // config.json and an empty metrics.jsonl; an earlier attempt's outputs go
+    // Started: progress.json at step 0 once the trial's folder is there, so `status` shows it running from now on.
+    if (options.progress !== undefined) void this.writer.settle().then(() => this.progress({ step: 0, steps: trial.config.train.steps, loss: Number.NaN, steps_per_s: 0 }));
   }
 
   /** Steps whose rows are in metrics.jsonl so far. */
@@ -36,9 +49,14 @@ export class TrialRecorder {
     return this.writer.stepsWritten;
   }
 
-  /** The latest progress (a failed trial's summary keeps its speed). */
+  /** The latest progress (a failed trial's summary keeps its speed), to progress.json at most once a second (and at the last step). */
   progress(p: Progress): void {
     this.last = p;
+    const source = this.options.progress;
+    const now = performance.now();
+    if (source === undefined || this.over || (now - this.lastWritten < PROGRESS_MS && p.step < p.steps)) return;
+    this.lastWritten = now;
+    writeProgress(this.dir, { ...p, ...source, node: os.hostname(), pid: process.pid, started_at: this.started.toISOString(), updated_at: new Date().toISOString() });
   }
 
   /** A chunk's rows: to metrics.jsonl, and to early stopping. */
@@ -59,6 +77,7 @@ export class TrialRecorder {
    */
   async end(ending: Ending, log: string, times: { started?: Date; finished?: Date } = {}): Promise<Summary> {
     const { slurm } = this.options;
+    this.leave();
     switch (ending.kind) {
       case 'output': {
         const { output } = ending;
@@ -82,5 +101,17 @@ export class TrialRecorder {
   /** Wait for every write handed over so far, without ending the trial (an interrupted trial stays unfinished). */
   settle(): Promise<void> {
     return this.writer.settle();
+  }
+
+  /** The run stopped this trial before its end (a signal, a full disk): its writes settle, its progress goes, it stays unfinished. */
+  async abandon(): Promise<void> {
+    this.leave();
+    await this.writer.settle();
+  }
+
+  /** No more progress.json for this trial: it is over here. */
+  private leave(): void {
+    this.over = true;
+    if (this.options.progress !== undefined) removeProgress(this.dir);
   }
 }

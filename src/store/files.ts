@@ -4,6 +4,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Summary } from '../types.js';
 import { upgradeSummary } from './summary.js';
+import { guarded } from './fs-errors.js';
 import { settleTemp, tempFor } from './temp-files.js';
 
 /** DIR/NAME: the experiment's directory. */
@@ -21,18 +22,23 @@ export function planFile(out: string, name: string): string {
   return path.join(out, name, 'plan.json');
 }
 
-/** The latest plan's trial ids as written to plan.json. */
+/** The latest plan as written to plan.json: its trial ids in plan order, and each one's values and steps (for `status`). */
 export interface PlanFile {
   trials: string[];
+  params?: Record<string, unknown>[]; // trial i's values that vary (absent in plan.json written before #22)
+  steps?: number[]; // trial i's train.steps
 }
 
-/** Write a file whole: readers see the old content or the new one, never a part. An abort leaves the old one, and no temp file. */
+/**
+ * Write a file whole: readers see the old content or the new one, never a part. An abort leaves the old one, and no
+ * temp file; so does a failure of the disk, which is thrown as a StoreFault naming the file.
+ */
 export async function writeFileAtomic(file: string, data: string, signal?: AbortSignal): Promise<void> {
   const temp = tempFor(file);
   try {
-    await writeFile(temp, data, { signal });
+    await guarded('write', file, () => writeFile(temp, data, { signal }));
     signal?.throwIfAborted();
-    await rename(temp, file);
+    await guarded('rename into', file, () => rename(temp, file));
   } catch (error) {
     await rm(temp, { force: true });
     throw error;

@@ -13,6 +13,7 @@ import { link, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promi
 import os from 'node:os';
 import path from 'node:path';
 import { formatShellArg } from '../format.js';
+import { faultOf, guarded } from './fs-errors.js';
 import { pidAlive, settleTemp, tempFor } from './temp-files.js';
 
 /** What run.lock holds (JSON). */
@@ -69,18 +70,21 @@ export function lockFile(experimentDir: string): string {
   return path.join(experimentDir, 'run.lock');
 }
 
-/** Take the lock at `file`, or say who holds it. Nothing is written when it is refused. */
+/**
+ * Take the lock at `file`, or say who holds it. Nothing is written when it is refused. A failure of the disk (a
+ * read-only or full file system) throws a StoreFault naming run.lock.
+ */
 export async function acquireLock(file: string, options: LockOptions): Promise<LockResult> {
   const record = newRecord(options);
   const temp = tempFor(file);
   try {
-    await writeFile(temp, JSON.stringify(record, null, 2) + '\n');
+    await guarded('write', file, () => writeFile(temp, JSON.stringify(record, null, 2) + '\n'));
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         await link(temp, file);
         return { kind: 'acquired', lock: holdLock(file, record) };
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw faultOf(error, 'lock', file);
       }
       const found = await readLock(file);
       if (found === undefined) continue; // released in between: try again
@@ -186,8 +190,8 @@ function holdLock(file: string, record: LockRecord): HeldLock {
       else record.owner = owner;
       const temp = tempFor(file);
       try {
-        await writeFile(temp, JSON.stringify(record, null, 2) + '\n');
-        await rename(temp, file);
+        await guarded('write', file, () => writeFile(temp, JSON.stringify(record, null, 2) + '\n'));
+        await guarded('rename into', file, () => rename(temp, file));
       } finally {
         await rm(temp, { force: true });
         settleTemp(temp);
@@ -212,7 +216,7 @@ async function replaceGone(file: string, gone: LockRecord, temp: string): Promis
   try {
     await (await open(claim, 'wx')).close();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw faultOf(error, 'lock', file);
     // Another run is replacing it (a few milliseconds), or died doing so: a claim older than 10 s is left over.
     const age = await stat(claim).then((s) => Date.now() - s.mtimeMs, () => 0);
     if (age > 10_000) await rm(claim, { force: true });
@@ -222,7 +226,7 @@ async function replaceGone(file: string, gone: LockRecord, temp: string): Promis
   try {
     const now = await readLock(file);
     if (now?.record?.token !== gone.token) return false; // replaced by another run before our claim
-    await rename(temp, file);
+    await guarded('rename into', file, () => rename(temp, file));
     return true;
   } finally {
     await rm(claim, { force: true });

@@ -3,27 +3,45 @@
 // exists; until then its directory may hold config.json and the metrics.jsonl of the steps trained so far (a trial
 // that was interrupted, or is still running). Whoever runs the trial writes them: the parent of local workers, or a
 // Slurm task for itself.
-import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MetricRow, Summary, Trial, TrialOutput } from '../types.js';
 import { writeFileAtomic } from './files.js';
+import { StoreFault, faultOf, guarded } from './fs-errors.js';
 
 /** The files a trial's outputs go to; an earlier attempt's are removed when a new one begins. */
 const OUTPUTS = ['metrics.jsonl', 'samples.txt', 'weights.json', 'stderr.log'];
 
 /** Start a trial's files: unfinish it (an earlier summary goes first), drop an earlier attempt's outputs, write config.json and an empty metrics.jsonl. */
 export async function beginTrial(dir: string, trial: Trial): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await rm(path.join(dir, 'summary.json'), { force: true });
-  await Promise.all(OUTPUTS.map((f) => rm(path.join(dir, f), { force: true })));
+  await guarded('create the folder', dir, () => mkdir(dir, { recursive: true })); // trials/ exists: one level
+  const remove = (file: string) => guarded('remove', file, () => rm(file, { force: true }));
+  await remove(path.join(dir, 'summary.json'));
+  await Promise.all(OUTPUTS.map((f) => remove(path.join(dir, f))));
   await writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(trial, null, 2) + '\n');
-  await writeFile(path.join(dir, 'metrics.jsonl'), '');
+  const metrics = path.join(dir, 'metrics.jsonl');
+  await guarded('write', metrics, () => writeFile(metrics, ''));
 }
 
-/** Append rows to metrics.jsonl, one JSON object a line (whole lines, in the order given). */
+/**
+ * Append rows to metrics.jsonl, one JSON object a line (whole lines, in the order given). A write the disk cuts short
+ * (full, or failing) is cut back to where it began, so the file still ends with a whole line; then it throws the fault.
+ */
 export async function appendMetrics(dir: string, rows: readonly MetricRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await appendFile(path.join(dir, 'metrics.jsonl'), rows.map((row) => JSON.stringify(row) + '\n').join(''));
+  const file = path.join(dir, 'metrics.jsonl');
+  const text = Buffer.from(rows.map((row) => JSON.stringify(row) + '\n').join(''));
+  const handle = await guarded('append to', file, () => open(file, 'a'));
+  let before: number | undefined; // the size before this append: where a cut-short write is cut back to
+  try {
+    before = (await handle.stat()).size;
+    for (let written = 0; written < text.length; ) written += (await handle.write(text, written, text.length - written)).bytesWritten;
+  } catch (error) {
+    if (before !== undefined) await handle.truncate(before).catch(() => {}); // on failure the checker finds the cut line
+    throw faultOf(error, 'append to', file);
+  } finally {
+    await handle.close().catch(() => {});
+  }
 }
 
 /** End a trained trial: samples.txt, weights.json and stderr.log (when the worker wrote something), then summary.json. */
@@ -47,7 +65,8 @@ async function writeLog(dir: string, log: string): Promise<void> {
 /**
  * The files of one running trial, written in call order on one queue: begin at construction, `metrics` for each
  * chunk (it returns at once), then `finish` or `fail`, which wait for everything before and rethrow the first error
- * of any write. `settle` waits without ending the trial (an interrupted run leaves it unfinished).
+ * of any write. `settle` waits without ending the trial (an interrupted run leaves it unfinished). After a failed
+ * write nothing more is written, and `onFault` hears of it at once: the run stops at its first failed write.
  */
 export class TrialWriter {
   private queue: Promise<void>;
@@ -57,6 +76,7 @@ export class TrialWriter {
   constructor(
     readonly dir: string,
     trial: Trial,
+    private readonly onFault: (fault: StoreFault) => void = () => {},
   ) {
     this.queue = this.guard(() => beginTrial(dir, trial));
   }
@@ -96,6 +116,10 @@ export class TrialWriter {
   }
 
   private guard(write: () => Promise<void>): Promise<void> {
-    return write().catch((error: unknown) => void (this.error ??= error));
+    return write().catch((error: unknown) => {
+      if (this.error !== undefined) return;
+      this.error = error;
+      if (error instanceof StoreFault) this.onFault(error);
+    });
   }
 }

@@ -1,7 +1,7 @@
 // `run-exp status` as the terminal shows it: a table of the trials' states (and a line about the Slurm array), or the
 // status document with --json.
 import { formatLoss } from '../format.js';
-import { readStatus, type StatusDocument, type TrialState } from '../launch/slurm/status.js';
+import { readStatus, type StatusDocument, type TrialState } from '../launch/status.js';
 import type { Submission } from '../launch/slurm/watch.js';
 import { describeParams } from '../values.js';
 
@@ -35,5 +35,6 @@ export function statusTable(doc: StatusDocument, sub: Submission | undefined): s
   for (const r of doc.trials) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
   const tally = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
   const head = sub === undefined ? `${doc.experiment}: ${tally}` : `${doc.experiment}: Slurm job ${sub.job.job_id} (${sub.job.tasks} task${sub.job.tasks === 1 ? '' : 's'}, submitted ${sub.job.submitted_at}); ${tally}`;
-  return [head, line(header), ...cells.map(line)].join('\n');
+  const run = doc.run === null ? [] : [`in use by a run: ${doc.run}`];
+  return [head, ...run, line(header), ...cells.map(line)].join('\n');
 }

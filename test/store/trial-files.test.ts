@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { readSummary } from '../../src/store/files.js';
+import type { StoreFault } from '../../src/store/fs-errors.js';
 import { TrialWriter } from '../../src/store/trial-files.js';
 import type { MetricRow, Summary, TrialOutput } from '../../src/types.js';
 import { fixturePlan, tempOut } from '../e2e/helpers.js';
@@ -80,5 +83,33 @@ describe('TrialWriter', () => {
     writer.metrics(chunks[0]!);
     await assert.rejects(writer.finish(output, ''), /EEXIST|ENOTDIR/);
     assert.equal(await readFile(dir, 'utf8'), 'not a directory');
+  });
+
+  it('tells onFault of the first failed write at once, as a StoreFault naming the file', async () => {
+    const out = await tempOut();
+    const dir = path.join(out, 'a-file');
+    await writeFile(dir, 'not a directory');
+    const faults: StoreFault[] = [];
+    const writer = new TrialWriter(dir, trial, (f) => faults.push(f));
+    writer.metrics(chunks[0]!);
+    await writer.settle();
+    assert.equal(faults.length, 1);
+    assert.match(faults[0]!.message, new RegExp(`^cannot create the folder ${dir}: (it already exists \\(EEXIST\\)|not a directory \\(ENOTDIR\\))$`));
+  });
+});
+
+describe('appendMetrics', () => {
+  it('cuts a write that the disk cuts short back to the last whole line, and says why', async () => {
+    // A file size limit (RLIMIT_FSIZE, as `ulimit -f`) makes the kernel write part of the chunk, then refuse the rest
+    // (EFBIG): a full disk does the same with ENOSPC. The child appends 2,000 rows to a file of one row under a 16 KiB limit.
+    const dir = await tempOut();
+    await writeFile(path.join(dir, 'metrics.jsonl'), jsonl(chunks[0]!));
+    const module = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/store/trial-files.js');
+    const rows = Array.from({ length: 2000 }, (_, i) => ({ step: i + 2, lr: 0.1, loss: 2.123456789 }));
+    const code = `import { appendMetrics } from ${JSON.stringify(module)};\nawait appendMetrics(${JSON.stringify(dir)}, ${JSON.stringify(rows)}).catch((e) => console.log(e.message));`;
+    const child = await execa('prlimit', ['--fsize=16384', process.execPath, '--input-type=module', '-e', code], { reject: false });
+    assert.equal(child.exitCode, 0, child.stderr);
+    assert.equal(child.stdout, `cannot append to ${path.join(dir, 'metrics.jsonl')}: file too large (past a file size limit: ulimit -f, or the file system's) (EFBIG)`);
+    assert.equal(await readFile(path.join(dir, 'metrics.jsonl'), 'utf8'), jsonl(chunks[0]!));
   });
 });

@@ -6,6 +6,7 @@ import type { Launcher, LaunchEvents, LaunchOutcome, LaunchRequest } from '../la
 import { TrialRecorder } from '../recorder.js';
 import { activeArrayRefusal } from '../slurm/launcher.js';
 import { trialDir } from '../../store/files.js';
+import { StoreFault } from '../../store/fs-errors.js';
 import * as msg from '../../messages.js';
 import type { Summary } from '../../types.js';
 import { workerCount } from './jobs.js';
@@ -32,14 +33,27 @@ export function localLauncher(options: LocalOptions = {}): Launcher {
   };
 }
 
-/** Run the trials in the pool until all have ended or the signal stops them. */
+/**
+ * Run the trials in the pool until all have ended or the signal stops them; the first write that fails on the disk
+ * stops them too (every worker at once, as a signal does): the trials that finished stay, the rest stay unfinished.
+ */
 async function launchLocal(request: LaunchRequest, events: LaunchEvents, options: LocalOptions): Promise<LaunchOutcome> {
-  const { trials, signal, stopper } = request;
+  const { trials, stopper } = request;
   const summaries = new Map<string, Summary>();
   const { workers, warning } = workerCount(request.jobs, trials.length);
   if (warning !== undefined && trials.length > 0) events.note(`warning: ${warning}`);
   const records = new Map<string, TrialRecorder>(); // the trials under way
   let unwritten = 0;
+  let fault: StoreFault | undefined;
+  const stop = new AbortController(); // the pool's signal: the run's (a signal), or the first fault of the disk
+  const onFault = (f: StoreFault) => {
+    fault ??= f;
+    stop.abort(f);
+  };
+  const interrupt = () => stop.abort(request.signal.reason);
+  if (request.signal.aborted) interrupt();
+  request.signal.addEventListener('abort', interrupt);
+  const signal = stop.signal;
   try {
     await runPool(
       trials,
@@ -54,7 +68,8 @@ async function launchLocal(request: LaunchRequest, events: LaunchEvents, options
       },
       {
         start: (trial) => {
-          records.set(trial.id, new TrialRecorder(trial, trialDir(request.out, request.plan.experiment.name, trial.id), { backend: request.backend, stopper }));
+          const dir = trialDir(request.out, request.plan.experiment.name, trial.id);
+          records.set(trial.id, new TrialRecorder(trial, dir, { backend: request.backend, stopper, progress: { run: request.runToken }, onFault }));
           events.start(trial);
         },
         progress: (trial, p) => {
@@ -72,6 +87,7 @@ async function launchLocal(request: LaunchRequest, events: LaunchEvents, options
             summaries.set(ended.trial.id, summary);
             events.end(ended.trial, summary);
           } catch (error) {
+            if (error instanceof StoreFault) return onFault(error);
             unwritten += 1;
             events.note(msg.couldNotWrite(ended.trial.id, (error as Error).message));
           }
@@ -79,7 +95,8 @@ async function launchLocal(request: LaunchRequest, events: LaunchEvents, options
       },
     );
   } finally {
-    await Promise.all([...records.values()].map((r) => r.settle())); // interrupted trials: what they trained stays, unfinished
+    request.signal.removeEventListener('abort', interrupt);
+    await Promise.all([...records.values()].map((r) => r.abandon())); // stopped trials: what they trained stays, unfinished
   }
-  return { kind: 'ran', summaries, interrupted: signal.aborted, unwritten };
+  return { kind: 'ran', summaries, interrupted: request.signal.aborted, ...(fault === undefined ? {} : { fault }), unwritten };
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Executor } from '../../config/schema.js';
 import * as msg from '../../messages.js';
 import { experimentDir, readSummary, trialDir, writeFileAtomic } from '../../store/files.js';
+import { StoreFault, guarded } from '../../store/fs-errors.js';
 import { runExpVersion } from '../../store/run-info.js';
 import { keptAsFinished } from '../../store/summary.js';
 import type { Plan, Summary, Trial } from '../../types.js';
@@ -121,10 +122,10 @@ async function submitArray(request: LaunchRequest): Promise<Submission | string>
     trials: toRun,
     ...(plan.experiment.early_stop === undefined ? {} : { early_stop: plan.experiment.early_stop, plan_ids: plan.trials.map((t) => t.id) }),
   };
-  await mkdir(path.join(folder, 'logs'), { recursive: true });
   const script = path.join(folder, 'batch.sh');
   let jobId: string;
   try {
+    await guarded('create the folder', path.join(folder, 'logs'), () => mkdir(path.join(folder, 'logs'), { recursive: true }));
     await writeFileAtomic(path.join(folder, 'tasks.json'), JSON.stringify(tasks) + '\n');
     await writeFileAtomic(script, batchScript(scriptSpec(plan, toRun.length, folder, await runExpVersion())));
     jobId = await submit(script);
@@ -132,6 +133,7 @@ async function submitArray(request: LaunchRequest): Promise<Submission | string>
     await rm(folder, { recursive: true, force: true });
     await rmdir(slurmDir(dir)).catch(() => {}); // only when empty: an earlier submission's files stay
     if (error instanceof SlurmError) return msg.slurmRefused(error.message);
+    if (error instanceof StoreFault) return error.message;
     throw error;
   }
   const job: JobFile = { job_id: jobId, job_name: jobName(plan.experiment.name), submission: name, submitted_at: now.toISOString(), tasks: toRun.length };
@@ -194,6 +196,11 @@ async function watch(sub: Submission, signal: AbortSignal, events: LaunchEvents)
         try {
           summary = await failLost(sub, view);
         } catch (error) {
+          if (error instanceof StoreFault) {
+            // The disk the tasks write to failed (full, read-only): they would fail one after another; stop them all.
+            await cancelArray(sub, events);
+            return { kind: 'ran', summaries, interrupted: false, fault: error, unwritten };
+          }
           unwritten += 1;
           ended.add(view.index);
           events.note(msg.couldNotWrite(trial.id, (error as Error).message));
@@ -213,7 +220,7 @@ async function watch(sub: Submission, signal: AbortSignal, events: LaunchEvents)
 /** Ctrl-C: scancel the array, remember that this run cancelled it, wait until Slurm has taken its tasks down. */
 async function cancelArray(sub: Submission, events: LaunchEvents): Promise<void> {
   const id = sub.job.job_id;
-  await writeJobFile(sub.experimentDir, { ...sub.job, cancelled_at: new Date().toISOString() });
+  await writeJobFile(sub.experimentDir, { ...sub.job, cancelled_at: new Date().toISOString() }).catch(() => {}); // a full disk: the array is cancelled all the same
   try {
     await cancel(id);
   } catch (error) {

@@ -6,19 +6,15 @@
 // The task exits 0 when the trial ended as a result (ok or diverged), 1 when it failed (its summary says why, and
 // Slurm's record shows FAILED). A task that Slurm kills cannot write its summary: the parent or `run-exp status`
 // does that from Slurm's record (see watch.ts).
-import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EvaluationsOnDisk } from '../../store/early-stop-files.js';
 import { readSummary, trialDir } from '../../store/files.js';
-import type { Progress, SlurmTaskInfo } from '../../types.js';
+import { StoreFault } from '../../store/fs-errors.js';
+import type { SlurmTaskInfo } from '../../types.js';
 import { EarlyStopper } from '../early-stop.js';
 import { TrialRecorder } from '../recorder.js';
-import { writeProgress, type TaskProgress } from './progress.js';
 import { readTaskFile } from './submission.js';
-
-/** progress.json at most this often (a shared filesystem is not a message queue). */
-const PROGRESS_MS = 1000;
 
 /** Run one array task; resolves to its exit code. */
 export async function runTask(submission: string, indexText: string): Promise<number> {
@@ -39,14 +35,19 @@ export async function runTask(submission: string, indexText: string): Promise<nu
     return 0;
   }
   process.stderr.write(`run-exp task: trial ${trial.id} (${where}), backend ${tasks.backend}\n`);
-  await mkdir(dir, { recursive: true });
 
   // Early stopping: a task hears no sibling, so at each evaluation it reads what the others have written so far to
   // their metrics.jsonl in the shared DIR (finished trials of earlier runs included) and decides for itself.
   const stopper = tasks.early_stop === undefined ? undefined : new EarlyStopper(tasks.early_stop);
   const others = stopper === undefined ? undefined : new EvaluationsOnDisk(path.join(tasks.out, tasks.name, 'trials'), tasks.plan_ids ?? tasks.trials.map((t) => t.id), stopper);
   const slurm: SlurmTaskInfo = { job_id: jobId, task: index, node: os.hostname() };
-  const record = new TrialRecorder(trial, dir, { backend: tasks.backend, stopper, slurm }); // config.json and an empty metrics.jsonl
+  // A write that fails (the shared disk is full, read-only …) ends the task at once: its metrics end with a whole line,
+  // and whoever watches the array fails the trial with Slurm's record of the task.
+  const onFault = (fault: StoreFault) => {
+    process.stderr.write(`run-exp task: stopped: ${fault.message}; trial ${trial.id} keeps ${record.stepsWritten} steps of metrics\n`);
+    process.exit(1);
+  };
+  const record = new TrialRecorder(trial, dir, { backend: tasks.backend, stopper, slurm, progress: { job_id: jobId, task: index }, onFault }); // config.json and an empty metrics.jsonl
   // scancel, a time limit or a preemption sends SIGTERM (SIGKILL follows after KillWait): the metrics rows already
   // handed to the record reach metrics.jsonl first (the loop yields between chunks), then the task ends as killed.
   // Its summary is written by whoever watches the array, with Slurm's reason.
@@ -54,18 +55,6 @@ export async function runTask(submission: string, indexText: string): Promise<nu
     process.stderr.write(`run-exp task: SIGTERM (cancelled, past its time limit or preempted); trial ${trial.id} keeps ${record.stepsWritten} steps of metrics\n`);
     void record.settle().finally(() => process.kill(process.pid, 'SIGTERM')); // the handler is gone: ended by the signal, as Slurm records it
   });
-  let lastWrite = -Infinity;
-  const progress = (p: Progress) => {
-    const task: TaskProgress = { ...p, job_id: jobId, task: index, node: os.hostname(), pid: process.pid, started_at: record.started.toISOString(), updated_at: new Date().toISOString() };
-    writeProgress(dir, task);
-  };
-  const onProgress = (p: Progress) => {
-    record.progress(p);
-    const now = performance.now();
-    if (now - lastWrite < PROGRESS_MS && p.step < p.steps) return;
-    lastWrite = now;
-    progress(p);
-  };
   const onCheckpoint =
     others === undefined
       ? undefined
@@ -75,13 +64,14 @@ export async function runTask(submission: string, indexText: string): Promise<nu
         };
   try {
     const { trainTrial } = await import('../../train/trial.js'); // TF.js loads here, after the cheap checks above
-    progress({ step: 0, steps: trial.config.train.steps, loss: Number.NaN, steps_per_s: 0 }); // started: TF.js is loaded
-    const output = await trainTrial(trial.config, { id: trial.id, backend: tasks.backend, onProgress, onMetrics: (rows) => record.metrics(rows), ...(onCheckpoint === undefined ? {} : { onCheckpoint }) });
+    const output = await trainTrial(trial.config, { id: trial.id, backend: tasks.backend, onProgress: (p) => record.progress(p), onMetrics: (rows) => record.metrics(rows), ...(onCheckpoint === undefined ? {} : { onCheckpoint }) });
     await record.end({ kind: 'output', output }, ''); // the task's own output is its Slurm log, logs/JOBID_INDEX.out
     return 0;
   } catch (error) {
+    if (error instanceof StoreFault) return onFault(error);
     const e = error instanceof Error ? error : new Error(String(error));
-    await record.end({ kind: 'failed', failure: { kind: 'threw', message: e.message, stack: e.stack ?? e.message } }, ''); // the metrics of the steps it trained stay
+    const failure = { kind: 'threw', message: e.message, stack: e.stack ?? e.message } as const;
+    await record.end({ kind: 'failed', failure }, '').catch((f: unknown) => (f instanceof StoreFault ? onFault(f) : Promise.reject(f))); // the metrics of the steps it trained stay
     process.stderr.write(`run-exp task: trial ${trial.id} failed: ${e.stack ?? e.message}\n`);
     return 1;
   }

@@ -9,7 +9,7 @@ import { beginTrial, failTrial } from '../../store/trial-files.js';
 import { failedSummary, tail } from '../failure.js';
 import type { Summary, Trial } from '../../types.js';
 import { accountedTask, arrayTasks } from './commands.js';
-import { readProgress, type TaskProgress } from './progress.js';
+import { readProgress, type TaskProgress } from '../../store/progress.js';
 import { isActive, type TaskRecord } from './records.js';
 import { readJobFile, readTaskFile, slurmDir, taskLog, type JobFile, type TaskFile } from './submission.js';
 
@@ -69,7 +69,7 @@ export async function observe(sub: Submission, now = Date.now()): Promise<TaskVi
       const found = await readSummary(dir);
       // An earlier attempt's summary (a failed one; any with --force) is not this array's result.
       const summary = found !== undefined && Date.parse(found.finished_at) >= submitted ? found : undefined;
-      const progress = await readProgress(dir, sub.job.job_id);
+      const progress = await readProgress(dir, { job_id: sub.job.job_id });
       const view: TaskView = { index, trial, phase: 'pending', record, accounted: undefined, summary, progress };
       if (summary !== undefined) view.phase = 'finished';
       else if (record !== undefined && isActive(record.state)) view.phase = record.state === 'PENDING' ? 'pending' : 'running';

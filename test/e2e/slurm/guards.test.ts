@@ -20,7 +20,7 @@ const quiet: LaunchEvents = { note() {}, start() {}, progress() {}, end() {} };
 
 /** A detached submission of every trial of the plan under `out`, with `signal`. */
 function detached(plan: Plan, out: string, signal = new AbortController().signal): LaunchRequest {
-  return { plan, trials: plan.trials, out, backend: 'wasm', detach: true, signal, jobs: 1 };
+  return { plan, trials: plan.trials, out, backend: 'wasm', detach: true, signal, jobs: 1, runToken: 'test' };
 }
 
 /** The submission folders of an experiment (slurm/submit-…). */

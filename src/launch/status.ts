@@ -1,18 +1,22 @@
-// `run-exp status NAME [--out DIR] [--json]`: each trial's state, from its files and, for a Slurm run, from Slurm's
-// record of its task (src/terminal/status.ts shows it). A task that Slurm ended or forgot without a summary.json is failed here (its summary is written
-// with Slurm's reason), so that status, report and a re-run all see the same thing; unless a live run holds
-// DIR/NAME/run.lock: that run watches the same tasks and writes their summaries itself, so status only looks.
+// `run-exp status NAME [--out DIR] [--json]`: each trial of the latest plan (plan.json) with its state (src/terminal/
+// status.ts shows it): it waits (pending), runs (running, at its step) or has ended (its status). From the trials'
+// files, from the live run that holds DIR/NAME/run.lock (a local run writes each running trial's progress.json under
+// its lock's token, src/launch/recorder.ts), and, for a Slurm run, from Slurm's record of its task. A task that Slurm
+// ended or forgot without a summary.json is failed here (its summary is written with Slurm's reason), so that status,
+// report and a re-run all see the same thing; unless a live run holds run.lock: that run watches the same tasks and
+// writes their summaries itself, so status only looks.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { experimentDir, readSummary } from '../../store/files.js';
-import { judgeLock, lockFile, readLock, type HolderState, type LockRecord } from '../../store/lock.js';
-import type { TrialStatus } from '../../config/schema.js';
-import type { Summary, Trial } from '../../types.js';
-import { SlurmError } from './commands.js';
-import { isActive } from './records.js';
-import { readSubmission, settle, type Submission, type TaskView } from './watch.js';
+import { experimentDir, planFile, readSummary, trialDir, type PlanFile } from '../store/files.js';
+import { describeHolder, judgeLock, lockFile, readLock, type HolderState, type LockRecord } from '../store/lock.js';
+import { readProgress, type TrialProgress } from '../store/progress.js';
+import type { TrialStatus } from '../config/schema.js';
+import type { Summary, Trial } from '../types.js';
+import { SlurmError } from './slurm/commands.js';
+import { isActive } from './slurm/records.js';
+import { readSubmission, settle, type Submission, type TaskView } from './slurm/watch.js';
 
-/** A trial's state as status shows it: its status once it has ended, else whether its task waits or runs. */
+/** A trial's state as status shows it: its status once it has ended, else whether it waits or runs. */
 export type TrialState = 'pending' | 'running' | TrialStatus;
 
 /** One line of status. */
@@ -32,6 +36,7 @@ export interface StatusRow {
 /** The status document (--json). */
 export interface StatusDocument {
   experiment: string;
+  run: string | null; // the run that holds run.lock, in words (pid, host, since when, its command), or null
   job_id: string | null;
   submitted_at: string | null;
   trials: StatusRow[];
@@ -40,29 +45,48 @@ export interface StatusDocument {
 /** The status of experiment NAME under DIR, or why there is none (no results, Slurm cannot be asked: exit 2). */
 export type StatusResult = { kind: 'status'; doc: StatusDocument; sub: Submission | undefined } | { kind: 'error'; message: string };
 
-/** Each trial's state, from its files and, for a Slurm run, Slurm's record of its task (lost tasks failed, see above). */
+/** A trial as status knows it: from the plan (plan.json), or from its config.json. */
+export interface KnownTrial {
+  id: string;
+  params: Record<string, unknown>;
+  steps: number;
+}
+
+/** Each trial's state, from its files, the live run and, for a Slurm run, Slurm's record of its task (lost tasks failed, see above). */
 export async function readStatus(out: string, name: string): Promise<StatusResult> {
   const dir = experimentDir(out, name);
-  const trials = await storedTrials(dir);
+  const stored = await storedTrials(dir);
+  const planned = await plannedTrials(out, name, stored);
+  const running = await watchingRun(dir);
   let sub: Submission | undefined;
   let views: TaskView[] = [];
   try {
     sub = await readSubmission(path.resolve(dir));
-    if (sub !== undefined) views = await settle(sub, (await watchingRun(dir)) === undefined);
+    if (sub !== undefined) views = await settle(sub, running === undefined);
   } catch (error) {
     if (!(error instanceof SlurmError)) throw error;
     return { kind: 'error', message: `could not ask Slurm about job ${sub?.job.job_id}: ${error.message}` };
   }
-  if (trials.size === 0 && sub === undefined) {
+  // The plan's trials in plan order; for results written before plan.json existed, every stored trial.
+  const trials = planned ?? [...stored.values()].sort((a, b) => a.index - b.index).map(knownTrial);
+  if (trials.length === 0 && sub === undefined) {
     return { kind: 'error', message: `no results for ${JSON.stringify(name)}: expected a folder ${dir} with trials (run the experiment first, or pass --out DIR)` };
   }
-  for (const view of views) trials.set(view.trial.id, view.trial);
+  const listed = new Set(trials.map((t) => t.id));
+  for (const view of views) if (!listed.has(view.trial.id)) trials.push(knownTrial(view.trial));
   const byId = new Map(views.map((v) => [v.trial.id, v]));
+  // A live local run (no Slurm job owns its lock) writes the progress of the trials it runs, under its lock's token.
+  const record = running?.record ?? undefined;
+  const local = record !== undefined && running?.holder.state === 'alive' && record.owner === undefined ? record.token : undefined;
   const rows: StatusRow[] = [];
-  for (const trial of [...trials.values()].sort((a, b) => a.index - b.index)) {
-    rows.push(statusRow(trial, byId.get(trial.id), await readSummary(path.join(dir, 'trials', trial.id))));
+  for (const trial of trials) {
+    const at = trialDir(out, name, trial.id);
+    const summary = await readSummary(at);
+    const progress = local === undefined || summary !== undefined ? undefined : await readProgress(at, { run: local });
+    rows.push(statusRow(trial, byId.get(trial.id), summary, progress));
   }
-  return { kind: 'status', doc: { experiment: dir, job_id: sub?.job.job_id ?? null, submitted_at: sub?.job.submitted_at ?? null, trials: rows }, sub };
+  const run = record === undefined ? null : describeHolder(record);
+  return { kind: 'status', doc: { experiment: dir, run, job_id: sub?.job.job_id ?? null, submitted_at: sub?.job.submitted_at ?? null, trials: rows }, sub };
 }
 
 /**
@@ -87,18 +111,36 @@ async function storedTrials(dir: string): Promise<Map<string, Trial>> {
       const trial = JSON.parse(await readFile(path.join(dir, 'trials', id, 'config.json'), 'utf8')) as Trial;
       trials.set(trial.id, trial);
     } catch {
-      // not started yet (a Slurm task writes config.json when it begins), or not a trial
+      // not started yet (a trial's config.json is written when it begins), or not a trial
     }
   }
   return trials;
 }
 
-/** A trial's row: its own summary when this array (or an earlier run) finished it, else what Slurm says of its task. */
-export function statusRow(trial: Trial, view: TaskView | undefined, stored: Summary | undefined): StatusRow {
+/** The trials of the latest plan (plan.json) in plan order, their values from plan.json (or config.json, before #22); undefined without plan.json. */
+async function plannedTrials(out: string, name: string, stored: ReadonlyMap<string, Trial>): Promise<KnownTrial[] | undefined> {
+  const plan = await readFile(planFile(out, name), 'utf8').then((text) => JSON.parse(text) as Partial<PlanFile>, () => undefined);
+  if (!Array.isArray(plan?.trials)) return undefined;
+  return plan.trials.map((id, i) => {
+    const trial = stored.get(id);
+    return { id, params: plan.params?.[i] ?? trial?.params ?? {}, steps: plan.steps?.[i] ?? trial?.config.train.steps ?? 0 };
+  });
+}
+
+function knownTrial(trial: Trial): KnownTrial {
+  return { id: trial.id, params: trial.params, steps: trial.config.train.steps };
+}
+
+/**
+ * A trial's row: its own summary when this array (or an earlier run) finished it, else what Slurm says of its task,
+ * else the live local run's progress of it (running, at its step); else it waits.
+ */
+export function statusRow(trial: KnownTrial, view: TaskView | undefined, stored: Summary | undefined, progress?: TrialProgress): StatusRow {
   const summary = view === undefined ? stored : view.summary;
   const record = view?.record;
   // A lost task that a live run will fail (status only looked) has ended, but its trial has no outcome yet.
-  const state: TrialState = summary !== undefined ? summary.status : view?.phase === 'running' || view?.phase === 'lost' ? 'running' : 'pending';
+  const runs = view === undefined ? progress !== undefined : view.phase === 'running' || view.phase === 'lost';
+  const state: TrialState = summary !== undefined ? summary.status : runs ? 'running' : 'pending';
   const interrupted = view?.phase === 'interrupted' ? 'its array was cancelled (Ctrl-C) before it ended; run again to resume' : null;
   return {
     id: trial.id,
@@ -107,8 +149,8 @@ export function statusRow(trial: Trial, view: TaskView | undefined, stored: Summ
     task: view?.index ?? null,
     slurm_state: record?.state ?? view?.accounted?.state ?? summary?.slurm?.state ?? null,
     exit_code: record?.exitCode ?? view?.accounted?.exitCode ?? summary?.slurm?.exit_code ?? null,
-    step: summary?.steps ?? view?.progress?.step ?? null,
-    steps: trial.config.train.steps,
+    step: summary?.steps ?? view?.progress?.step ?? progress?.step ?? null,
+    steps: trial.steps,
     dev_loss: summary?.final.dev_loss ?? null,
     reason: summary?.reason ?? interrupted ?? endedNote(view) ?? (record !== undefined && record.state === 'PENDING' && record.reason !== 'None' ? `queued: ${record.reason}` : null),
   };
