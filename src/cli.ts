@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, type Diagnostic } from './config/diagnostics.js';
 import { planExperiment } from './config/plan.js';
 import { COST_MODEL, estimatePlan } from './launch/estimate.js';
+import { planMemory } from './launch/memory.js';
 import { formatPlan, planJson } from './terminal/plan.js';
 import type { RunOptions } from './run.js';
 import { MAX_JOBS_PER_CORE, cores, maxJobs } from './launch/local/jobs.js';
@@ -197,19 +198,26 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
     if (!(error instanceof ConfigError)) throw error;
     return printProblems(error.diagnostics, options.json);
   }
-  const { plan, files } = planned;
+  const { plan, files, locate } = planned;
+  const local = plan.experiment.executor.kind === 'local';
   // Locally, --jobs is worker processes on this machine's cores (on Slurm, the array's parallelism: no per-core limit).
-  if (plan.experiment.executor.kind === 'local') {
+  if (local) {
     if (options.detach === true) return usage('--detach: expected the Slurm executor (--executor slurm, or executor.kind: slurm in the file); a local run cannot outlive its command');
     if (options.jobs > maxJobs()) return usage(`--jobs: expected at most ${maxJobs()} (${MAX_JOBS_PER_CORE} per CPU core; this machine has ${cores()}), got ${options.jobs}: more workers than that only make each trial slower`);
   }
-  const estimate = estimatePlan(plan, files, options.jobs);
+  // Memory: a trial that cannot fit is refused at the key that makes it too large; fewer workers run when not all fit.
+  const memory = planMemory(plan, files, { jobs: options.jobs, backend: options.backend });
+  if (memory.problems.length > 0) return printProblems(memory.problems.map((p) => locate(p.trial, p.path, p.message)), options.json);
+  const jobs = local ? memory.workers : options.jobs;
+  const estimate = estimatePlan(plan, files, jobs);
   if (command.dryRun) {
-    process.stdout.write((options.json ? JSON.stringify(planJson(plan, estimate), null, 2) : formatPlan(plan, estimate)) + '\n');
+    const warnings = [...memory.warnings, ...estimate.warnings];
+    process.stdout.write((options.json ? JSON.stringify(planJson(plan, estimate, memory, warnings), null, 2) : formatPlan(plan, estimate, memory, warnings)) + '\n');
     return 0;
   }
+  for (const warning of memory.warnings) process.stderr.write(`warning: ${warning}\n`);
   const { runAndShow } = await import('./terminal/run.js'); // loaded only to run: --help, --dry-run and errors stay quick
-  return runAndShow(plan, { ...options, estimate });
+  return runAndShow(plan, { ...options, jobs, estimate });
 }
 
 /**

@@ -69,6 +69,43 @@ export function spaceShort(needed: string, out: string, free: string): string {
   return `warning: this run writes about ${needed} (the plan's estimate) and ${out} has ${free} free: it may stop when the disk is full`;
 }
 
+// Memory, at planning (src/launch/memory.ts): said at the key that makes a trial too large, as the config's problems are.
+
+/** A trial does not fit in this machine's memory (or its cgroup's limit). */
+export function beyondMachineMemory(need: string, parts: string, limit: string, limitedBy: string): string {
+  return `expected a trial that fits in ${limitedBy} (${limit}) beside run-exp itself, got one that needs about ${need} at its peak (${parts}); make this smaller`;
+}
+
+/** A trial does not fit in a Slurm task's memory. */
+export function beyondSlurmMemory(need: string, parts: string, memGb: number): string {
+  return `expected a trial that fits in a Slurm task's memory (executor.mem_gb: ${memGb}), got one that needs about ${need} at its peak (${parts}); make this smaller, or raise executor.mem_gb`;
+}
+
+/** A trial's tensors do not fit in the WASM backend's heap. */
+export function beyondWasmHeap(heap: string, max: string): string {
+  return `expected TF.js tensors that fit in the WASM backend's heap (${max}, the 4 GiB of wasm32's address space), got a trial that needs about ${heap} of them at once; make this smaller`;
+}
+
+/** An array of a trial is longer than a typed array can be. */
+export function beyondTypedArray(elements: string, max: string): string {
+  return `expected arrays of at most ${max} elements (what a JavaScript typed array holds), got a trial with one of ${elements}; make this smaller`;
+}
+
+/** weights.json would not fit in one JavaScript string. */
+export function beyondString(text: string, max: string): string {
+  return `expected weights.json to fit in one JavaScript string (${max}), got a trial whose parameters make about ${text} of JSON text; make this smaller`;
+}
+
+/** Not every worker fits in memory at once: fewer run. */
+export function fewerWorkers(workers: number, asked: number, each: string, limit: string, limitedBy: string): string {
+  return `running at most ${plural(workers, 'trial')} at once instead of ${asked}: a trial needs up to ${each} at its peak, and ${limitedBy} is ${limit}`;
+}
+
+/** The run's peak is more than the memory available now. */
+export function moreThanAvailable(peak: string, available: string): string {
+  return `the run needs about ${peak} of memory at its peak, more than the ${available} available now: other programs may be pushed out, or the run killed`;
+}
+
 // While the trials run.
 
 /** A stored trial failed its checks: it runs again. */

@@ -40,7 +40,7 @@ export interface Summary {
   words: { train: number; dev: number; test: number };
   examples: { train: number; dev: number; test: number };
   reference: { uniform: number; bigram: number }; // ln V, and the bigram model's loss on the training split
-  peak_bytes?: number; // peak memory of the worker, where measured
+  peak_bytes?: number; // peak resident memory of the process during the trial (Linux: its high-water mark, VmHWM), where measured
   slurm?: SlurmTaskInfo; // the Slurm task that ran the trial (--executor slurm)
   started_at: string; // ISO time
   finished_at: string;

@@ -51,13 +51,15 @@ describe('run-exp FILE --dry-run', concurrently, () => {
     const { plan } = await planExperiment(SWEEP);
     const lines = r.stdout.trimEnd().split('\n');
     assert.match(lines[0]!, /^sweep: 8 trials \(loss × train\.batch_size × repeat\) from /);
-    assert.match(lines[1]!, /^\s+#\s+id\s+loss\s+train\.batch_size\s+repeat\s+steps\s+est\.$/);
+    assert.match(lines[1]!, /^\s+#\s+id\s+loss\s+train\.batch_size\s+repeat\s+steps\s+est\.\s+memory$/);
     plan.trials.forEach((t, i) => {
       const cells = lines[2 + i]!.trim().split(/\s+/);
       assert.deepEqual(cells.slice(0, 6), [String(i + 1), t.id, String(t.params.loss), String(t.params['train.batch_size']), String(t.params.repeat), '200']);
+      assert.match(cells.slice(-2).join(' '), /^\d+(\.\d)? [MG]B$/);
     });
     assert.match(lines[10]!, /^total: 1,600 steps; estimated time about \d+ (s|min) with 2 jobs \(\d+ (s|min) of compute\); about \d+(\.\d)? MB of results$/);
-    assert.equal(lines[11], 'nothing was run or written (--dry-run)');
+    assert.match(lines[11]!, /^memory: up to about \d+(\.\d)? [MG]B a trial at its peak; the run about \d+(\.\d)? [MG]B with 2 at once \(this machine: \d+(\.\d)? [GT]B\)$/);
+    assert.equal(lines[12], 'nothing was run or written (--dry-run)');
   });
 
   it('prints the plan as one JSON document with --json', async () => {
@@ -82,7 +84,7 @@ describe('run-exp FILE --dry-run', concurrently, () => {
     const minimal = path.join(FIXTURES, 'config', 'good', 'minimal.yaml');
     const r = await runExp(minimal, '--dry-run', '--jobs', '1', '--set', 'train.steps=1000000000');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /; about 5\d GB of results\nwarning: this plan runs for about \d+\.\d days with 1 job: check train\.steps and the grid before starting it\nwarning: this plan writes about 5\d GB of results \(metrics\.jsonl keeps a row per step\)/);
+    assert.match(r.stdout, /; about 5\d GB of results\nmemory: .*\nwarning: this plan runs for about \d+\.\d days with 1 job: check train\.steps and the grid before starting it\nwarning: this plan writes about 5\d GB of results \(metrics\.jsonl keeps a row per step\)/);
     const json = JSON.parse((await runExp(minimal, '--dry-run', '--json', '--set', 'train.steps=1000000000')).stdout) as { warnings: string[]; estimated_bytes: number };
     assert.equal(json.warnings.length, 2);
     assert.ok(json.estimated_bytes > 5e10 && json.estimated_bytes < 6e10, `${json.estimated_bytes} bytes`);

@@ -16,6 +16,7 @@ import type { WordFile } from '../config/resolve.js';
 import { formatBytes, formatDurationRough } from '../format.js';
 import { builtinWords } from '../train/builtin.js';
 import { isRangeTest } from '../train/schedule.js';
+import type { DataSizes } from '../train/memory.js';
 import { paramCount } from '../train/shapes.js';
 import { cores, workerCount } from './local/jobs.js';
 
@@ -47,16 +48,9 @@ export interface Estimate {
   warnings: string[]; // a run of more than a day, or more than a gigabyte of files
 }
 
-/** What the plan's data holds, as far as the estimate needs it. */
-interface Corpus {
-  words: number;
-  examples: number;
-  vocab: number;
-}
-
 /** Estimate the plan's time with `jobs` trials running at once on a machine of `n` cores (a local run), or as Slurm tasks. */
 export function estimatePlan(plan: Plan, files: ReadonlyMap<string, WordFile>, jobs: number, n = cores()): Estimate {
-  const trials = plan.trials.map((t) => ({ id: t.id, steps: t.config.train.steps, ...estimateTrial(t, corpusOf(t, files)) }));
+  const trials = plan.trials.map((t) => ({ id: t.id, steps: t.config.train.steps, ...estimateTrial(t, dataSizes(t, files)) }));
   const seconds = trials.reduce((s, t) => s + t.seconds, 0);
   const longest = trials.reduce((m, t) => Math.max(m, t.seconds), 0);
   // Locally, workers beyond the cores take turns on them: the work proceeds at most `cores` trials at a time.
@@ -70,7 +64,7 @@ export function estimatePlan(plan: Plan, files: ReadonlyMap<string, WordFile>, j
   return { trials, steps: trials.reduce((s, t) => s + t.steps, 0), seconds, wallSeconds, jobs: lanes, bytes, warnings };
 }
 
-function estimateTrial(trial: Trial, corpus: Corpus): { seconds: number; bytes: number } {
+function estimateTrial(trial: Trial, corpus: DataSizes): { seconds: number; bytes: number } {
   const { model, train, eval: evaluation, data } = trial.config;
   const macs = model.block_size * model.embed_dim * model.hidden + model.hidden * corpus.vocab;
   const used = data.slice === undefined ? 1 : Math.min(1, data.slice.first / corpus.words);
@@ -84,18 +78,19 @@ function estimateTrial(trial: Trial, corpus: Corpus): { seconds: number; bytes: 
   return { seconds: TRIAL_OVERHEAD + train.steps * step + evals * evalSeconds, bytes };
 }
 
-const builtins = new Map<string, Corpus>(); // per built-in list, counted once per process
+const builtins = new Map<string, DataSizes>(); // per built-in list, counted once per process
 
-function corpusOf(trial: Trial, files: ReadonlyMap<string, WordFile>): Corpus {
+/** The sizes of a trial's word list (the whole list, before its slice): from the plan's word files, or the built-in list. */
+export function dataSizes(trial: Trial, files: ReadonlyMap<string, WordFile>): DataSizes {
   const data = trial.config.data;
   if (data.file !== undefined) {
     const f = files.get(data.file);
-    return f === undefined ? { words: 1, examples: 1, vocab: 27 } : { words: f.words, examples: f.examples, vocab: f.chars + 1 };
+    return f === undefined ? { words: 1, examples: 1, vocab: 27, bytes: 0 } : { words: f.words, examples: f.examples, vocab: f.chars + 1, bytes: f.bytes };
   }
   let builtin = builtins.get(data.builtin);
   if (builtin === undefined) {
     const words = builtinWords(data.builtin);
-    builtin = { words: words.length, examples: words.reduce((n, w) => n + w.length + 1, 0), vocab: new Set(words.join('')).size + 1 };
+    builtin = { words: words.length, examples: words.reduce((n, w) => n + w.length + 1, 0), vocab: new Set(words.join('')).size + 1, bytes: 0 };
     builtins.set(data.builtin, builtin);
   }
   return builtin;

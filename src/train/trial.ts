@@ -11,23 +11,19 @@ import type { LossMode } from '../config/schema.js';
 import type { FinalLosses, MetricRow, Progress, Summary, TrainOptions, TrialConfig, TrialOutput, Verdict } from '../types.js';
 import { initBackend } from './backend.js';
 import { bigramLoss } from './bigram.js';
+import { chunkSteps } from './chunks.js';
 import { buildDataset, loadWords, type Dataset, type Split } from './data.js';
 import { trialDraws, type IndexSource } from './draws.js';
 import { evaluateSplit } from './evaluate.js';
 import { fusedLossRows } from './loss.js';
 import { copyParams, disposeParams, initParams, restoreParams, toWeights, type Params, type ParamsCopy } from './model.js';
+import { peakResident, resetPeak } from './peak-memory.js';
 import { paramCount } from './shapes.js';
 import { RangeTest } from './range-test.js';
 import { sampleNames } from './sample.js';
 import { isRangeTest, lrTable } from './schedule.js';
 import { sgdStep, type Batch, type StepOut } from './step.js';
 
-// Steps per chunk: losses are read back (one sync) and progress reported once per chunk, never per step.
-const CHUNK_STEPS = 500;
-// A range test diverges on purpose: small chunks stop it close to the step where it did.
-const RANGE_CHUNK_STEPS = 25;
-// Logits kept on the device for the chunk's losses, at most: 4M floats (16 MB); a full-batch step alone may exceed it.
-const CHUNK_LOGITS = 4 << 20;
 // At most this often, progress goes to options.onProgress.
 const PROGRESS_MS = 250;
 
@@ -35,6 +31,7 @@ const PROGRESS_MS = 250;
 export async function trainTrial(config: TrialConfig, options: TrainOptions): Promise<TrialOutput> {
   const started = new Date();
   const t0 = performance.now();
+  resetPeak(); // summary.peak_bytes: this trial's own peak, also in a warm worker
   // 1. Backend.
   const backend = await initBackend(options.backend);
   // 2. Data: words → shuffle → split → context windows (built once per worker for the same data and block size).
@@ -52,7 +49,8 @@ export async function trainTrial(config: TrialConfig, options: TrainOptions): Pr
     trainer.finish();
     // 6. Samples.
     const samples = sampleNames(params, data.vocab, config.model.block_size, config.sample, draws.sample);
-    // 7. Summary.
+    // 7. Summary, the trained weights read out first: the peak counts them.
+    const weights = toWeights(params);
     const summary: Summary = {
       id: options.id,
       status: trainer.status,
@@ -74,11 +72,11 @@ export async function trainTrial(config: TrialConfig, options: TrainOptions): Pr
       words: { train: data.train.words.length, dev: data.dev.words.length, test: data.test.words.length },
       examples: { train: data.train.n, dev: data.dev.n, test: data.test.n },
       reference: { uniform: Math.log(V), bigram: (prepared.bigram ??= bigramLoss(data.train.words, data.vocab)) },
-      peak_bytes: trainer.peakBytes,
+      peak_bytes: peakResident() ?? trainer.peakBytes,
       started_at: started.toISOString(),
       finished_at: new Date().toISOString(),
     };
-    return { summary, samples, weights: toWeights(params) };
+    return { summary, samples, weights };
   } finally {
     disposeParams(params);
   }
@@ -124,7 +122,7 @@ export class Trainer {
   stepsReached = 0; // steps whose losses were kept, and the weights' step (after a divergence, fewer than `step`)
   trainSeconds = 0; // wall-clock time of the training loop
   trainCpuSeconds = 0; // CPU time of the training loop (a fairer yardstick on a busy machine)
-  peakBytes = 0;
+  peakBytes = 0; // the resident set sampled after each chunk and evaluation: the peak where the kernel keeps no high-water mark
   final: FinalLosses = { train_loss: null, dev_loss: null, test_loss: null };
   firstLoss: number | undefined; // the loss of step 0, once kept
   private readonly batches: BatchSource;
@@ -148,8 +146,7 @@ export class Trainer {
     this.rangeTest = isRangeTest(lr) ? new RangeTest() : null;
     this.batches = batch_size === 'full' ? new FullBatch(data.train) : new MiniBatches(data.train, batch_size, indices);
     const B = batch_size === 'full' ? data.train.n : batch_size;
-    const byMemory = Math.max(1, Math.floor(CHUNK_LOGITS / (B * data.vocab.length)));
-    this.chunkSteps = Math.min(this.rangeTest ? RANGE_CHUNK_STEPS : CHUNK_STEPS, byMemory);
+    this.chunkSteps = chunkSteps(B, data.vocab.length, this.rangeTest !== null);
     this.notePeak();
   }
 
