@@ -51,10 +51,16 @@ export function fileInTheWay(file: string): string {
   return `${file} is a file, not a folder`;
 }
 
-/** The disk filled up: the run stopped at its first failed write. */
+/** A write failed during the run (the disk is full, or became read-only …): it stopped there; `space` for a full disk. */
 export function stoppedByDisk(fault: string, finished: number, total: number, dir: string, space: string | undefined): string {
   const room = space === undefined || space === '' ? '' : ` ${space};`;
-  return `stopped: ${fault};${room} ${finished} of ${total} trials finished and are kept in ${dir}; make room and run the same command again to resume`;
+  const next = space === undefined ? 'once the disk can be written' : 'once there is room';
+  return `stopped: ${fault};${room} ${finished} of ${total} trials finished and are kept in ${dir}; run the same command again ${next} to resume`;
+}
+
+/** A failure of the disk stopped the run before its trials ran (its experiment files were written). */
+export function stoppedEarly(fault: string): string {
+  return `stopped: ${fault}; no trial ran: run the same command again once the disk can be written`;
 }
 
 /** What the run needed against what the disk had (a full disk); either may be unknown. */

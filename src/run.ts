@@ -121,8 +121,12 @@ export async function runExperiment(plan: Plan, options: RunOptions, events: Run
     try {
       return await runLocked(plan, options, events, { launcher, interrupts, lock: taken.lock, made });
     } catch (error) {
-      if (!(error instanceof StoreFault)) throw error;
-      if (made.written) return { kind: 'ended', rows: [], expectations: [], report: null, problems: [], interrupted: `stopped: ${error.message}`, exitCode: EXIT.failed };
+      // A failure of the disk that ended a step (or a launcher's error caused by one, e.g. Slurm's job.json): one clear line.
+      if (!(error instanceof StoreFault || (error instanceof Error && error.cause instanceof StoreFault))) throw error;
+      if (made.written) {
+        const rows = plan.trials.map((trial) => ({ trial, summary: undefined, earlier: false }));
+        return { kind: 'ended', rows, expectations: [], report: null, problems: [], interrupted: msg.stoppedEarly(error.message), exitCode: EXIT.failed };
+      }
       await taken.lock.release();
       await removeFolders(made.folders);
       return { kind: 'refused', message: msg.nothingRun(error.message), exitCode: EXIT.refused };
@@ -205,7 +209,9 @@ async function runLocked(plan: Plan, options: RunOptions, events: RunEvents, hel
   }
   const interrupted = launched.kind === 'ran' && launched.interrupted;
   if (interrupted) await removeTempFiles(dir);
-  await writeFileAtomic(path.join(dir, 'run.json'), JSON.stringify(finishRunInfo(runInfo, new Date()), null, 2) + '\n'); // before the report: its header
+  const runJson = JSON.stringify(finishRunInfo(runInfo, new Date()), null, 2) + '\n';
+  const unwritten = await writeFileAtomic(path.join(dir, 'run.json'), runJson).then(() => undefined, (e: unknown) => (e instanceof StoreFault ? e : Promise.reject(e))); // before the report: its header
+  if (unwritten !== undefined) return { kind: 'ended', rows, expectations: [], report: null, problems: [], interrupted: msg.stoppedByDisk(unwritten.message, finished, plan.trials.length, dir, undefined), exitCode: EXIT.failed };
   if (launched.kind === 'detached') return { kind: 'detached', jobId: launched.jobId, experimentDir: dir, trials: toRun, exitCode: EXIT.ok };
   if (interrupted) {
     const closed = await closeLive({ interrupted: interrupts.received() ?? 'a signal' });

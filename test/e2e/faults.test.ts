@@ -126,7 +126,7 @@ describe('a disk that fills during a run', () => {
     assert.equal(result.exitCode, 1, result.stderr);
     assert.match(
       result.stdout,
-      /^stopped: cannot append to disk\/fill\/trials\/\w+\/metrics\.jsonl: no space left on device \(ENOSPC\); the run needed about \d+ KB for its 2 trials \(the plan's estimate: metrics\.jsonl and weights\.json\), and disk had \d+ KB free when it started; 1 of 2 trials finished and are kept in disk\/fill; make room and run the same command again to resume$/m,
+      /^stopped: cannot append to disk\/fill\/trials\/\w+\/metrics\.jsonl: no space left on device \(ENOSPC\); the run needed about \d+ KB for its 2 trials \(the plan's estimate: metrics\.jsonl and weights\.json\), and disk had \d+ KB free when it started; 1 of 2 trials finished and are kept in disk\/fill; run the same command again once there is room to resume$/m,
     );
     assert.match(result.stderr, /^warning: this run writes about \d+ KB \(the plan's estimate\) and disk has \d+ KB free: it may stop when the disk is full$/m, 'said at the start');
     assert.doesNotMatch(result.stderr + result.stdout, /\n\s+at /, 'no stack trace');
