@@ -6,7 +6,7 @@
 // all), so nothing is lost.
 import { Worker } from 'node:worker_threads';
 
-/** How often the thread looks: the worker outlives its parent by about this much (measured: 59–255 ms, README). */
+/** How often the thread looks: the worker outlives its parent by about this much (measured: 52–255 ms, README). */
 const WATCH_MS = 100;
 
 /** Start the thread that ends this process when its parent (the pid it has now) is gone; it keeps no event loop alive. */

@@ -110,7 +110,7 @@ function spawnWorker(workerPath: string, execArgv: string[]) {
     reject: false, // a dead worker is a value (exitCode, signal), not an exception
     // Its own session (setsid): the terminal's Ctrl-C reaches only the parent, which decides; and where the kernel
     // groups CPU time by session (sched_autogroup), each worker gets its own share instead of splitting the parent's,
-    // so --jobs 2 is two cores' worth on a busy machine too. A worker ends itself when its parent's channel closes.
+    // so --jobs 2 is two cores' worth on a busy machine too. A worker ends itself when its parent is gone (parent-watch.ts).
     detached: true,
     env: { FORCE_COLOR: '0' },
   });
