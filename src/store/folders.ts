@@ -85,8 +85,9 @@ async function kernelFileSystem(dir: string): Promise<{ kind: string; mount: str
   const kind = info === undefined ? undefined : KERNEL_FILE_SYSTEMS.get(info.type >>> 0);
   if (kind === undefined) return undefined;
   let mount = path.resolve(dir);
-  const device = (await stat(mount)).dev;
-  for (let parent = path.dirname(mount); parent !== mount && (await stat(parent)).dev === device; parent = path.dirname(parent)) mount = parent;
+  const device = async (d: string) => (await stat(d).catch(() => undefined))?.dev;
+  const own = await device(mount);
+  for (let parent = path.dirname(mount); parent !== mount && (await device(parent)) === own; parent = path.dirname(parent)) mount = parent;
   return { kind, mount };
 }
 

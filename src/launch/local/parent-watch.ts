@@ -9,10 +9,21 @@ import { Worker } from 'node:worker_threads';
 /** How often the thread looks: the worker outlives its parent by about this much (measured: 52–255 ms, README). */
 const WATCH_MS = 100;
 
-/** Start the thread that ends this process when its parent (the pid it has now) is gone; it keeps no event loop alive. */
+let watching = false;
+
+/** The variable in which the pool names itself to its workers: a worker whose parent died before it looked still knows it. */
+export const PARENT_ENV = 'RUN_EXP_PARENT_PID';
+
+/**
+ * Start the thread that ends this process when its parent is gone (the pool that named itself in PARENT_ENV, else the
+ * parent it has now); once per process, and it keeps no event loop alive.
+ */
 export function endWithParent(): void {
+  if (watching) return;
+  watching = true;
+  const named = Number(process.env[PARENT_ENV]);
   const thread = new Worker(new URL('./parent-watch-thread.js', import.meta.url), {
-    workerData: { parent: process.ppid, pid: process.pid, ms: WATCH_MS },
+    workerData: { parent: Number.isInteger(named) && named > 0 ? named : process.ppid, pid: process.pid, ms: WATCH_MS },
     execArgv: [], // not the worker's own node flags (--max-old-space-size …)
     resourceLimits: { maxOldGenerationSizeMb: 8 },
   });

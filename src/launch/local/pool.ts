@@ -4,6 +4,7 @@
 import { execaNode } from 'execa';
 import type { BackendName, MetricRow, Progress, Trial, Verdict } from '../../types.js';
 import type { Ending } from '../recorder.js';
+import { PARENT_ENV } from './parent-watch.js';
 import { setLongTimeout } from './timer.js';
 import { isWorkerMessage, type ParentMessage, type ReadyMessage, type WorkerMessage } from './protocol.js';
 
@@ -112,7 +113,7 @@ function spawnWorker(workerPath: string, execArgv: string[]) {
     // groups CPU time by session (sched_autogroup), each worker gets its own share instead of splitting the parent's,
     // so --jobs 2 is two cores' worth on a busy machine too. A worker ends itself when its parent is gone (parent-watch.ts).
     detached: true,
-    env: { FORCE_COLOR: '0' },
+    env: { FORCE_COLOR: '0', [PARENT_ENV]: String(process.pid) },
   });
 }
 

@@ -17,6 +17,7 @@ export async function serveTrials(train: TrainFn): Promise<never> {
   // The parent is gone (even SIGKILLed): nobody is left to report to. 'disconnect' needs a turn of the event loop,
   // which a training step may hold for seconds: a thread of the worker's own ends it then (parent-watch.ts).
   process.on('disconnect', () => process.exit(0));
+  if (!process.connected) process.exit(0); // it closed while this worker loaded
   endWithParent();
 
   const messages = on(process, 'message'); // listening before the parent can send anything

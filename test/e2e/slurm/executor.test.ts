@@ -199,8 +199,9 @@ describe('a sweep through Slurm', { skip: await skipWithoutCluster() }, () => {
 
   it('fails a trial whose task Slurm kills at its memory limit, with that reason and the task log as stderr.log', async () => {
     // Slurm samples a task's memory once a second (JobAcctGatherFrequency=task=1): the trial must outlive a few samples
-    // (20,000 steps, about 5 s), or a task that ends within the first second is never caught.
-    const file = await gridFile(dir, 'memory', 20_000, ['executor: {mem_gb: 0.05}', 'repeat: 1']);
+    // (20,000 steps, about 5 s), or a task that ends within the first second is never caught. The limit goes through
+    // sbatch_args, not executor.mem_gb: the plan's memory check refuses a trial beyond mem_gb before Slurm could kill it.
+    const file = await gridFile(dir, 'memory', 20_000, ['executor: {sbatch_args: ["--mem=50M"]}', 'repeat: 1']);
     const run = await startRunExp(dir, [file, '--executor', 'slurm', '--out', 'out', '--backend', 'wasm', '--set', 'train.lr=0.1', '--set', 'train.batch_size=32']);
     assert.equal(run.exitCode, 1, run.stderr);
     const [id] = await trialIds(path.join(dir, 'out'), 'memory');
