@@ -103,11 +103,15 @@ async function readWordFile(given: string, absolute: string, at: KeyPath, onProb
   const bad = badWords(lines, absolute);
   bad.slice(0, MAX_BAD_WORDS).forEach(onProblemInFile);
   if (bad.length > MAX_BAD_WORDS) onProblem(at, msg.moreBadWords(given, bad.length - MAX_BAD_WORDS));
-  return {
-    sha256: createHash('sha256').update(content).digest('hex'),
-    bytes: content.length,
-    words: words.length,
-    examples: words.reduce((n, w) => n + [...w].length + 1, 0),
-    chars: new Set(words.flatMap((w) => [...w])).size,
-  };
+  // One pass over the characters (spreading every word into arrays took 14 s for 5 million words).
+  const chars = new Set<string>();
+  let examples = 0;
+  for (const w of words) {
+    examples += 1;
+    for (const c of w) {
+      examples += 1;
+      chars.add(c);
+    }
+  }
+  return { sha256: createHash('sha256').update(content).digest('hex'), bytes: content.length, words: words.length, examples, chars: chars.size };
 }
