@@ -202,7 +202,8 @@ function holdLock(file: string, record: LockRecord): HeldLock {
       released = true;
       process.off('exit', onExit);
       const found = await readLock(file).catch(() => undefined);
-      if (found?.record?.token === record.token) await rm(file, { force: true });
+      // A disk that failed meanwhile (read-only now) may keep it: the next run finds its holder gone and takes it over.
+      if (found?.record?.token === record.token) await rm(file, { force: true }).catch(() => {});
     },
   };
 }

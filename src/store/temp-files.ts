@@ -67,8 +67,8 @@ export async function removeTempFilesIn(dir: string, of?: (name: string) => bool
     if (pid === undefined || (of !== undefined && !of(TEMP.exec(entry.name)![1]!))) continue;
     const p = path.join(dir, entry.name);
     if (pid === process.pid ? live.has(p) : pidAlive(pid)) continue;
-    await rm(p, { force: true });
-    removed.push(p);
+    const gone = await rm(p, { force: true }).then(() => true, () => false); // best effort: a later sweep tries again
+    if (gone) removed.push(p);
   }
   return removed;
 }
