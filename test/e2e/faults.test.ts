@@ -118,8 +118,8 @@ describe('an output folder that cannot be made or written', () => {
 describe('a disk that fills during a run', () => {
   it('stops the run at the first failed write: finished trials kept, whole lines only, the space it needed said; a re-run with room resumes', { skip: ROOT_ONLY }, async () => {
     // Two trials, one after the other: the first (200 steps, ≈ 12 KB of metrics) fits on the 192 KB disk, the second
-    // (6,000 steps, ≈ 360 KB) fills it.
-    const dir = await workspace('fill', `${SMALL}train: {batch_size: 8}\ngrid:\n  train.steps: [200, 6000]\n`);
+    // (4,000 steps, ≈ 240 KB) fills it.
+    const dir = await workspace('fill', `${SMALL}train: {batch_size: 8}\ngrid:\n  train.steps: [200, 4000]\n`);
     const disk = path.join(dir, 'disk');
     await mount(['-t', 'tmpfs', '-o', 'size=192k', 'tmpfs'], disk);
     const result = await runExp(dir, ['fill.yaml', '--out', 'disk', '--jobs', '1', '--backend', 'wasm']);
@@ -177,7 +177,8 @@ describe('sizes that cannot fit, and data that cannot train', () => {
 
 describe('a local run as `run-exp status` sees it', () => {
   it('shows every trial of the plan: running with its step, waiting, done; and the run that holds the folder', async () => {
-    const dir = await workspace('watch', `${SMALL}train: {batch_size: 8, steps: 8000}\ngrid:\n  train.lr: [0.1, 0.2]\n`);
+    // The first trial runs for seconds (its progress.json passes step 0 after a second), the second is short.
+    const dir = await workspace('watch', `${SMALL}train: {batch_size: 8}\ngrid:\n  train.steps: [15000, 200]\n`);
     const run = runExp(dir, ['watch.yaml', '--out', 'out', '--jobs', '1', '--backend', 'wasm']);
     type Row = { state: string; step: number | null; steps: number };
     let seen: { run: string | null; trials: Row[] } | undefined;
@@ -186,15 +187,15 @@ describe('a local run as `run-exp status` sees it', () => {
       const status = await runExp(dir, ['status', 'watch', '--out', 'out', '--json']);
       if (status.exitCode !== 0) continue; // the plan is not written yet
       seen = JSON.parse(status.stdout) as typeof seen;
-      if (seen!.trials.some((r) => r.state === 'running' && (r.step ?? 0) > 0)) break;
+      if (seen!.trials[0]!.state === 'running' && (seen!.trials[0]!.step ?? 0) > 0) break;
     }
     assert.deepEqual(seen!.trials.map((r) => r.state), ['running', 'pending']);
-    assert.equal(seen!.trials[0]!.steps, 8000);
+    assert.deepEqual(seen!.trials.map((r) => r.steps), [15000, 200]);
     assert.match(seen!.run ?? '', /^pid \d+ on host .*: run-exp watch\.yaml --out out --jobs 1 --backend wasm/);
     const result = await run;
     assert.equal(result.exitCode, 0, result.stderr);
     const done = JSON.parse((await runExp(dir, ['status', 'watch', '--out', 'out', '--json'])).stdout) as { run: string | null; trials: Row[] };
-    assert.deepEqual(done.trials.map((r) => [r.state, r.step]), [['ok', 8000], ['ok', 8000]]);
+    assert.deepEqual(done.trials.map((r) => [r.state, r.step]), [['ok', 15000], ['ok', 200]]);
     assert.equal(done.run, null);
     for (const id of await readdir(path.join(dir, 'out', 'watch', 'trials'))) assert.ok(!existsSync(path.join(dir, 'out', 'watch', 'trials', id, 'progress.json')));
   });
