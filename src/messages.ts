@@ -214,6 +214,10 @@ export function liveReportFailed(file: string, error: string): string {
   return `warning: the live report ${file} could not be written: ${error}; it is not rewritten while the run goes on (the final report is written at the end)`;
 }
 
+export function noRoomForLivePage(page: string, free: string, reserve: string): string {
+  return `the page (${page}) and the ${reserve} the trials still write by the plan's estimate need more than the ${free} free on the disk`;
+}
+
 /** The banner of the last live page when the run ended without its final report (HTML-escaped by the caller). */
 export function liveClosed(how: { interrupted: string } | { reportFailed: string } | { stopped: string }, at: Date, name: string, out: string): { title: string; text: string } {
   const rebuild = `\`run-exp report ${name} --out ${out}\` builds the report of what finished`;

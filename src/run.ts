@@ -20,7 +20,6 @@
 //   6. report: DIR/NAME.html from the stored results; a report that cannot be built fails the run (exit 1)
 //   7. the end: each trial's row of the end table, and the exit code
 // DIR/index.html is rewritten once the folder is prepared and again when the lock is released, whatever the end.
-import { statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { checkExpectations, type ExpectationResult } from './expect/index.js';
@@ -36,7 +35,7 @@ import { indexFile, writeIndex } from './report/overview/index.js';
 import { onInterrupt, INTERRUPTED, type Interrupts } from './signals.js';
 import { checkTrial, formatProblem } from './store/check-trial.js';
 import { experimentDir, planFile, trialDir, writeFileAtomic, type PlanFile } from './store/files.js';
-import { makeFolder, removeFolders } from './store/folders.js';
+import { freeBytes, makeFolder, removeFolders } from './store/folders.js';
 import { StoreFault } from './store/fs-errors.js';
 import { acquireLock, lockFile, refusedMessage, tookOverMessage, type HeldLock } from './store/lock.js';
 import { finishRunInfo, startRunInfo } from './store/run-info.js';
@@ -182,7 +181,7 @@ async function runLocked(plan: Plan, options: RunOptions, events: RunEvents, hel
   const live =
     options.liveReport === false || options.detach === true || toRun.length === 0
       ? undefined
-      : new LiveReport({ out, name, trials: toRun, run: runInfo, write: options.writeReport ?? writeReport, signal, onFailure: (e) => events.note(msg.liveReportFailed(reportFile, e.message), 'always') });
+      : new LiveReport({ out, name, trials: toRun, run: runInfo, leaveFree: needed ?? 0, write: options.writeReport ?? writeReport, signal, onFailure: (e) => events.note(msg.liveReportFailed(reportFile, e.message), 'always') });
   let launched;
   try {
     launched = await launcher.launch(request, live === undefined ? events : withLive(events, live));
@@ -309,10 +308,4 @@ function bytesNeeded(estimate: RunOptions['estimate'], toRun: readonly Trial[]):
   if (estimate === undefined) return undefined;
   const bytes = new Map(estimate.trials.map((t) => [t.id, t.bytes]));
   return toRun.reduce((sum, t) => sum + (bytes.get(t.id) ?? 0), 0);
-}
-
-/** The space left on the disk that holds `dir` for this user (statfs: available blocks × block size); undefined when it cannot be asked. */
-async function freeBytes(dir: string): Promise<number | undefined> {
-  const info = await statfs(dir).catch(() => undefined);
-  return info === undefined ? undefined : info.bavail * info.bsize;
 }

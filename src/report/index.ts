@@ -11,7 +11,10 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { checkExpectations, type ExpectationResult } from '../expect/index.js';
+import { formatBytes } from '../format.js';
+import * as msg from '../messages.js';
 import { writeFileAtomic } from '../store/files.js';
+import { freeBytes } from '../store/folders.js';
 import type { Progress, RunInfo, Summary } from '../types.js';
 import { chooseCharts } from './charts/index.js';
 import { buildData } from './data.js';
@@ -33,6 +36,7 @@ export interface LiveReportOptions {
   info: LiveInfo;
   running: ReadonlyMap<string, Progress>; // the trials being trained, by id, and how far
   run: RunInfo; // this run (run.json is written at its end): its start, versions and commit
+  leaveFree?: number; // bytes the run's trials may still write: a page that would leave the disk less is not written
 }
 
 /** Build DIR/NAME.html from the stored results in DIR/NAME/; returns the path written. An abort rejects with the signal's reason. */
@@ -47,8 +51,18 @@ export async function writeReport(out: string, name: string, options: ReportOpti
   const html = buildReport(results, await readLibraries());
   signal?.throwIfAborted();
   const file = path.join(out, `${name}.html`);
+  if (live?.leaveFree !== undefined) await checkRoom(out, Buffer.byteLength(html), live.leaveFree);
   await writeFileAtomic(file, html, signal);
   return file;
+}
+
+/**
+ * A live page must not take the room its run's trials need: while its temporary copy is written, a trial's write
+ * could fail for want of space and stop the run. Throws when the page and `leaveFree` together do not fit.
+ */
+async function checkRoom(out: string, pageBytes: number, leaveFree: number): Promise<void> {
+  const free = await freeBytes(out);
+  if (free !== undefined && free < pageBytes + leaveFree) throw new Error(msg.noRoomForLivePage(formatBytes(pageBytes), formatBytes(free), formatBytes(leaveFree)));
 }
 
 /** The report page for the results (pure): data sets, charts, HTML. */

@@ -30,6 +30,7 @@ export interface LiveOptions {
   write: typeof writeReport; // the report stage (tests give their own)
   signal: AbortSignal; // the run's: aborted, the page being built is dropped
   onFailure: (error: Error) => void; // a page could not be written: told once, and no more pages are written
+  leaveFree?: number; // bytes the trials may still write (the plan's estimate): no page that would leave the disk less
   minIntervalMs?: number; // default MIN_INTERVAL_MS
   share?: number; // default SHARE
   now?: () => number; // default Date.now
@@ -125,7 +126,7 @@ export class LiveReport {
     const info = { written_at: written.toISOString(), started_at: run.started_at, reload_seconds: this.intervalMs / 1000 + 1, trials: trials.length, ended: this.ended };
     const seconds = (began - Date.parse(run.started_at)) / 1000;
     try {
-      await this.options.write(out, name, { signal: this.abort.signal, live: { info, running: new Map(this.running), run: { ...run, finished_at: info.written_at, seconds } }, cache: this.cache });
+      await this.options.write(out, name, { signal: this.abort.signal, live: { info, running: new Map(this.running), run: { ...run, finished_at: info.written_at, seconds }, ...(this.options.leaveFree === undefined ? {} : { leaveFree: this.options.leaveFree }) }, cache: this.cache });
       this.wrote = true;
     } catch (error) {
       if (this.abort.signal.aborted) return; // stopped: the page was dropped, or written whole

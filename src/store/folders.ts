@@ -79,6 +79,12 @@ export async function removeFolders(created: readonly string[]): Promise<void> {
   for (const folder of [...created].reverse()) await rmdir(folder).catch(() => {});
 }
 
+/** The space left on the disk that holds `dir` for this user (statfs: available blocks × block size); undefined when it cannot be asked. */
+export async function freeBytes(dir: string): Promise<number | undefined> {
+  const info = await statfs(dir).catch(() => undefined);
+  return info === undefined ? undefined : info.bavail * info.bsize;
+}
+
 /** The kernel file system `dir` lies on (its kind and mount point), or undefined for storage. */
 async function kernelFileSystem(dir: string): Promise<{ kind: string; mount: string } | undefined> {
   const info = await statfs(dir).catch(() => undefined);

@@ -2,7 +2,8 @@
 // time allows, none while one is being built, dropped on stop or a signal, closed when the run ends without its
 // final report; and what a live page shows (the running trials, their curves so far), with a real report stage.
 import assert from 'node:assert/strict';
-import { appendFile, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, readFile, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { writeReport, type ReportOptions } from '../../src/report/index.js';
@@ -152,4 +153,25 @@ test('a live page (the real report stage): a banner with the running trial and h
     await writeReport(out, 'going', { cache: live.cache });
     assert.ok((await readFile(path.join(out, 'going.html'), 'utf8')) === final, 'a final report from the kept trials is the same page');
     assert.equal(await live.close('Interrupted', 'again'), false, 'a page that is no longer live is left alone');
+  }));
+
+test('a live page that would leave the disk less than the trials still write (the plan\'s estimate) is not written, and that is said', () =>
+  withDir(async (out) => {
+    const { trials } = await writeFixtureResults(out, { name: 'full', grid: { 'train.lr': [0.05, 0.1] }, steps: 200, evalEvery: 100, unfinished: [1] });
+    const run = new AbortController();
+    const failures: string[] = [];
+    const disk = await statfs(out);
+    const leaveFree = disk.bavail * disk.bsize; // all of it: no page fits beside it
+    const live = new LiveReport({ out, name: 'full', trials, run: RUN, write: writeReport, signal: run.signal, leaveFree, onFailure: (e) => failures.push(e.message) });
+    live.progress(trials[1]!, { step: 100, steps: 200, loss: 2, steps_per_s: 1000 });
+    while (failures.length === 0) await sleep(20);
+    await live.stop();
+    assert.match(failures[0]!, /^the page \(\d+(\.\d)? [KM]B\) and the \d+(\.\d)? [KMGT]B the trials still write by the plan's estimate need more than the \d+(\.\d)? [KMGT]B free on the disk$/);
+    assert.equal(live.cost.pages, 0);
+    assert.ok(!existsSync(path.join(out, 'full.html')), 'nothing written');
+    const room = new LiveReport({ out, name: 'full', trials, run: RUN, write: writeReport, signal: run.signal, leaveFree: 1000, onFailure: (e) => failures.push(e.message) });
+    room.progress(trials[1]!, { step: 100, steps: 200, loss: 2, steps_per_s: 1000 });
+    while (room.cost.pages === 0 && failures.length === 1) await sleep(20);
+    await room.stop();
+    assert.deepEqual([failures.length, room.cost.pages], [1, 1], 'with room, the page is written');
   }));
