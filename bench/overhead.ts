@@ -54,9 +54,15 @@ console.log(`machine: ${os.availableParallelism()} cores, load average ${os.load
     plan.trials,
     { jobs: 1, workerPath: WORKER, execArgv: [], backend, signal: new AbortController().signal },
     {
-      start: (trial) => void writers.set(trial.id, new TrialWriter(path.join(dir, 'overhead', trial.id), trial)),
+      start: async (trial) => {
+        writers.set(trial.id, new TrialWriter(path.join(dir, 'overhead', trial.id), trial));
+        return {};
+      },
+      started: () => {},
       progress: () => {},
       metrics: (trial, rows) => writers.get(trial.id)!.metrics(rows),
+      checkpoint: () => {},
+      interrupted: () => {},
       end: async (ended) => {
         if (ended.outcome.kind !== 'output') throw new Error(`trial ${ended.trial.id} did not train: ${JSON.stringify(ended.outcome)}`);
         firstStart ??= ended.started.getTime();

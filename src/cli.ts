@@ -37,7 +37,8 @@ Options:
   --jobs N            trials at once (default: the number of CPU cores, ${cores()} here; at most ${MAX_JOBS_PER_CORE} per core)
   --out DIR           where results and the report go (default: reports)
   --backend NAME      auto (default): tfjs-node if it loads, else wasm, else cpu
-  --force             rerun trials that already finished (by default they are skipped)
+  --force             rerun every trial from step 0 (by default finished trials are skipped and unfinished
+                      ones go on from their checkpoints)
   --dry-run           validate, expand and print the plan (trials, what varies, steps, estimated time); write nothing
   --json              one JSON document on stdout (the plan with --dry-run, the results otherwise)
   --quiet             no progress bars, only the final lines
@@ -51,7 +52,8 @@ Options:
 
 Exit codes: 0 ran (diverged and stopped trials are results), 1 a trial failed, an expectation missed or results
 are damaged (compare: some were left out), 2 bad input or usage, or another run is using DIR/NAME (compare:
-nothing left to compare; nothing written), 130 interrupted (SIGINT, SIGTERM or SIGHUP: what finished is kept).
+nothing left to compare; nothing written), 130 interrupted (SIGINT, SIGTERM or SIGHUP: what finished is kept,
+and each running trial writes a checkpoint to go on from).
 Internal: \`run-exp task SUBMISSION INDEX\` is what each Slurm array task runs (see its batch.sh).
 Time estimates (--dry-run): ${COST_MODEL}.
 Keys, defaults and examples: README.md and schema/experiment.schema.json.`;

@@ -3,6 +3,7 @@
 // describe its record. A message says what happened and what the user can do.
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const count = (n: number) => n.toLocaleString('en-US');
 
 // Refusals before anything was written (exit 2).
 
@@ -134,6 +135,23 @@ export function runningStoppedToTheEnd(n: number): string {
   return `running ${plural(n, 'trial')} that an earlier run stopped early to the end: this experiment has no early_stop`;
 }
 
+/** A trial goes on from its checkpoint. */
+export function resumedFrom(id: string, step: number, steps: number): string {
+  return `trial ${id}: resumed from step ${count(step)} of ${count(steps)} (its checkpoint)`;
+}
+
+/** A trial's checkpoint was not used: it starts from step 0. */
+export function checkpointNotUsed(id: string, why: string): string {
+  return `trial ${id}: its checkpoint is not used, ${why}; it starts from step 0`;
+}
+
+/** What an interrupted trial keeps: the checkpoint it wrote on the signal, an earlier one, or none. */
+export function interruptedTrial(id: string, saved: boolean, step: number | null, graceSeconds: number): string {
+  if (saved && step !== null) return `trial ${id}: checkpoint at step ${count(step)} written; the next run resumes it from there`;
+  const why = `trial ${id}: stopped before it reached a chunk boundary (at most ${graceSeconds} s after the signal)`;
+  return step === null ? `${why}, with no earlier checkpoint: the next run starts it from step 0` : `${why}; its checkpoint at step ${count(step)} stands and the next run resumes it from there`;
+}
+
 /** A trial's files could not be written. */
 export function couldNotWrite(id: string, error: string): string {
   return `could not write the results of trial ${id}: ${error}`;
@@ -175,6 +193,58 @@ export function couldNotCancel(jobId: string, error: string): string {
   return `could not cancel Slurm job ${jobId}: ${error}; cancel it yourself: scancel ${jobId}`;
 }
 
+// A Slurm task's log (its stderr), about checkpoints and requeues.
+
+/** USR1 came: the time limit is near. */
+export function taskNearLimit(checkpoints: boolean): string {
+  return checkpoints
+    ? 'USR1 (the time limit is near): a checkpoint at the next chunk boundary, then this task requeues itself'
+    : 'USR1 (the time limit is near): no checkpoints (checkpoint.every: never), so the trial trains on until Slurm ends it';
+}
+
+/** SIGTERM came (scancel, a requeue, the time limit, preemption): what the task does now. */
+export function taskTerminated(id: string, steps: number, then: 'checkpoint' | 'end' | 'requeued'): string {
+  const what = { checkpoint: `a checkpoint at the next chunk boundary; trial ${id} keeps ${count(steps)} steps of metrics so far`, end: `trial ${id} keeps ${count(steps)} steps of metrics`, requeued: 'its checkpoint is written' }[then];
+  return `SIGTERM (cancelled, requeued, past its time limit or preempted): ${what}`;
+}
+
+/** No chunk boundary came in time after SIGTERM. */
+export function taskNoBoundary(seconds: number, step: number | null): string {
+  return `no chunk boundary within ${seconds} s: ending without a new checkpoint (${step === null ? 'it has none' : `the one at step ${count(step)} stands`})`;
+}
+
+/** The checkpoint a signal asked for is written. */
+export function taskCheckpointWritten(step: number): string {
+  return `checkpoint at step ${count(step)} written`;
+}
+
+/** The task requeued itself. */
+export function taskRequeued(index: number, jobId: string): string {
+  return `requeued task ${index} of job ${jobId}: Slurm starts it again later, and it goes on from this checkpoint`;
+}
+
+/** The task could not requeue itself. */
+export function taskNotRequeued(index: number, jobId: string, error: string): string {
+  return `could not requeue task ${index} of job ${jobId} (${error}); training goes on, and a re-run goes on from this checkpoint`;
+}
+
+// `run-exp status`: notes on a trial's checkpoint.
+
+/** A finished trial went on from a checkpoint. */
+export function resumedNote(step: number): string {
+  return `resumed from step ${count(step)}`;
+}
+
+/** An unfinished trial has a checkpoint; a waiting one resumes from it. */
+export function checkpointNote(step: number, waiting: boolean): string {
+  return `checkpoint at step ${count(step)}${waiting ? ': it resumes from there' : ''}`;
+}
+
+/** Slurm requeued the trial's task, which waits to start again. */
+export function requeuedNote(restarts: number, reason: string): string {
+  return `requeued by Slurm (restart ${restarts}), waiting to start again${reason === 'None' ? '' : ` (${reason})`}`;
+}
+
 // The report and the end.
 
 /** The report stage begins. */
@@ -200,7 +270,7 @@ export function expectationsFailed(error: string): string {
 /** A signal stopped the trials; `livePage`: the live report, closed as it was (see liveClosed). */
 export function interruptedRun(finished: number, total: number, livePage?: string): string {
   const page = livePage === undefined ? '' : `; ${livePage} shows the run as it was when interrupted`;
-  return `interrupted: ${finished} of ${total} trials finished; run the same command again to resume${page}`;
+  return `interrupted: ${finished} of ${total} trials finished; run the same command again to resume (an unfinished trial goes on from its checkpoint)${page}`;
 }
 
 /** A signal stopped the report stage: the trials stay; `live`: the last live page stays, closed. */

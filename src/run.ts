@@ -12,7 +12,8 @@
 //   the trials that finished are kept, and the message names the file, the operation and the cause (and, for a full
 //   disk, the space the run needed against what the disk had).
 //   3. skip finished: trials whose stored results are sound and stand are kept (not with --force); failed, damaged
-//      ones and ones stopped by a rule the experiment no longer has run again
+//      ones and ones stopped by a rule the experiment no longer has run again, from their checkpoints where they have
+//      one (--force: from step 0)
 //   4. launch: the rest run on the executor's launcher (src/launch: the local pool, or Slurm), each trial's files
 //      written as it runs, summary.json last; a failure is its own trial's only; meanwhile the report is rewritten
 //      from what is stored and how far the running trials are (a live page, src/report/live.ts); run.json is finished
@@ -35,6 +36,7 @@ import { indexFile, writeIndex } from './report/overview/index.js';
 import { onInterrupt, INTERRUPTED, type Interrupts } from './signals.js';
 import { checkTrial, formatProblem } from './store/check-trial.js';
 import { experimentDir, planFile, trialDir, writeFileAtomic, type PlanFile } from './store/files.js';
+import { removeCheckpoint } from './store/checkpoint.js';
 import { freeBytes, makeFolder, removeFolders } from './store/folders.js';
 import { StoreFault } from './store/fs-errors.js';
 import { acquireLock, lockFile, refusedMessage, tookOverMessage, type HeldLock } from './store/lock.js';
@@ -165,6 +167,7 @@ async function runLocked(plan: Plan, options: RunOptions, events: RunEvents, hel
   const kept = await findFinished(plan, options, stopper, signal);
   const toRun = plan.trials.filter((t) => !kept.summaries.has(t.id));
   const needed = bytesNeeded(options.estimate, toRun);
+  if (options.force) await Promise.all(toRun.map((t) => removeCheckpoint(trialDir(out, name, t.id)))); // every trial from step 0
   events.begin(toRun);
   for (const d of kept.damaged) events.note(msg.damagedTrial(d.trial.id, d.problem), 'always');
   if (kept.summaries.size > 0) events.note(msg.skipping(kept.summaries.size, plan.trials.length, dir));
@@ -298,6 +301,7 @@ async function findFinished(plan: Plan, options: RunOptions, stopper: EarlyStopp
     else if (stored.kind === 'finished') {
       summaries.set(trial.id, stored.summary);
       stopper?.observe(trial.id, evals);
+      await removeCheckpoint(trialDir(options.out, plan.experiment.name, trial.id)); // one a run killed just after the summary left
     }
   }
   return { summaries, retried, unstopped, damaged };

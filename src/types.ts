@@ -2,6 +2,8 @@
 // Everything here is JSON-serialisable; it is what config.json, metrics.jsonl and summary.json hold. The trials and
 // the plan are what the config stages produce (src/config/trial.ts); they are re-exported here with the rest.
 import type { SplitName, TrialStatus } from './config/schema.js';
+import type { RngState } from './rng/streams.js';
+import type { TorchGeneratorState } from './rng/torch.js';
 
 export type { Plan, ResolvedData, Trial, TrialConfig } from './config/trial.js';
 
@@ -27,9 +29,9 @@ export interface Summary {
   steps_planned: number;
   final: FinalLosses; // full-split losses at the end (null where not evaluated)
   first_loss?: number; // the training loss of step 0 (absent when step 0 did not give a finite loss)
-  steps_per_s: number; // of the training loop alone
-  seconds: number; // wall-clock time of the whole trial
-  train_seconds: number; // the training loop alone
+  steps_per_s: number; // steps / train_seconds: the training loop's speed (resumed: over every run that trained it)
+  seconds: number; // wall-clock time of the whole trial (resumed: the runs' time up to each checkpoint it went on from, plus the last run's)
+  train_seconds: number; // the training loop alone (resumed: summed as `seconds` is)
   train_cpu_seconds?: number; // CPU time of the process during the training loop (user + system, V8 helper threads included)
   backend: string; // 'tensorflow' | 'wasm' | 'cpu'
   backend_version: string; // @tensorflow/tfjs version (and backend details)
@@ -40,7 +42,8 @@ export interface Summary {
   words: { train: number; dev: number; test: number };
   examples: { train: number; dev: number; test: number };
   reference: { uniform: number; bigram: number }; // ln V, and the bigram model's loss on the training split
-  peak_bytes?: number; // peak resident memory of the process during the trial (Linux: its high-water mark, VmHWM), where measured
+  peak_bytes?: number; // peak resident memory of the process during the trial (Linux: its high-water mark, VmHWM), where measured (resumed: the most of every run's)
+  resumed_from?: number; // the step of the checkpoint this run went on from (absent: trained from step 0 in one run)
   slurm?: SlurmTaskInfo; // the Slurm task that ran the trial (--executor slurm)
   started_at: string; // ISO time
   finished_at: string;
@@ -108,7 +111,58 @@ export interface TrainOptions {
   backend: BackendName;
   onProgress?: (p: Progress) => void; // called every few hundred ms at most
   onMetrics?: (rows: MetricRow[]) => void; // each chunk's rows of metrics.jsonl, in step order, as the chunk ends
-  onCheckpoint?: (step: number) => Promise<Verdict>; // early stopping: asked after each evaluation before the last step
+  onEvaluated?: (step: number) => Promise<Verdict>; // early stopping: asked after each evaluation before the last step
+  resume?: TrainState; // go on from this checkpoint, when it fits (the same backend, engine and vocabulary)
+  onStart?: (start: TrialStart) => void; // set up and about to train: from step 0, or from the checkpoint
+  checkpointEvery?: CheckpointEvery; // steps between checkpoints (default: auto)
+  /** A checkpoint, at a chunk boundary after its rows went to onMetrics; training waits for the promise. */
+  onCheckpoint?: (state: TrainState) => void | Promise<void>;
+  checkpointNow?: () => boolean; // asked at each chunk boundary: true takes a checkpoint there besides the interval's (a signal)
+}
+
+/** checkpoint.every: steps, auto (about a minute at the planned speed, src/train/cost.ts) or never. */
+export type CheckpointEvery = number | 'auto' | 'never';
+
+/** How a trial begins: from step 0, or from its checkpoint; `not_resumed` says why a checkpoint offered was not used. */
+export interface TrialStart {
+  resumed_from: number | null;
+  not_resumed?: string;
+}
+
+/**
+ * Every generator of a trial, where it is: rng streams, a stream per purpose; rng torch, the lecture's generator (its
+ * initial weights, then its minibatches) and the sampler's.
+ */
+export type DrawsState =
+  | { rng: 'streams'; init: RngState; batch: RngState; sample: RngState }
+  | { rng: 'torch'; generator: TorchGeneratorState; sample: TorchGeneratorState };
+
+/** An LR range test's bookkeeping (src/train/range-test.ts): its EMA, best smoothed loss, and every step's lr and smoothed loss. */
+export interface RangeTestState {
+  avg: number;
+  best: number;
+  lrs: Float64Array; // (steps so far,)
+  smooth: Float64Array; // (steps so far,)
+}
+
+/**
+ * A trial at a chunk boundary, as plain data: everything the steps after it depend on (the weights, every generator,
+ * the range test, the latest evaluation), so that going on from it computes, bit for bit, what the trial would have
+ * computed without stopping there; and what it was trained with, so that only the same backend, engine and
+ * vocabulary go on from it. Weights are float32 arrays by parameter name (C, W1, b1, W2, b2), whatever engine holds them.
+ */
+export interface TrainState {
+  step: number; // steps trained: the weights' step, and where the next chunk begins
+  weights: Record<string, Float32Array>;
+  draws: DrawsState;
+  first_loss: number | null; // the loss of step 0
+  final: FinalLosses; // the latest evaluation's losses
+  last_eval_step: number; // the step of the latest evaluation (−1: none yet)
+  range_test: RangeTestState | null;
+  time: { seconds: number; train_seconds: number; train_cpu_seconds: number; peak_bytes: number; started_at: string }; // up to here, every run summed
+  backend: string; // as the summary names it: tensorflow, wasm, cpu
+  engine: string; // the training engine (tfjs)
+  vocab: string;
 }
 
 /** Early stopping's answer after an evaluation: go on, or stop here (status stopped, with the reason). */

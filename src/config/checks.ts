@@ -31,6 +31,7 @@ const SET_BY_RUN_EXP: Record<string, string | undefined> = {
   chdir: 'D',
   parsable: undefined,
   'test-only': undefined,
+  signal: undefined,
 };
 
 /** The sbatch flag of one sbatch_args item that run-exp sets itself: as written (`--array`, `-a`) and its long name; undefined for any other. */

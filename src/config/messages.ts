@@ -222,6 +222,7 @@ const SBATCH_FLAG_REASONS: Record<string, string> = {
   chdir: 'tasks start in the directory run-exp was started in, as local workers do',
   parsable: 'run-exp passes it to sbatch itself, to read the job id',
   'test-only': 'run-exp checks the submission with sbatch --test-only itself; in the script it would submit nothing',
+  signal: 'run-exp asks Slurm for USR1 before the time limit (a task writes its checkpoint and requeues itself); set how long before with executor.signal_delay_s',
 };
 export const sbatchFlagSetByRunExp = (written: string, flag: string) =>
   `expected a flag run-exp does not set itself, got ${written === `--${flag}` ? written : `${written} (--${flag})`}: ${SBATCH_FLAG_REASONS[flag] ?? 'run-exp sets it'}`;

@@ -268,6 +268,20 @@ export const EarlyStopSchema = Type.Union(
   { description: 'Stop hopeless trials early; a stopped trial is a result (status stopped).' },
 );
 
+/** `checkpoint`: how often a trial saves its state, so that a killed trial goes on from there instead of step 0. */
+export const CheckpointSchema = Type.Object(
+  {
+    // About a minute of steps at the planned speed (src/train/cost.ts): a kill loses a minute at most, and writing one
+    // (a few milliseconds for the lecture's net) costs well under 1 % of the minute.
+    every: Type.Union([PositiveInt('Steps between checkpoints.'), Type.Literal('auto'), Type.Literal('never')], {
+      default: 'auto',
+      description:
+        'Steps between checkpoints (taken at the first chunk boundary from each multiple on), auto (about a minute at the planned speed, whole chunks of 500 steps) or never (a killed trial starts again from step 0).',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'Checkpoints: a killed or interrupted trial goes on from its latest, bit for bit as if it had not stopped.' },
+);
+
 /** How the trials run: `kind` picks the executor; the other keys are Slurm's (sbatch options), as submitit names them. */
 export const ExecutorSchema = Type.Object(
   {
@@ -283,6 +297,9 @@ export const ExecutorSchema = Type.Object(
     mem_gb: Type.Optional(PositiveNumber("Slurm: each task's memory in GB (sbatch --mem); the cluster's default when absent.")),
     // submitit's default: enough to fill a partition, few enough not to flood the queue.
     array_parallelism: PositiveInt('Slurm: tasks of the array running at once, at most (sbatch --array=…%N; --jobs wins).', 256),
+    // submitit's signal_delay_s: Slurm's time-limit check runs every 30 s, so the signal comes 60 to 90 s before the
+    // limit; a chunk and a checkpoint take about a second, the rest is slack for a busy node or a slow shared filesystem.
+    signal_delay_s: PositiveInt('Slurm: seconds before its time limit that a task is signalled (sbatch --signal=B:USR1@N) to write a checkpoint and requeue itself.', 60),
     sbatch_args: Type.Array(Type.String({ pattern: '^--?[A-Za-z][^\\n]*$' }), {
       default: [],
       description: 'Slurm: more sbatch options, one a string, e.g. ["--qos=short", "--account=ml"].',
@@ -317,6 +334,8 @@ export const ExperimentSchema = Type.Object(
         description: 'Assertions on the results; a miss makes the exit code 1.',
       }),
     ),
+    // How the study runs, not what it is: no part of a trial's id (a resumed trial's files are those of one that never stopped).
+    checkpoint: CheckpointSchema,
     // How the study runs, not what it is: no part of a trial's id, so local and Slurm results are the same trials.
     executor: ExecutorSchema,
   },
@@ -340,3 +359,4 @@ export type Distribution = Static<typeof DistributionSchema>;
 export type Search = Static<typeof SearchSchema>;
 export type EarlyStop = Static<typeof EarlyStopSchema>;
 export type Executor = Static<typeof ExecutorSchema>;
+export type Checkpoint = Static<typeof CheckpointSchema>;

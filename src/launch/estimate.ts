@@ -1,12 +1,8 @@
 // How long a plan will take and how much it writes, before it runs: a simple cost model, documented here and in `--help`.
 //
-//   step  = STEP_OVERHEAD + batch × MACs × TRAIN_SECONDS_PER_MAC        (forward + backward + update)
-//   eval  = examples of the evaluated splits × MACs × EVAL_SECONDS_PER_MAC (forward only), at every eval
 //   trial = TRIAL_OVERHEAD + steps × step + evals × eval
-// where MACs = block_size·embed_dim·hidden + hidden·vocab, the multiply-adds of one example's forward pass.
-// Calibrated so the lecture's network (block 3, embedding 10, hidden 200, batch 32, vocab 27) runs at
-// 2,000 steps/s: half of a step is fixed per-op overhead, half is arithmetic. It is a rough guide for
-// planning (seconds vs hours), not a benchmark.
+// with a step's and an evaluation's cost from src/train/cost.ts (the lecture's network at ≈ 2,000 steps/s). It is a
+// rough guide for planning (seconds vs hours), not a benchmark.
 //
 // Disk: metrics.jsonl keeps a row per step (about 50 bytes; 90 with a range test's smoothed loss) and per evaluated
 // split; weights.json about 20 bytes per parameter. A plan that would run for more than a day or write more than a
@@ -15,14 +11,12 @@ import type { Plan, Trial } from '../types.js';
 import type { WordFile } from '../config/resolve.js';
 import { formatBytes, formatDurationRough } from '../format.js';
 import { builtinWords } from '../train/builtin.js';
+import { EVAL_SECONDS_PER_MAC, forwardMacs, stepSeconds } from '../train/cost.js';
 import { isRangeTest } from '../train/schedule.js';
 import type { DataSizes } from '../train/memory.js';
 import { paramCount } from '../train/shapes.js';
 import { cores, workerCount } from './local/jobs.js';
 
-const STEP_OVERHEAD = 250e-6; // s per step: dispatching ~20 small ops, whatever their size
-const TRAIN_SECONDS_PER_MAC = 250e-6 / (32 * (3 * 10 * 200 + 200 * 27)); // the other 250 µs of the lecture's step
-const EVAL_SECONDS_PER_MAC = TRAIN_SECONDS_PER_MAC / 3; // forward only: about a third of forward + backward
 const TRIAL_OVERHEAD = 1; // s: a worker's start, backend initialisation, data preparation
 const STEP_ROW_BYTES = 50; // {"step":123456,"lr":0.1,"loss":2.1234567890123456}
 const RANGE_ROW_BYTES = 90; // … plus "smooth"
@@ -66,11 +60,11 @@ export function estimatePlan(plan: Plan, files: ReadonlyMap<string, WordFile>, j
 
 function estimateTrial(trial: Trial, corpus: DataSizes): { seconds: number; bytes: number } {
   const { model, train, eval: evaluation, data } = trial.config;
-  const macs = model.block_size * model.embed_dim * model.hidden + model.hidden * corpus.vocab;
+  const macs = forwardMacs(model, corpus.vocab);
   const used = data.slice === undefined ? 1 : Math.min(1, data.slice.first / corpus.words);
   const examples = (split: 'train' | 'dev' | 'test') => corpus.examples * used * data.split[split];
   const batch = train.batch_size === 'full' ? examples('train') : train.batch_size;
-  const step = STEP_OVERHEAD + batch * macs * TRAIN_SECONDS_PER_MAC;
+  const step = stepSeconds(model, batch, corpus.vocab);
   const evals = Math.floor(train.steps / evaluation.every) + (train.steps % evaluation.every === 0 ? 0 : 1); // every N steps, and at the end
   const evalSeconds = evaluation.splits.reduce((s, split) => s + examples(split), 0) * macs * EVAL_SECONDS_PER_MAC;
   const params = paramCount(corpus.vocab, model);

@@ -1,15 +1,20 @@
 // One trial as whoever runs it records it, the same for the local pool's parent and a Slurm task: its files through a
-// TrialWriter (config.json at the start, metrics.jsonl chunk by chunk, summary.json last), its progress.json while it
-// runs (for `run-exp status`; at most once a second, removed at the end), early stopping told each chunk's rows and
-// asked after each evaluation, and its end, a trained trial's outputs or a failure's summary.
+// TrialWriter (config.json at the start, metrics.jsonl chunk by chunk, checkpoints, summary.json last), its
+// progress.json while it runs (for `run-exp status`; at most once a second, removed at the end), early stopping told
+// each chunk's rows and asked after each evaluation, and its end, a trained trial's outputs or a failure's summary.
+//
+// A trial with a usable checkpoint goes on from it: `open` cuts metrics.jsonl back to the checkpoint, tells early
+// stopping the evaluations up to it again (in order, as a run that never stopped told them), and hands the state to
+// the trainer through `resume`; the trainer says whether it could use it (`started`).
 import os from 'node:os';
 import type { Failure } from './failure.js';
 import { failedSummary } from './failure.js';
 import type { EarlyStopper } from './early-stop.js';
+import * as msg from '../messages.js';
 import type { StoreFault } from '../store/fs-errors.js';
 import { removeProgress, writeProgress, type ProgressSource } from '../store/progress.js';
-import { TrialWriter } from '../store/trial-files.js';
-import type { BackendName, MetricRow, Progress, SlurmTaskInfo, Summary, Trial, TrialOutput, Verdict } from '../types.js';
+import { evaluationsUpTo, TrialWriter } from '../store/trial-files.js';
+import type { BackendName, MetricRow, Progress, SlurmTaskInfo, Summary, TrainState, Trial, TrialOutput, TrialStart, Verdict } from '../types.js';
 
 /** progress.json at most this often: `status` reads it, and a shared file system is not a message queue. */
 const PROGRESS_MS = 1000;
@@ -24,29 +29,72 @@ export interface RecorderOptions {
   slurm?: SlurmTaskInfo; // the Slurm task that runs the trial: recorded in its summary
   progress?: ProgressSource; // who writes progress.json (a Slurm task, a local run's token); none: not written
   onFault?: (fault: StoreFault) => void; // a write failed (the disk is full, read-only …): heard at once
+  note?: (line: string) => void; // a line for the user: the trial goes on from its checkpoint, or why it does not
 }
 
 /** The record of one running trial. */
 export class TrialRecorder {
   readonly started = new Date();
-  private readonly writer: TrialWriter;
+  /** The checkpoint the trial goes on from, for the trainer (undefined: it begins at step 0). */
+  resume: TrainState | undefined;
   private last: Progress | undefined;
   private lastWritten = -Infinity; // when progress.json was last written (performance.now())
   private over = false; // ended or abandoned: no more progress.json
+  private resumedFrom: number | undefined; // the trainer went on from the checkpoint at this step
 
-  constructor(
+  private constructor(
     readonly trial: Trial,
     private readonly dir: string, // DIR/NAME/trials/ID
+    private readonly writer: TrialWriter,
     private readonly options: RecorderOptions,
-  ) {
-    this.writer = new TrialWriter(dir, trial, options.onFault); // config.json and an empty metrics.jsonl; an earlier attempt's outputs go
-    // Started: progress.json at step 0 once the trial's folder is there, so `status` shows it running from now on.
-    if (options.progress !== undefined) void this.writer.settle().then(() => this.progress({ step: 0, steps: trial.config.train.steps, loss: Number.NaN, steps_per_s: 0 }));
+  ) {}
+
+  /** Begin the trial's files: from its checkpoint when it has a usable one (said), else afresh (why not, when it had one). */
+  static async open(trial: Trial, dir: string, options: RecorderOptions): Promise<TrialRecorder> {
+    const writer = new TrialWriter(dir, trial, { resume: true, ...(options.onFault === undefined ? {} : { onFault: options.onFault }) });
+    const record = new TrialRecorder(trial, dir, writer, options);
+    const begun = await writer.begun;
+    if (begun.dropped !== undefined) options.note?.(msg.checkpointNotUsed(trial.id, begun.dropped));
+    const checkpoint = begun.checkpoint;
+    if (checkpoint !== undefined) {
+      record.resume = checkpoint.state;
+      if (options.stopper !== undefined) {
+        // An earlier attempt's rows, told before, go: the evaluations up to the checkpoint are told again, in order.
+        options.stopper.forget(trial.id);
+        try {
+          options.stopper.observe(trial.id, await evaluationsUpTo(dir, checkpoint.metrics.bytes));
+        } catch (error) {
+          record.begin({ resumed_from: null, not_resumed: `its evaluations could not be read back for early stopping (${(error as Error).message})` });
+        }
+      }
+    }
+    // Started: progress.json at its first step once the trial's folder is there, so `status` shows it running from now on.
+    if (options.progress !== undefined) record.progress({ step: record.resume?.step ?? 0, steps: trial.config.train.steps, loss: Number.NaN, steps_per_s: 0 });
+    return record;
   }
 
   /** Steps whose rows are in metrics.jsonl so far. */
   get stepsWritten(): number {
     return this.writer.stepsWritten;
+  }
+
+  /** The step of the latest checkpoint on disk (written, or gone on from), or null. */
+  get checkpointStep(): number | null {
+    return this.writer.checkpointStep;
+  }
+
+  /** The trainer is set up: it goes on from the checkpoint offered (said), or could not use it and begins at step 0 (said why). */
+  begin(start: TrialStart): void {
+    if (start.resumed_from !== null) {
+      this.resumedFrom = start.resumed_from;
+      this.options.note?.(msg.resumedFrom(this.trial.id, start.resumed_from, this.trial.config.train.steps));
+      return;
+    }
+    if (this.resume === undefined) return;
+    this.options.note?.(msg.checkpointNotUsed(this.trial.id, start.not_resumed ?? 'the trainer did not use it'));
+    this.resume = undefined;
+    this.writer.restart();
+    this.options.stopper?.forget(this.trial.id);
   }
 
   /** The latest progress (a failed trial's summary keeps its speed), to progress.json at most once a second (and at the last step). */
@@ -56,7 +104,8 @@ export class TrialRecorder {
     const now = performance.now();
     if (source === undefined || this.over || (now - this.lastWritten < PROGRESS_MS && p.step < p.steps)) return;
     this.lastWritten = now;
-    writeProgress(this.dir, { ...p, ...source, node: os.hostname(), pid: process.pid, started_at: this.started.toISOString(), updated_at: new Date().toISOString() });
+    const resumed = this.resumedFrom ?? this.resume?.step; // said by the trainer, or (before it is set up) offered
+    writeProgress(this.dir, { ...p, ...source, node: os.hostname(), pid: process.pid, started_at: this.started.toISOString(), updated_at: new Date().toISOString(), ...(resumed === undefined ? {} : { resumed_from: resumed }) });
   }
 
   /** A chunk's rows: to metrics.jsonl, and to early stopping. */
@@ -65,15 +114,21 @@ export class TrialRecorder {
     this.options.stopper?.observe(this.trial.id, rows);
   }
 
+  /** A checkpoint, written after the rows it covers; resolves once it is on disk. */
+  checkpoint(state: TrainState): Promise<void> {
+    return this.writer.checkpoint(state);
+  }
+
   /** Early stopping's verdict on the evaluation at `step`, from what it has observed (go on when there is no rule). */
   decide(step: number): Verdict {
     return this.options.stopper?.decide(this.trial.id, step) ?? { stop: false };
   }
 
   /**
-   * End the trial's files: a trained trial's outputs, or a failure's summary (the metrics of the steps it trained
-   * stay); summary.json last. `log` becomes stderr.log; `times` of a failure default to this record's start and now.
-   * Resolves to the summary written; rejects when a write failed.
+   * End the trial's files: a trained trial's outputs (its checkpoint then goes), or a failure's summary (the metrics of
+   * the steps it trained stay, and its checkpoint: the next run goes on from it); summary.json last. `log` becomes
+   * stderr.log; `times` of a failure default to this record's start and now. Resolves to the summary written; rejects
+   * when a write failed.
    */
   async end(ending: Ending, log: string, times: { started?: Date; finished?: Date } = {}): Promise<Summary> {
     const { slurm } = this.options;

@@ -7,13 +7,15 @@
 // writes their summaries itself, so status only looks.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import * as msg from '../messages.js';
+import { checkpointStep } from '../store/checkpoint.js';
 import { experimentDir, planFile, readSummary, trialDir, type PlanFile } from '../store/files.js';
 import { describeHolder, judgeLock, lockFile, readLock, type HolderState, type LockRecord } from '../store/lock.js';
 import { readProgress, type TrialProgress } from '../store/progress.js';
 import type { TrialStatus } from '../config/schema.js';
 import type { Summary, Trial } from '../types.js';
 import { SlurmError } from './slurm/commands.js';
-import { isActive } from './slurm/records.js';
+import { isActive, type TaskRecord } from './slurm/records.js';
 import { readSubmission, settle, type Submission, type TaskView } from './slurm/watch.js';
 
 /** A trial's state as status shows it: its status once it has ended, else whether it waits or runs. */
@@ -30,7 +32,9 @@ export interface StatusRow {
   step: number | null;
   steps: number;
   dev_loss: number | null;
-  reason: string | null;
+  resumed_from: number | null; // a trial that went on from a checkpoint (finished, or running now): the checkpoint's step
+  checkpoint: number | null; // an unfinished trial's checkpoint: the step the next run (or Slurm's restart) goes on from
+  reason: string | null; // why it ended so, or what it waits for (with the checkpoint it resumes from)
 }
 
 /** The status document (--json). */
@@ -83,7 +87,8 @@ export async function readStatus(out: string, name: string): Promise<StatusResul
     const at = trialDir(out, name, trial.id);
     const summary = await readSummary(at);
     const progress = local === undefined || summary !== undefined ? undefined : await readProgress(at, { run: local });
-    rows.push(statusRow(trial, byId.get(trial.id), summary, progress));
+    const checkpoint = summary === undefined ? await checkpointStep(at) : null;
+    rows.push(statusRow(trial, byId.get(trial.id), summary, { progress, checkpoint }));
   }
   const run = record === undefined ? null : describeHolder(record);
   return { kind: 'status', doc: { experiment: dir, run, job_id: sub?.job.job_id ?? null, submitted_at: sub?.job.submitted_at ?? null, trials: rows }, sub };
@@ -127,21 +132,37 @@ async function plannedTrials(out: string, name: string, stored: ReadonlyMap<stri
   });
 }
 
-function knownTrial(trial: Trial): KnownTrial {
+export function knownTrial(trial: Trial): KnownTrial {
   return { id: trial.id, params: trial.params, steps: trial.config.train.steps };
+}
+
+/** What status sees of an unfinished trial besides Slurm: the live local run's progress.json of it, and its checkpoint's step (null: none). */
+export interface TrialSeen {
+  progress?: TrialProgress | undefined;
+  checkpoint?: number | null;
 }
 
 /**
  * A trial's row: its own summary when this array (or an earlier run) finished it, else what Slurm says of its task,
- * else the live local run's progress of it (running, at its step); else it waits.
+ * else the live local run's progress of it (running, at its step); else it waits (at its checkpoint's step, if any).
  */
-export function statusRow(trial: KnownTrial, view: TaskView | undefined, stored: Summary | undefined, progress?: TrialProgress): StatusRow {
+export function statusRow(trial: KnownTrial, view: TaskView | undefined, stored: Summary | undefined, seen: TrialSeen = {}): StatusRow {
+  const { progress } = seen;
+  const checkpoint = seen.checkpoint ?? null;
   const summary = view === undefined ? stored : view.summary;
   const record = view?.record;
   // A lost task that a live run will fail (status only looked) has ended, but its trial has no outcome yet.
   const runs = view === undefined ? progress !== undefined : view.phase === 'running' || view.phase === 'lost';
   const state: TrialState = summary !== undefined ? summary.status : runs ? 'running' : 'pending';
   const interrupted = view?.phase === 'interrupted' ? 'its array was cancelled (Ctrl-C) before it ended; run again to resume' : null;
+  // A finished trial's summary says it; a running one's progress.json (local, or the Slurm task's) while it trains.
+  const resumedFrom = summary === undefined ? (view?.progress?.resumed_from ?? progress?.resumed_from ?? null) : (summary.resumed_from ?? null);
+  const saved = summary === undefined ? checkpoint : null;
+  const notes = [
+    summary?.reason ?? interrupted ?? endedNote(view) ?? requeuedNote(record) ?? (record !== undefined && record.state === 'PENDING' && record.reason !== 'None' ? `queued: ${record.reason}` : null),
+    resumedFrom === null ? null : msg.resumedNote(resumedFrom),
+    saved === null ? null : msg.checkpointNote(saved, state === 'pending'),
+  ].filter((n) => n !== null);
   return {
     id: trial.id,
     params: trial.params,
@@ -149,11 +170,19 @@ export function statusRow(trial: KnownTrial, view: TaskView | undefined, stored:
     task: view?.index ?? null,
     slurm_state: record?.state ?? view?.accounted?.state ?? summary?.slurm?.state ?? null,
     exit_code: record?.exitCode ?? view?.accounted?.exitCode ?? summary?.slurm?.exit_code ?? null,
-    step: summary?.steps ?? view?.progress?.step ?? progress?.step ?? null,
+    step: summary?.steps ?? view?.progress?.step ?? progress?.step ?? saved,
     steps: trial.steps,
     dev_loss: summary?.final.dev_loss ?? null,
-    reason: summary?.reason ?? interrupted ?? endedNote(view) ?? (record !== undefined && record.state === 'PENDING' && record.reason !== 'None' ? `queued: ${record.reason}` : null),
+    resumed_from: resumedFrom,
+    checkpoint: saved,
+    reason: notes.length === 0 ? null : notes.join('; '),
   };
+}
+
+/** The note of a task Slurm requeued (it requeued itself near its time limit, was preempted or requeued by hand) that waits to start again, or null. */
+function requeuedNote(record: TaskRecord | undefined): string | null {
+  if (record === undefined || record.restarts === 0 || !isActive(record.state) || record.state === 'RUNNING') return null;
+  return msg.requeuedNote(record.restarts, record.reason);
 }
 
 /** The note of a task that Slurm has ended while its trial has no summary.json in sight, or null. */

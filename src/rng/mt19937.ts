@@ -5,6 +5,12 @@
 const N = 624; // state words
 const M = 397;
 
+/** Where a MT19937 stream is: its 624 state words and the index of the next word to temper (624: regenerate first). */
+export interface Mt19937State {
+  words: Uint32Array; // (624,)
+  index: number; // 0 … 624
+}
+
 /** A MT19937 stream of 32-bit words. */
 export class Mt19937 {
   private readonly mt = new Uint32Array(N);
@@ -49,6 +55,22 @@ export class Mt19937 {
     }
     mt[0] = 0x80000000; // MSB is 1, assuring a non-zero initial array
     return g;
+  }
+
+  /** A stream that goes on from `state` (getState's copy): the same words as the stream it was taken from. */
+  static fromState(state: Mt19937State): Mt19937 {
+    if (state.words.length !== N || !Number.isInteger(state.index) || state.index < 0 || state.index > N) {
+      throw new RangeError(`Mt19937.fromState: expected ${N} words and an index from 0 to ${N}, found ${state.words.length} words and index ${state.index}`);
+    }
+    const g = new Mt19937();
+    g.mt.set(state.words);
+    g.index = state.index;
+    return g;
+  }
+
+  /** A copy of where the stream is now. */
+  getState(): Mt19937State {
+    return { words: this.mt.slice(), index: this.index };
   }
 
   /** genrand_int32: the next word, uniform on [0, 2^32). */

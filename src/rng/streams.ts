@@ -46,9 +46,16 @@ function stateFromSeed(seed: number): number[] {
 
 const TWO_PI = 2 * Math.PI;
 
+/** Where an Rng is in its sequence: xoroshiro128+'s four 32-bit state words, and the Box–Muller value it holds back. */
+export interface RngState {
+  kind: 'xoroshiro128+';
+  words: number[]; // pure-rand's getState(): 4 signed 32-bit integers
+  spare: number | null; // normal()'s cached r·sin θ (a float64, exact)
+}
+
 /** A mutable seeded random generator over pure-rand's xoroshiro128+; same seed → same sequence on every machine. */
 export class Rng {
-  private readonly gen: JumpableRandomGenerator;
+  private gen: JumpableRandomGenerator;
   private spare: number | null = null; // Box–Muller's second value, returned by the next normal()
 
   constructor(seed: number) {
@@ -56,6 +63,20 @@ export class Rng {
       throw new RangeError(`Rng: seed: expected an integer in [0, 4294967295], found ${seed}`);
     }
     this.gen = xoroshiro128plusFromState(stateFromSeed(seed));
+  }
+
+  /** Where the generator is now: restore() it to draw the same sequence from here on (a checkpoint). */
+  getState(): RngState {
+    return { kind: 'xoroshiro128+', words: [...this.gen.getState()], spare: this.spare };
+  }
+
+  /** Continue from a state getState() returned. */
+  setState(state: RngState): void {
+    if (state.kind !== 'xoroshiro128+' || state.words.length !== 4 || !state.words.every((w) => Number.isInteger(w) && w >= -0x80000000 && w <= 0x7fffffff)) {
+      throw new RangeError(`Rng.setState: expected xoroshiro128+'s four 32-bit words, found ${JSON.stringify(state.words)}`);
+    }
+    this.gen = xoroshiro128plusFromState(state.words);
+    this.spare = state.spare;
   }
 
   /** A uniform unsigned 32-bit integer. */

@@ -4,16 +4,22 @@
 // DistributionsHelper.h, TransformationHelper.h, native/cpu/DistributionTemplates.h, avx_mathfun.h,
 // native/Distributions.cpp) and checked against Debian's PyTorch 1.13 (test/train/rng/torch.test.ts).
 import { logAvx, sincosAvx } from './float32.js';
-import { Mt19937 } from './mt19937.js';
+import { Mt19937, type Mt19937State } from './mt19937.js';
 
 const TWO_POW_32 = 2 ** 32;
 const TWO_POW_53 = 2 ** 53;
 const FLOAT_DIVISOR = 2 ** -24; // uniform_real<float>: 24 random bits
 const TWO_PI_F = Math.fround(2 * Math.PI); // _mm256_set1_ps(2.0f * c10::pi<double>)
 
+/** Where a TorchGenerator is: its mt19937 and the cached normal (CPUGeneratorImpl's state, as get_state() holds it). */
+export interface TorchGeneratorState extends Mt19937State {
+  kind: 'mt19937';
+  normal: number | null; // normal_distribution<double>'s cached r·sin θ (a float64, exact)
+}
+
 /** torch.Generator() on the CPU (CPUGeneratorImpl): mt19937 plus the cached second value of a scalar Box–Muller pair. */
 export class TorchGenerator {
-  private readonly mt: Mt19937;
+  private mt: Mt19937;
   private nextDoubleNormal: number | null = null; // normal_distribution<double>'s cached r·sin θ
 
   /** torch.Generator().manual_seed(seed): mt19937's init_genrand with the seed's low 32 bits, the normal cache cleared. */
@@ -22,6 +28,18 @@ export class TorchGenerator {
       throw new RangeError(`TorchGenerator: seed: expected a non-negative integer, found ${seed}`);
     }
     this.mt = Mt19937.fromSeed(seed % TWO_POW_32);
+  }
+
+  /** Where the generator is now (torch.Generator.get_state() in our own form): setState() goes on from it. */
+  getState(): TorchGeneratorState {
+    return { kind: 'mt19937', ...this.mt.getState(), normal: this.nextDoubleNormal };
+  }
+
+  /** Continue from a state getState() returned. */
+  setState(state: TorchGeneratorState): void {
+    if (state.kind !== 'mt19937') throw new RangeError(`TorchGenerator.setState: expected an mt19937 state, found ${JSON.stringify(state.kind)}`);
+    this.mt = Mt19937.fromState(state);
+    this.nextDoubleNormal = state.normal;
   }
 
   /** CPUGeneratorImpl::random(): the next 32-bit word of mt19937. */

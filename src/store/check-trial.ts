@@ -3,9 +3,10 @@
 //
 // A trial directory is
 // - not a trial: no config.json and none of a trial's other files (summary.json, metrics.jsonl, samples.txt,
-//   weights.json, stderr.log);
+//   weights.json, stderr.log, checkpoint.json);
 // - unfinished: a valid config.json and no summary.json (not run yet, interrupted, or being written); whatever
-//   metrics.jsonl holds so far is not judged;
+//   metrics.jsonl and checkpoint.json hold so far is not judged here (the next run checks the checkpoint before it
+//   goes on from it, src/store/checkpoint.ts);
 // - finished: a valid config.json and summary.json, and, unless it failed, metrics.jsonl, samples.txt and
 //   weights.json consistent with them (see `checkMetrics` and `checkOutputs`);
 // - damaged: anything else. The first problem found is named with its file (and line).
@@ -19,6 +20,7 @@ import { shown } from '../config/messages.js';
 import { checkAgainst, fits } from '../config/schema-errors.js';
 import type { MetricRow, Summary, Trial, Weight } from '../types.js';
 import { paramShapes } from '../train/shapes.js';
+import { CHECKPOINT_FILE } from './checkpoint.js';
 import { upgradeSummary } from './summary.js';
 import { EvalRowSchema, MetricRowSchema, StepRowSchema, StoredTrialSchema, SummarySchema } from './trial-schema.js';
 
@@ -48,7 +50,7 @@ export interface CheckOptions {
 }
 
 /** The files a trial writes besides config.json: one of them without config.json is a damaged trial, not a stray folder. */
-const TRIAL_FILES = ['summary.json', 'metrics.jsonl', 'samples.txt', 'weights.json', 'stderr.log'];
+const TRIAL_FILES = ['summary.json', 'metrics.jsonl', 'samples.txt', 'weights.json', 'stderr.log', CHECKPOINT_FILE];
 
 /** A problem found: thrown inside the checker, caught once in `checkTrial`. */
 class Damage extends Error {
@@ -113,6 +115,7 @@ function checkSummary(value: unknown, trial: Trial, file: string): Summary {
   if (s.steps_planned !== trial.config.train.steps) throw fail(`steps_planned is ${s.steps_planned}, but config.json has train.steps ${trial.config.train.steps}`);
   if (s.status === 'ok' && s.steps !== s.steps_planned) throw fail(`status ok after ${s.steps} of ${s.steps_planned} steps (ok means trained to the end)`);
   if (s.steps > s.steps_planned) throw fail(`steps ${s.steps} is more than steps_planned ${s.steps_planned}`);
+  if (s.resumed_from !== undefined && s.resumed_from > s.steps) throw fail(`resumed_from ${s.resumed_from} is past steps ${s.steps}`);
   for (const key of ['started_at', 'finished_at'] as const) if (Number.isNaN(Date.parse(s[key]))) throw fail(`${key}: expected an ISO date and time, got ${shown(s[key])}`);
   if (s.status !== 'failed' && s.vocab.length === 0) throw fail('vocab: expected the characters of the vocabulary, got an empty string');
   return s;

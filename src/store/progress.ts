@@ -19,6 +19,7 @@ export type TrialProgress = Progress &
     pid: number; // the process that writes it (the Slurm task, or the local run's parent)
     started_at: string; // when the trial began
     updated_at: string;
+    resumed_from?: number; // this run went on from the trial's checkpoint at this step
   };
 
 /** A Slurm task's progress. */

@@ -1,26 +1,45 @@
 // A trial's files as the trial runs, DIR/NAME/trials/ID/: config.json when it starts, metrics.jsonl a chunk at a
-// time while it trains, the rest when it ends, summary.json last. A trial is finished exactly when its summary.json
-// exists; until then its directory may hold config.json and the metrics.jsonl of the steps trained so far (a trial
-// that was interrupted, or is still running). Whoever runs the trial writes them: the parent of local workers, or a
-// Slurm task for itself.
-import { mkdir, open, rm, writeFile } from 'node:fs/promises';
+// time while it trains, checkpoint.json every checkpoint.every steps, the rest when it ends, summary.json last (then
+// the checkpoint goes). A trial is finished exactly when its summary.json exists; until then its directory may hold
+// config.json, the metrics.jsonl of the steps trained so far and the latest checkpoint (a trial that was interrupted,
+// or is still running): the next attempt goes on from that checkpoint, metrics.jsonl cut back to it. Whoever runs the
+// trial writes them: the parent of local workers, or a Slurm task for itself. Every write goes through fs-errors.ts:
+// a failure of the disk is a StoreFault, and metrics.jsonl keeps whole lines.
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { MetricRow, Summary, Trial, TrialOutput } from '../types.js';
+import type { MetricRow, Summary, TrainState, Trial, TrialOutput } from '../types.js';
+import { readCheckpoint, removeCheckpoint, writeCheckpoint, type Checkpoint, type MetricsMark } from './checkpoint.js';
 import { writeFileAtomic } from './files.js';
 import { StoreFault, faultOf, guarded } from './fs-errors.js';
 
 /** The files a trial's outputs go to; an earlier attempt's are removed when a new one begins. */
 const OUTPUTS = ['metrics.jsonl', 'samples.txt', 'weights.json', 'stderr.log'];
 
-/** Start a trial's files: unfinish it (an earlier summary goes first), drop an earlier attempt's outputs, write config.json and an empty metrics.jsonl. */
+/** Start a trial's files afresh: unfinish it (an earlier summary goes first), drop an earlier attempt's outputs and checkpoint, write config.json and an empty metrics.jsonl. */
 export async function beginTrial(dir: string, trial: Trial): Promise<void> {
+  await unfinish(dir);
+  await startFiles(dir, trial, { keepMetrics: false });
+}
+
+/** The trial is no longer finished: its folder exists and an earlier summary is gone (before any other file changes). */
+async function unfinish(dir: string): Promise<void> {
   await guarded('create the folder', dir, () => mkdir(dir, { recursive: true })); // trials/ exists: one level
-  const remove = (file: string) => guarded('remove', file, () => rm(file, { force: true }));
   await remove(path.join(dir, 'summary.json'));
-  await Promise.all(OUTPUTS.map((f) => remove(path.join(dir, f))));
+}
+
+/** Remove a file of the store (none is fine); a failure of the disk is a StoreFault. */
+function remove(file: string): Promise<void> {
+  return guarded('remove', file, () => rm(file, { force: true }));
+}
+
+/** An earlier attempt's outputs go (all of them, or all but metrics.jsonl and the checkpoint, which a resumed trial goes on from); config.json is written. */
+async function startFiles(dir: string, trial: Trial, options: { keepMetrics: boolean }): Promise<void> {
+  await Promise.all(OUTPUTS.filter((f) => !(options.keepMetrics && f === 'metrics.jsonl')).map((f) => remove(path.join(dir, f))));
+  if (!options.keepMetrics) await removeCheckpoint(dir);
   await writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(trial, null, 2) + '\n');
   const metrics = path.join(dir, 'metrics.jsonl');
-  await guarded('write', metrics, () => writeFile(metrics, ''));
+  if (!options.keepMetrics) await guarded('write', metrics, () => writeFile(metrics, ''));
 }
 
 /**
@@ -28,9 +47,10 @@ export async function beginTrial(dir: string, trial: Trial): Promise<void> {
  * (full, or failing) is cut back to where it began, so the file still ends with a whole line; then it throws the fault.
  */
 export async function appendMetrics(dir: string, rows: readonly MetricRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const file = path.join(dir, 'metrics.jsonl');
-  const text = Buffer.from(rows.map((row) => JSON.stringify(row) + '\n').join(''));
+  if (rows.length > 0) await appendText(path.join(dir, 'metrics.jsonl'), Buffer.from(metricsText(rows)));
+}
+
+async function appendText(file: string, text: Buffer): Promise<void> {
   const handle = await guarded('append to', file, () => open(file, 'a'));
   let before: number | undefined; // the size before this append: where a cut-short write is cut back to
   try {
@@ -44,15 +64,99 @@ export async function appendMetrics(dir: string, rows: readonly MetricRow[]): Pr
   }
 }
 
-/** End a trained trial: samples.txt, weights.json and stderr.log (when the worker wrote something), then summary.json. */
+/** How a trial's files began: fresh, or from its checkpoint (metrics.jsonl cut back to it); `dropped`: why a checkpoint found was not used. */
+export interface Begun {
+  checkpoint?: Checkpoint;
+  dropped?: string;
+}
+
+/**
+ * Start a trial's files and go on from its checkpoint where it has a usable one: as beginTrial, but metrics.jsonl is
+ * cut back to the checkpoint's rows (what was appended after it, a line cut short by a kill included, goes) instead
+ * of emptied, and the checkpoint stays. A checkpoint that is damaged, of another trial or configuration, or whose rows
+ * metrics.jsonl does not hold is removed and the trial begins afresh; `dropped` says why.
+ */
+export async function resumeTrial(dir: string, trial: Trial): Promise<Begun> {
+  await unfinish(dir);
+  const found = await readCheckpoint(dir, trial);
+  const cut = found.kind === 'found' ? await cutMetrics(path.join(dir, 'metrics.jsonl'), found.checkpoint.metrics) : undefined;
+  if (found.kind === 'found' && cut === undefined) {
+    await startFiles(dir, trial, { keepMetrics: true });
+    return { checkpoint: found.checkpoint };
+  }
+  await startFiles(dir, trial, { keepMetrics: false });
+  return found.kind === 'unusable' ? { dropped: found.reason } : cut === undefined ? {} : { dropped: cut };
+}
+
+/**
+ * Cut metrics.jsonl back to a checkpoint's mark, its first `bytes` bytes, when they end with the mark's last line (a
+ * whole line); undefined when done, else why it cannot be (the file is shorter, or not the one the checkpoint was taken of).
+ */
+async function cutMetrics(file: string, mark: MetricsMark): Promise<string | undefined> {
+  const handle = await open(file, 'r+').catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw faultOf(error, 'write', file);
+  });
+  if (handle === undefined) return 'metrics.jsonl is missing';
+  try {
+    const { size } = await handle.stat();
+    if (size < mark.bytes) return `metrics.jsonl holds ${size} bytes, fewer than the ${mark.bytes} it had at the checkpoint`;
+    if (mark.rows > 0) {
+      const line = Buffer.from(mark.last_line + '\n');
+      const from = Math.max(0, mark.bytes - line.length - 1); // the line, and the newline before it unless it is the first
+      const seen = Buffer.alloc(mark.bytes - from);
+      await handle.read(seen, 0, seen.length, from);
+      const whole = seen.length === line.length ? from === 0 : seen[0] === 0x0a;
+      if (!whole || !seen.subarray(seen.length - line.length).equals(line)) {
+        return `metrics.jsonl is not the one the checkpoint was taken of (its line ending at byte ${mark.bytes} is not the checkpoint's last row)`;
+      }
+    }
+    await guarded('write', file, () => handle.truncate(mark.bytes));
+    return undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The evaluation rows among the first `bytes` bytes of a trial's metrics.jsonl, in order (what early stopping saw of it). */
+export async function evaluationsUpTo(dir: string, bytes: number): Promise<MetricRow[]> {
+  const rows: MetricRow[] = [];
+  if (bytes === 0) return rows;
+  let rest = '';
+  for await (const chunk of createReadStream(path.join(dir, 'metrics.jsonl'), { encoding: 'utf8', start: 0, end: bytes - 1, highWaterMark: 1 << 20 })) {
+    const lines = (rest + (chunk as string)).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) if (line.includes('"split"')) rows.push(JSON.parse(line) as MetricRow);
+  }
+  return rows;
+}
+
+/** The text metrics.jsonl gets for rows: one JSON object a line (appended whole, in the order given). */
+function metricsText(rows: readonly MetricRow[]): string {
+  return rows.map((row) => JSON.stringify(row) + '\n').join('');
+}
+
+/** Flush metrics.jsonl to the disk (a checkpoint written after it never claims rows a power cut could lose). */
+async function syncMetrics(dir: string): Promise<void> {
+  const file = path.join(dir, 'metrics.jsonl');
+  const handle = await guarded('write', file, () => open(file, 'r'));
+  try {
+    await guarded('write', file, () => handle.datasync());
+  } finally {
+    await handle.close();
+  }
+}
+
+/** End a trained trial: samples.txt, weights.json and stderr.log (when the worker wrote something), then summary.json; then its checkpoint goes. */
 export async function finishTrial(dir: string, output: TrialOutput, log: string): Promise<void> {
   await writeFileAtomic(path.join(dir, 'samples.txt'), output.samples.map((s) => s + '\n').join(''));
   await writeFileAtomic(path.join(dir, 'weights.json'), JSON.stringify(output.weights));
   await writeLog(dir, log);
   await writeFileAtomic(path.join(dir, 'summary.json'), JSON.stringify(output.summary, null, 2) + '\n');
+  await removeCheckpoint(dir); // after the summary: killed in between, the trial is finished and a later run removes it
 }
 
-/** End a failed trial: stderr.log and the summary saying why; the metrics of the steps it trained stay. */
+/** End a failed trial: stderr.log and the summary saying why; the metrics of the steps it trained stay, and so does its checkpoint (the next run goes on from it). */
 export async function failTrial(dir: string, summary: Summary, log: string): Promise<void> {
   await writeLog(dir, log);
   await writeFileAtomic(path.join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
@@ -63,22 +167,41 @@ async function writeLog(dir: string, log: string): Promise<void> {
 }
 
 /**
- * The files of one running trial, written in call order on one queue: begin at construction, `metrics` for each
- * chunk (it returns at once), then `finish` or `fail`, which wait for everything before and rethrow the first error
- * of any write. `settle` waits without ending the trial (an interrupted run leaves it unfinished). After a failed
- * write nothing more is written, and `onFault` hears of it at once: the run stops at its first failed write.
+/**
+ * The files of one running trial, written in call order on one queue: begin at construction (afresh, or with `resume`
+ * from the trial's checkpoint: `begun` says which; await it before the first rows), `metrics` for each chunk (it
+ * returns at once), `checkpoint` after the rows it covers, then `finish` or `fail`, which wait for everything before and
+ * rethrow the first error of any write. `settle` waits without ending the trial (an interrupted run leaves it unfinished).
+ * After a failed write nothing more is written (no checkpoint either), and `onFault` hears of it at once: the run stops
+ * at its first failed write.
  */
 export class TrialWriter {
+  readonly begun: Promise<Begun>;
   private queue: Promise<void>;
   private error: unknown = undefined;
   private lastStepRow = -1;
+  private mark: MetricsMark = { rows: 0, bytes: 0, last_line: '' }; // metrics.jsonl once the queued rows are written
+  private saved: number | null = null; // the step of the latest checkpoint on disk
+  private readonly onFault: ((fault: StoreFault) => void) | undefined;
 
   constructor(
     readonly dir: string,
-    trial: Trial,
-    private readonly onFault: (fault: StoreFault) => void = () => {},
+    private readonly trial: Trial,
+    options: { resume?: boolean; onFault?: (fault: StoreFault) => void } = {},
   ) {
-    this.queue = this.guard(() => beginTrial(dir, trial));
+    this.onFault = options.onFault;
+    let begun!: (b: Begun) => void;
+    this.begun = new Promise((resolve) => (begun = resolve));
+    this.queue = this.guard(async () => {
+      if (options.resume !== true) return begun(await beginTrial(dir, trial).then(() => ({})));
+      const b = await resumeTrial(dir, trial);
+      if (b.checkpoint !== undefined) {
+        this.mark = { ...b.checkpoint.metrics };
+        this.lastStepRow = b.checkpoint.step - 1;
+        this.saved = b.checkpoint.step;
+      }
+      begun(b);
+    }).finally(() => begun({}));
   }
 
   /** Steps whose rows are in metrics.jsonl (the last step row's step + 1): how far a trial that dies got. */
@@ -86,20 +209,52 @@ export class TrialWriter {
     return this.lastStepRow + 1;
   }
 
-  /** Queue a chunk's rows for metrics.jsonl. */
-  metrics(rows: readonly MetricRow[]): void {
-    for (const row of rows) if (!('split' in row)) this.lastStepRow = Math.max(this.lastStepRow, row.step);
-    this.enqueue(() => appendMetrics(this.dir, rows));
+  /** The step of the latest checkpoint written (or gone on from), or null when the trial has none. */
+  get checkpointStep(): number | null {
+    return this.saved;
   }
 
-  /** The trial trained to its end: its outputs, summary.json last. */
+  /** Queue a chunk's rows for metrics.jsonl. */
+  metrics(rows: readonly MetricRow[]): void {
+    if (rows.length === 0) return;
+    for (const row of rows) if (!('split' in row)) this.lastStepRow = Math.max(this.lastStepRow, row.step);
+    const text = metricsText(rows);
+    this.mark = { rows: this.mark.rows + rows.length, bytes: this.mark.bytes + Buffer.byteLength(text), last_line: JSON.stringify(rows.at(-1)) };
+    this.enqueue(() => appendText(path.join(this.dir, 'metrics.jsonl'), Buffer.from(text)));
+  }
+
+  /** Queue a checkpoint after the rows queued so far (they reach the disk first); resolves once it is written. */
+  checkpoint(state: TrainState): Promise<void> {
+    const mark = this.mark;
+    this.enqueue(async () => {
+      await syncMetrics(this.dir);
+      await writeCheckpoint(this.dir, this.trial, state, mark);
+      this.saved = state.step;
+    });
+    return this.settle();
+  }
+
+  /** Begin again from step 0 (the checkpoint begun from could not be used after all): an empty metrics.jsonl, no checkpoint. */
+  restart(): void {
+    this.lastStepRow = -1;
+    this.mark = { rows: 0, bytes: 0, last_line: '' };
+    this.saved = null;
+    this.enqueue(async () => {
+      await removeCheckpoint(this.dir);
+      const metrics = path.join(this.dir, 'metrics.jsonl');
+      await guarded('write', metrics, () => truncate(metrics, 0));
+    });
+  }
+
+  /** The trial trained to its end: its outputs, summary.json last, then its checkpoint goes. */
   async finish(output: TrialOutput, log: string): Promise<void> {
     this.enqueue(() => finishTrial(this.dir, output, log));
     await this.settle();
     if (this.error !== undefined) throw this.error;
+    this.saved = null;
   }
 
-  /** The trial failed: stderr.log and its summary. */
+  /** The trial failed: stderr.log and its summary (its checkpoint stays). */
   async fail(summary: Summary, log: string): Promise<void> {
     this.enqueue(() => failTrial(this.dir, summary, log));
     await this.settle();
@@ -119,7 +274,7 @@ export class TrialWriter {
     return write().catch((error: unknown) => {
       if (this.error !== undefined) return;
       this.error = error;
-      if (error instanceof StoreFault) this.onFault(error);
+      if (error instanceof StoreFault) this.onFault?.(error);
     });
   }
 }

@@ -56,6 +56,7 @@ export const SummarySchema = Type.Object({
   examples: Splits,
   reference: Type.Object({ uniform: Type.Number(), bigram: Type.Number() }),
   peak_bytes: Type.Optional(Type.Number()),
+  resumed_from: Type.Optional(Type.Integer({ minimum: 1 })),
   slurm: Type.Optional(
     Type.Object({
       job_id: Type.String({ minLength: 1 }),

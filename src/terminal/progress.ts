@@ -42,7 +42,8 @@ function label(trial: Trial): string {
 function endLine(trial: Trial, summary: Summary, color: boolean): string {
   const losses = `train ${formatLoss(summary.final.train_loss)} dev ${formatLoss(summary.final.dev_loss)}`;
   const why = summary.status === 'ok' ? '' : ` (${summary.reason ?? 'no reason given'})`;
-  return `${label(trial)}: ${formatStatus(summary.status, color)}${why}, ${losses}, ${formatDurationShort(summary.seconds)}`;
+  const resumed = summary.resumed_from === undefined ? '' : `, resumed from step ${summary.resumed_from.toLocaleString('en-US')}`;
+  return `${label(trial)}: ${formatStatus(summary.status, color)}${why}, ${losses}, ${formatDurationShort(summary.seconds)}${resumed}`;
 }
 
 /** A terminal: an overall bar (steps of all trials, trials done) and a bar per running trial. */

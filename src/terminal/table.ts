@@ -21,6 +21,7 @@ export interface RunDocument {
     final: FinalLosses;
     steps_per_s: number | null;
     seconds: number | null;
+    resumed_from: number | null; // the step of the checkpoint it went on from (null: trained in one run)
   }[];
   expectations: ExpectationResult[]; // every check, passed or not
 }
@@ -38,6 +39,7 @@ export function runDocument(report: string | null, rows: TrialRow[], expectation
       final: summary?.final ?? { train_loss: null, dev_loss: null, test_loss: null },
       steps_per_s: summary?.steps_per_s ?? null,
       seconds: summary?.seconds ?? null,
+      resumed_from: summary?.resumed_from ?? null,
     })),
     expectations,
   };

@@ -10,6 +10,7 @@ import type { RngMode } from '../config/schema.js';
 import { Rng, streamSeed } from '../rng/streams.js';
 import { PythonRandom } from '../rng/python.js';
 import { TorchGenerator } from '../rng/torch.js';
+import type { DrawsState } from '../types.js';
 
 /** Draws standard normals into a float32 array (one parameter's initial values); returns the array. */
 export interface NormalSource {
@@ -28,11 +29,16 @@ export interface CharSource {
   pick(probs: Float32Array): number;
 }
 
-/** A trial's generators: its initial weights, then its minibatches (in torch mode one and the same), and its samples. */
+/**
+ * A trial's generators: its initial weights, then its minibatches (in torch mode one and the same), and its samples;
+ * `state` is where every one of them is (a checkpoint), `restore` goes on from such a state.
+ */
 export interface TrialDraws {
   init: NormalSource;
   batch: IndexSource;
   sample: CharSource;
+  state(): DrawsState;
+  restore(state: DrawsState): void;
 }
 
 /** Every generator of one rng mode: the words' shuffle, and a trial's. */
@@ -48,8 +54,19 @@ function generators(rng: RngMode): Generators {
       return {
         shuffle: (words, shuffleSeed) => new Rng(streamSeed(shuffleSeed, 'shuffle')).shuffle(words),
         trial: (seed) => {
-          const sample = new Rng(streamSeed(seed, 'sample'));
-          return { init: new Rng(streamSeed(seed, 'init')), batch: new Rng(streamSeed(seed, 'batch')), sample: { lockstep: true, pick: (probs) => pickByUniform(probs, sample.float()) } };
+          const [init, batch, sample] = [new Rng(streamSeed(seed, 'init')), new Rng(streamSeed(seed, 'batch')), new Rng(streamSeed(seed, 'sample'))];
+          return {
+            init,
+            batch,
+            sample: { lockstep: true, pick: (probs) => pickByUniform(probs, sample.float()) },
+            state: () => ({ rng: 'streams', init: init.getState(), batch: batch.getState(), sample: sample.getState() }),
+            restore: (state) => {
+              if (state.rng !== 'streams') throw new Error(`draws: expected the generators of rng: streams, found those of rng: ${state.rng}`);
+              init.setState(state.init);
+              batch.setState(state.batch);
+              sample.setState(state.sample);
+            },
+          };
         },
       };
     case 'torch':
@@ -58,7 +75,17 @@ function generators(rng: RngMode): Generators {
         trial: (seed) => {
           const g = new TorchGenerator(seed);
           const sample = torchSampleGenerator(seed);
-          return { init: g, batch: g, sample: { lockstep: false, pick: (probs) => sample.multinomial1(probs) } };
+          return {
+            init: g,
+            batch: g,
+            sample: { lockstep: false, pick: (probs) => sample.multinomial1(probs) },
+            state: () => ({ rng: 'torch', generator: g.getState(), sample: sample.getState() }),
+            restore: (state) => {
+              if (state.rng !== 'torch') throw new Error(`draws: expected the generators of rng: torch, found those of rng: ${state.rng}`);
+              g.setState(state.generator);
+              sample.setState(state.sample);
+            },
+          };
         },
       };
     default:

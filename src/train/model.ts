@@ -88,6 +88,23 @@ export function toWeights(p: Params): Weight[] {
   });
 }
 
+/** The parameters' values as float32 arrays by name (fresh copies): what a checkpoint keeps. */
+export function paramValues(p: Params): Record<(typeof PARAM_NAMES)[number], Float32Array> {
+  return Object.fromEntries(PARAM_NAMES.map((name) => [name, (p[name].dataSync() as Float32Array).slice()])) as Record<(typeof PARAM_NAMES)[number], Float32Array>;
+}
+
+/** Set the parameters to float32 arrays by name (a checkpoint's), each of its parameter's size. */
+export function setParamValues(p: Params, values: Readonly<Record<string, Float32Array>>): void {
+  for (const name of PARAM_NAMES) {
+    const v = values[name];
+    const size = p[name].size;
+    if (v === undefined || v.length !== size) throw new RangeError(`setParamValues: ${name}: expected ${size} values, found ${v?.length ?? 'none'}`);
+  }
+  tf.tidy(() => {
+    for (const name of PARAM_NAMES) (p[name] as tf.Variable).assign(tf.tensor(values[name]!.slice(), p[name].shape, 'float32'));
+  });
+}
+
 /** Free the parameters' memory. */
 export function disposeParams(p: Params): void {
   for (const name of PARAM_NAMES) p[name].dispose();

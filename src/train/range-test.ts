@@ -1,6 +1,6 @@
 // The LR range test's bookkeeping, as fastai's LRFinder and Lightning's lr_find keep it: a de-biased EMA of the
 // loss, divergence at 4 × the best smoothed loss, and two suggested learning rates.
-import type { SuggestedLr } from '../types.js';
+import type { RangeTestState, SuggestedLr } from '../types.js';
 
 /** How many recorded points the suggestion ignores at each end. */
 export interface Skip {
@@ -20,6 +20,24 @@ export class RangeTest {
   /** beta: the EMA's weight on the past (0.98 as in fastai and Lightning; 0 means no smoothing). */
   constructor(readonly beta = 0.98) {
     if (!(beta >= 0 && beta < 1)) throw new RangeError(`RangeTest: beta: expected a number in [0, 1), found ${beta}`);
+  }
+
+  /** Its bookkeeping as plain data (a checkpoint). */
+  getState(): RangeTestState {
+    return { avg: this.avg, best: this.best, lrs: Float64Array.from(this.lrs), smooth: Float64Array.from(this.smooth) };
+  }
+
+  /** Go on from a state getState() returned. */
+  setState(state: RangeTestState): void {
+    if (state.lrs.length !== state.smooth.length) throw new RangeError(`RangeTest.setState: expected as many lrs as smoothed losses, found ${state.lrs.length} and ${state.smooth.length}`);
+    this.avg = state.avg;
+    this.best = state.best;
+    this.lrs.length = 0;
+    this.smooth.length = 0;
+    for (let i = 0; i < state.lrs.length; i++) {
+      this.lrs.push(state.lrs[i]!);
+      this.smooth.push(state.smooth[i]!);
+    }
   }
 
   /**

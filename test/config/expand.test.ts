@@ -179,7 +179,8 @@ describe('a resolved experiment', () => {
       grid: {},
       search: { method: 'grid' },
       repeat: 1,
-      executor: { kind: 'local', cpus_per_task: 1, array_parallelism: 256, sbatch_args: [] },
+      checkpoint: { every: 'auto' },
+      executor: { kind: 'local', cpus_per_task: 1, array_parallelism: 256, signal_delay_s: 60, sbatch_args: [] },
     };
     assert.deepEqual(plan.experiment, expected);
     assert.equal(JSON.stringify(plan.experiment), JSON.stringify(expected));

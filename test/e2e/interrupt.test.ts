@@ -1,5 +1,6 @@
-// SIGINT (and SIGTERM and SIGHUP, alike): all workers stop within 2 s, finished trials stay, no half-written files,
-// exit 130, the lock goes; the next run resumes.
+// SIGINT (and SIGTERM and SIGHUP, alike): every running trial is asked for a checkpoint, all workers stop within 3 s,
+// finished trials stay, no half-written files, exit 130, the lock goes; the next run resumes. (A real trial's
+// checkpoint on the signal: test/e2e/checkpoint-resume.test.ts.)
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { access, readdir, readFile } from 'node:fs/promises';
@@ -10,50 +11,60 @@ import { fixtureOptions, fixturePlan, runDriver, startDriver, summaryOf, tempFil
 const exists = (p: string) => access(p).then(() => true, () => false);
 
 describe('an interrupted run', () => {
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) it(`stops on ${signal} within 2 s with exit code 130, keeps the finished trials, and the next run runs only the rest`, async () => {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) it(`stops on ${signal} within 3 s with exit code 130, keeps the finished trials and the running ones' checkpoints, says what each keeps, and the next run goes on from them`, async () => {
     const out = await tempOut();
     const interrupted = fixturePlan('interrupt', [
       { behave: 'ok', id: 'a' },
       { behave: 'ok', id: 'b' },
-      { behave: 'hang', id: 'c' },
-      { behave: 'hang', id: 'd' },
+      { behave: 'chunks', id: 'c', ms: 300 }, // a step every 300 ms, a checkpoint when asked
+      { behave: 'hang', id: 'd' }, // never reaches a chunk boundary
     ]);
     const driver = startDriver(interrupted, fixtureOptions(out, { jobs: 2 }));
     let stderr = '';
     driver.stderr.on('data', (chunk) => (stderr += chunk));
     for (const t0 = Date.now(); !(/start c/.test(stderr) && /start d/.test(stderr)); ) {
-      assert.ok(Date.now() - t0 < 30_000, `the hanging trials never started:\n${stderr}`);
+      assert.ok(Date.now() - t0 < 30_000, `the last trials never started:\n${stderr}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    await new Promise((r) => setTimeout(r, 300)); // both hanging trials are in their busy loops
+    await new Promise((r) => setTimeout(r, 700)); // c has trained a step or two, d is in its busy loop
     const sent = Date.now();
     driver.kill(signal);
     const result = await driver;
     const ms = Date.now() - sent;
 
     assert.equal(result.exitCode, 130, result.stderr);
-    assert.ok(ms < 2000, `it took ${ms} ms to stop`);
+    assert.ok(ms < 3000, `it took ${ms} ms to stop`);
     assert.match(result.stdout, /interrupted: 2 of 4 trials finished/);
     assert.deepEqual(await tempFilesUnder(out), []);
     assert.ok(!(await exists(path.join(out, 'interrupt', 'run.lock'))), 'the lock is released');
     for (const id of ['a', 'b']) assert.ok(await exists(path.join(out, 'interrupt', 'trials', id, 'summary.json')));
-    for (const id of ['c', 'd']) {
-      // Unfinished: what the interrupted trial began (its config, the metrics of any chunk it finished), no summary.
-      assert.deepEqual((await readdir(path.join(out, 'interrupt', 'trials', id))).sort(), ['config.json', 'metrics.jsonl']);
-    }
+    // c wrote a checkpoint at its next chunk boundary; its metrics stop there. d never answered: killed after the grace.
+    const saved = /trial c: checkpoint at step (\d+) written; the next run resumes it from there/.exec(result.stderr);
+    assert.ok(saved !== null, result.stderr);
+    const step = Number(saved[1]);
+    assert.deepEqual((await readdir(path.join(out, 'interrupt', 'trials', 'c'))).sort(), ['checkpoint.json', 'config.json', 'metrics.jsonl']);
+    const rows = (await readFile(path.join(out, 'interrupt', 'trials', 'c', 'metrics.jsonl'), 'utf8')).split('\n').filter(Boolean);
+    assert.equal(rows.filter((r) => !r.includes('split')).length, step);
+    assert.match(result.stderr, /trial d: stopped before it reached a chunk boundary \(at most 2 s after the signal\), with no earlier checkpoint: the next run starts it from step 0/);
+    assert.deepEqual((await readdir(path.join(out, 'interrupt', 'trials', 'd'))).sort(), ['config.json', 'metrics.jsonl']);
 
     const before = await summaryOf(out, 'interrupt', 'a');
     const resumed = fixturePlan('interrupt', [
       { behave: 'ok', id: 'a' },
       { behave: 'ok', id: 'b' },
-      { behave: 'ok', id: 'c' },
+      { behave: 'chunks', id: 'c', ms: 1 },
       { behave: 'ok', id: 'd' },
     ]);
     const again = await runDriver(resumed, fixtureOptions(out, { jobs: 2 }));
     assert.equal(again.exitCode, 0, again.stderr);
     assert.match(again.stderr, /skipping 2 of 4 trials/);
+    assert.match(again.stderr, new RegExp(`trial c: resumed from step ${step} of 20 \\(its checkpoint\\)`));
     assert.deepEqual(await summaryOf(out, 'interrupt', 'a'), before);
     for (const id of ['c', 'd']) assert.equal((await summaryOf(out, 'interrupt', id)).status, 'ok');
+    assert.equal((await summaryOf(out, 'interrupt', 'c')).resumed_from, step);
+    assert.ok(!(await exists(path.join(out, 'interrupt', 'trials', 'c', 'checkpoint.json'))), 'a finished trial keeps no checkpoint');
+    const stepsOfC = (await readFile(path.join(out, 'interrupt', 'trials', 'c', 'metrics.jsonl'), 'utf8')).split('\n').filter((l) => l !== '' && !l.includes('split')).map((l) => (JSON.parse(l) as { step: number }).step);
+    assert.deepEqual(stepsOfC, Array.from({ length: 20 }, (_, i) => i), 'cut back to the checkpoint, then on: every step once, in order');
   });
 });
 

@@ -55,7 +55,7 @@ describe('the report of a run that goes on', () => {
     run.kill('SIGINT');
     const result = await run;
     assert.equal(result.exitCode, 130, result.stderr);
-    assert.match(result.stdout, new RegExp(`interrupted: 0 of 1 trials finished; run the same command again to resume; ${path.join(out, 'stopped.html').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} shows the run as it was when interrupted`));
+    assert.match(result.stdout, new RegExp(`interrupted: 0 of 1 trials finished; run the same command again to resume \\(an unfinished trial goes on from its checkpoint\\); ${path.join(out, 'stopped.html').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} shows the run as it was when interrupted`));
     const closed = await readFile(path.join(out, 'stopped.html'), 'utf8');
     lacks(closed, /id="live-data"/, 'the closed page does not reload');
     has(closed, /<h2>Interrupted<\/h2>\n<p>The run was interrupted \(SIGINT\) at [\d-]+ [\d:]+ UTC, before its final report: this page shows it as it was then\./, 'the banner says why');

@@ -36,7 +36,7 @@ test('the tensor count is the same after step 100 as after step 2,000 (no leak i
       const data = buildDataset(await loadWords(config.data), config.data, config.model.block_size);
       const draws = trialDraws(config.seed, config.rng);
       const params = initParams(draws.init, data.vocab.length, config.model);
-      const trainer = new Trainer(config, data, params, draws.batch);
+      const trainer = new Trainer(config, data, params, draws);
       await trainer.runTo(100);
       const at100 = tf.memory().numTensors;
       await trainer.runTo(2000);

@@ -21,6 +21,7 @@ describe('the end of a run', () => {
       final: { train_loss: 2.5, dev_loss: 2.6, test_loss: null },
       steps_per_s: 1000,
       seconds: doc.trials[0].seconds,
+      resumed_from: null,
     });
     assert.equal(typeof doc.trials[0].seconds, 'number');
     assert.equal(doc.trials[1].status, 'failed');

@@ -62,7 +62,8 @@ export function fixtureExperiment(o: FixtureOptions): Experiment {
     ...(o.earlyStop === undefined ? {} : { early_stop: earlyStopRule(o.earlyStop) }),
     repeat: o.repeat ?? 1,
     ...(o.expect === undefined ? {} : { expect: o.expect }),
-    executor: { kind: 'local', cpus_per_task: 1, array_parallelism: 256, sbatch_args: [] },
+    checkpoint: { every: 'auto' },
+    executor: { kind: 'local', cpus_per_task: 1, array_parallelism: 256, signal_delay_s: 60, sbatch_args: [] },
   };
 }
 

@@ -92,6 +92,13 @@ test('the trial table marks diverged and failed trials with their reasons, and s
   assert.match(html, /<th data-type="text"><button type="button">train.batch_size<\/button><\/th>/, 'mixed 32/full sorts as text');
 });
 
+test('the trial table says from which step a resumed trial went on', async () => {
+  const r = await fixtureResults(GRID);
+  const ok = r.trials.find((t) => t.summary?.status === 'ok')!;
+  (ok.summary as Summary).resumed_from = 12000;
+  assert.match(render(r), /<tr class="row-ok">.*status-ok">ok<\/span><div class="reason">resumed from step 12,000<\/div><\/td>/);
+});
+
 test('missed expectations are listed first, with the trial, the key, what was expected and what was found', async () => {
   const r = await fixtureResults(GRID);
   const id = r.trials[1]!.trial.id;

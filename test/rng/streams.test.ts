@@ -179,3 +179,14 @@ test('shuffle leaves empty and one-item lists alone', () => {
   assert.deepEqual(r.shuffle([]), []);
   assert.deepEqual(r.shuffle(['x']), ['x']);
 });
+
+test('a stream goes on from its state with the same draws, a held-back normal included', () => {
+  const a = new Rng(2147483647);
+  a.fillInt(new Int32Array(5), 1000);
+  a.normal(); // r·sin θ held back for the next call
+  const b = new Rng(1);
+  b.setState(structuredClone(a.getState()));
+  const draw = (r: Rng) => [r.normal(), r.normal(), r.float(), r.uint32(), ...r.fillInt(new Int32Array(8), 27)];
+  assert.deepEqual(draw(b), draw(a));
+  assert.throws(() => b.setState({ kind: 'xoroshiro128+', words: [1, 2, 3], spare: null }), /four 32-bit words/);
+});

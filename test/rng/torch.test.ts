@@ -102,3 +102,13 @@ test('manual_seed keeps the low 32 bits of the seed, as PyTorch does', () => {
   assert.deepEqual([a.random(), a.random()], [b.random(), b.random()]);
   assert.throws(() => new TorchGenerator(-1), /seed: expected a non-negative integer, found -1/);
 });
+
+test('the generator goes on from its state with the same draws: mid-twist, with a cached normal', () => {
+  const g = new TorchGenerator(2147483647);
+  g.randn(new Float32Array(700)); // past one twist of the 624 words
+  g.randn(new Float32Array(3)); // scalar path: a normal cached
+  const copy = new TorchGenerator(1);
+  copy.setState(structuredClone(g.getState()));
+  const draw = (t: TorchGenerator) => [...t.randn(new Float32Array(5)), ...t.randn(new Float32Array(20)), ...t.fillInt(new Int32Array(32), 27), t.multinomial1(new Float32Array([0.2, 0.3, 0.5]))];
+  assert.deepEqual(draw(copy), draw(g));
+});

@@ -1,6 +1,6 @@
 // A trial's files as it runs: config.json at its start, metrics.jsonl chunk by chunk, summary.json last.
 import assert from 'node:assert/strict';
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,8 @@ import { execa } from 'execa';
 import { readSummary } from '../../src/store/files.js';
 import type { StoreFault } from '../../src/store/fs-errors.js';
 import { TrialWriter } from '../../src/store/trial-files.js';
-import type { MetricRow, Summary, TrialOutput } from '../../src/types.js';
+import { Rng } from '../../src/rng/streams.js';
+import type { MetricRow, Summary, TrainState, TrialOutput } from '../../src/types.js';
 import { fixturePlan, tempOut } from '../e2e/helpers.js';
 
 const trial = fixturePlan('files', [{ behave: 'ok' }]).trials[0]!;
@@ -90,7 +91,7 @@ describe('TrialWriter', () => {
     const dir = path.join(out, 'a-file');
     await writeFile(dir, 'not a directory');
     const faults: StoreFault[] = [];
-    const writer = new TrialWriter(dir, trial, (f) => faults.push(f));
+    const writer = new TrialWriter(dir, trial, { onFault: (f) => faults.push(f) });
     writer.metrics(chunks[0]!);
     await writer.settle();
     assert.equal(faults.length, 1);
@@ -113,3 +114,90 @@ describe('appendMetrics', () => {
     assert.equal(await readFile(path.join(dir, 'metrics.jsonl'), 'utf8'), jsonl(chunks[0]!));
   });
 });
+
+describe('TrialWriter with resume', () => {
+  /** A trial's directory after an attempt that wrote two chunks with a checkpoint after the first, then more rows and a line cut short. */
+  async function interrupted(): Promise<string> {
+    const dir = path.join(await tempOut(), trial.id);
+    const writer = new TrialWriter(dir, trial);
+    writer.metrics(chunks[0]!);
+    await writer.checkpoint(fixtureState(2));
+    writer.metrics(chunks[1]!);
+    await writer.settle();
+    await appendFile(path.join(dir, 'metrics.jsonl'), '{"step":4,"lr":0.1,"lo'); // killed mid-append
+    return dir;
+  }
+
+  it('goes on from the checkpoint: metrics.jsonl cut back to its rows, the counts where it left them, the checkpoint kept', async () => {
+    const dir = await interrupted();
+    const writer = new TrialWriter(dir, trial, { resume: true });
+    const begun = await writer.begun;
+    assert.equal(begun.checkpoint?.step, 2);
+    assert.equal(await readFile(path.join(dir, 'metrics.jsonl'), 'utf8'), jsonl(chunks[0]!));
+    assert.deepEqual([writer.stepsWritten, writer.checkpointStep], [2, 2]);
+    writer.metrics(chunks[1]!);
+    await writer.finish(output, '');
+    assert.equal(await readFile(path.join(dir, 'metrics.jsonl'), 'utf8'), jsonl(chunks.flat()));
+    assert.ok(!(await readdir(dir)).includes('checkpoint.json'), 'a finished trial keeps no checkpoint');
+  });
+
+  it('begins afresh, saying why, when the checkpoint is damaged or metrics.jsonl is not the one it was taken of', async (t) => {
+    const cases: [string, (dir: string) => Promise<void>, RegExp][] = [
+      ['a damaged checkpoint', (dir) => writeFile(path.join(dir, 'checkpoint.json'), '{"sha256":'), /^it is not whole JSON/],
+      ['metrics.jsonl shorter than at the checkpoint', (dir) => writeFile(path.join(dir, 'metrics.jsonl'), '{"step":0'), /metrics\.jsonl holds 9 bytes, fewer than the \d+ it had at the checkpoint/],
+      ['another metrics.jsonl of the same length', async (dir) => writeFile(path.join(dir, 'metrics.jsonl'), (await readFile(path.join(dir, 'metrics.jsonl'), 'utf8')).replace('"loss":3.1', '"loss":3.2')), /not the one the checkpoint was taken of/],
+    ];
+    for (const [name, damage, why] of cases) {
+      await t.test(name, async () => {
+        const dir = await interrupted();
+        await damage(dir);
+        const writer = new TrialWriter(dir, trial, { resume: true });
+        const begun = await writer.begun;
+        assert.equal(begun.checkpoint, undefined);
+        assert.match(begun.dropped ?? '', why);
+        assert.deepEqual((await readdir(dir)).sort(), ['config.json', 'metrics.jsonl']);
+        assert.equal(await readFile(path.join(dir, 'metrics.jsonl'), 'utf8'), '');
+        assert.deepEqual([writer.stepsWritten, writer.checkpointStep], [0, null]);
+      });
+    }
+  });
+
+  it('begins again from step 0 when the trainer cannot use the checkpoint (restart): no rows, no checkpoint', async () => {
+    const dir = await interrupted();
+    const writer = new TrialWriter(dir, trial, { resume: true });
+    await writer.begun;
+    writer.restart();
+    writer.metrics(chunks[0]!);
+    await writer.settle();
+    assert.equal(await readFile(path.join(dir, 'metrics.jsonl'), 'utf8'), jsonl(chunks[0]!));
+    assert.deepEqual((await readdir(dir)).sort(), ['config.json', 'metrics.jsonl']);
+  });
+
+  it('keeps the checkpoint of a trial that failed: the next run goes on from it', async () => {
+    const dir = await interrupted();
+    const writer = new TrialWriter(dir, trial, { resume: true });
+    await writer.begun;
+    await writer.fail({ ...summary, status: 'failed', reason: 'killed' } as Summary, '');
+    assert.ok((await readdir(dir)).includes('checkpoint.json'));
+  });
+});
+
+/** A TrainState of the fixture trial's shapes (vocabulary '.ab') at `step`. */
+function fixtureState(step: number): TrainState {
+  const { block_size: T, embed_dim: E, hidden: H } = trial.config.model;
+  const w = (n: number) => new Float32Array(n).fill(0.25);
+  const rng = new Rng(1).getState();
+  return {
+    step,
+    weights: { C: w(3 * E), W1: w(T * E * H), b1: w(H), W2: w(H * 3), b2: w(3) },
+    draws: { rng: 'streams', init: rng, batch: rng, sample: rng },
+    first_loss: 3.3,
+    final: { train_loss: null, dev_loss: null, test_loss: null },
+    last_eval_step: -1,
+    range_test: null,
+    time: { seconds: 1, train_seconds: 1, train_cpu_seconds: 1, peak_bytes: 1, started_at: new Date().toISOString() },
+    backend: 'wasm',
+    engine: 'tfjs',
+    vocab: '.ab',
+  };
+}

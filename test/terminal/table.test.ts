@@ -35,11 +35,13 @@ describe('endTable', () => {
 });
 
 describe('runDocument', () => {
-  it('gives each trial id, params, status, steps trained and planned, final losses, steps/s and seconds; null where not finished', () => {
-    const doc = runDocument('reports/table.html', rows, []);
+  it('gives each trial id, params, status, steps trained and planned, final losses, steps/s, seconds and the step it resumed from; null where not finished', () => {
+    const resumed: TrialRow[] = [{ ...rows[0]!, summary: { ...rows[0]!.summary!, resumed_from: 12 } }, ...rows.slice(1)];
+    const doc = runDocument('reports/table.html', resumed, []);
     assert.equal(doc.report, 'reports/table.html');
-    assert.deepEqual(doc.trials[1], { id: 't1-sleep', params: { behave: 'sleep', ms: 10 }, status: 'failed', steps: 7, steps_planned: 20, final: rows[1]!.summary!.final, steps_per_s: 900, seconds: 75 });
-    assert.deepEqual(doc.trials[2], { id: 't2-hang', params: { behave: 'hang' }, status: 'pending', steps: null, steps_planned: 20, final: { train_loss: null, dev_loss: null, test_loss: null }, steps_per_s: null, seconds: null });
+    assert.equal(doc.trials[0]!.resumed_from, 12);
+    assert.deepEqual(doc.trials[1], { id: 't1-sleep', params: { behave: 'sleep', ms: 10 }, status: 'failed', steps: 7, steps_planned: 20, final: rows[1]!.summary!.final, steps_per_s: 900, seconds: 75, resumed_from: null });
+    assert.deepEqual(doc.trials[2], { id: 't2-hang', params: { behave: 'hang' }, status: 'pending', steps: null, steps_planned: 20, final: { train_loss: null, dev_loss: null, test_loss: null }, steps_per_s: null, seconds: null, resumed_from: null });
   });
 });
 

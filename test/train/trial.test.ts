@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Lr, LossMode } from '../../src/config/schema.js';
-import { trainTrialInMemory } from '../../src/train/trial.js';
-import type { MetricRow, Progress, TrialConfig } from '../../src/types.js';
+import { trainTrial, trainTrialInMemory } from '../../src/train/trial.js';
+import type { MetricRow, Progress, TrainState, TrialConfig, TrialStart } from '../../src/types.js';
 
 /** A few hundred words of the built-in names and a small network: trains in well under a second. */
 function tiny(over: { steps?: number; lr?: Lr; batch?: number | 'full'; loss?: LossMode; every?: number; sample?: number } = {}): TrialConfig {
@@ -156,4 +156,82 @@ test('an empty training split is refused before training, whatever the batch siz
       await assert.rejects(trainTrialInMemory(config, { id: 'e', backend: 'wasm' }), /^Error: data\.split\.train: expected a training split with at least one word, found none/);
     });
   }
+});
+
+/** A trial run with a checkpoint every `every` steps: its rows, outputs, and each checkpoint with the rows sent before it. */
+async function withCheckpoints(config: TrialConfig, every: number) {
+  const saved: { state: TrainState; rows: number }[] = [];
+  const metrics: MetricRow[] = [];
+  const out = await trainTrial(config, {
+    id: 'c',
+    backend: 'wasm',
+    onMetrics: (rows) => void metrics.push(...rows),
+    checkpointEvery: every,
+    onCheckpoint: (state) => void saved.push({ state, rows: metrics.length }),
+  });
+  return { ...out, metrics, saved };
+}
+
+test('going on from any checkpoint computes the rest of the trial bit for bit: the same rows, weights and samples', async (t) => {
+  const cases: [string, TrialConfig][] = [
+    ['minibatches, fused loss (rng: streams)', tiny({ steps: 230, every: 70 })],
+    ['the lecture\'s generators (rng: torch)', { ...tiny({ steps: 230, every: 70 }), rng: 'torch' }],
+    ['full batch, manual loss', tiny({ steps: 120, every: 50, batch: 'full', loss: 'manual' })],
+    ['an LR range test (chunks of 25 steps, its smoothed loss)', tiny({ steps: 180, every: 1000, lr: { schedule: 'range', min: 1e-3, max: 1 } })],
+    ['a cosine schedule', tiny({ steps: 230, every: 100, lr: { schedule: 'cosine', start: 0.2, end: 0.01, warmup: 20 } })],
+  ];
+  for (const [name, config] of cases) {
+    await t.test(name, async () => {
+      const plain = await trainTrialInMemory(config, { id: 'c', backend: 'wasm' });
+      const run = await withCheckpoints(config, 50);
+      assert.deepEqual(run.metrics, plain.metrics, 'checkpoints change nothing a trial computes');
+      assert.ok(run.saved.length >= 2, `${run.saved.length} checkpoints`);
+      for (const { state, rows } of run.saved) {
+        let started: TrialStart | undefined;
+        const resumed = await trainTrialInMemory(config, { id: 'c', backend: 'wasm', resume: state, onStart: (s) => void (started = s) });
+        assert.deepEqual(started, { resumed_from: state.step });
+        assert.equal(resumed.summary.resumed_from, state.step);
+        assert.deepEqual(resumed.metrics, plain.metrics.slice(rows), `the rows after step ${state.step}`);
+        assert.deepEqual(resumed.weights, plain.weights);
+        assert.deepEqual(resumed.samples, plain.samples);
+        assert.deepEqual([resumed.summary.final, resumed.summary.first_loss, resumed.summary.suggested_lr], [plain.summary.final, plain.summary.first_loss, plain.summary.suggested_lr]);
+      }
+    });
+  }
+});
+
+test('a checkpoint is taken at the first chunk boundary from each multiple of checkpoint.every, never at the last step', async () => {
+  const run = await withCheckpoints(tiny({ steps: 1300, every: 300, sample: 0 }), 400);
+  // Chunk boundaries: evaluations every 300 steps, and 500-step chunks between them: 300, 600, 900, 1200, 1300.
+  assert.deepEqual(run.saved.map((c) => c.state.step), [600, 900, 1200]);
+});
+
+test('a checkpoint of another backend, vocabulary or schedule is not used: the trial starts from step 0 and says why', async () => {
+  const config = tiny({ steps: 120, every: 60, sample: 2 });
+  const plain = await trainTrialInMemory(config, { id: 'c', backend: 'wasm' });
+  const { state } = (await withCheckpoints(config, 60)).saved[0]!;
+  const unfit: [Partial<TrainState>, RegExp][] = [
+    [{ backend: 'cpu' }, /trained on the cpu backend, this run has wasm/],
+    [{ engine: 'kernel' }, /trained by the kernel engine/],
+    [{ vocab: '.abc' }, /its vocabulary "\.abc" is not the data's/],
+    [{ range_test: { avg: 0, best: 1, lrs: new Float64Array(60), smooth: new Float64Array(60) } }, /another schedule/],
+  ];
+  for (const [change, why] of unfit) {
+    let started: TrialStart | undefined;
+    const out = await trainTrialInMemory(config, { id: 'c', backend: 'wasm', resume: { ...state, ...change }, onStart: (s) => void (started = s) });
+    assert.equal(started?.resumed_from, null);
+    assert.match(started?.not_resumed ?? '', why);
+    assert.deepEqual(out.metrics, plain.metrics, 'from step 0, as if there had been no checkpoint');
+    assert.equal(out.summary.resumed_from, undefined);
+  }
+});
+
+test('a resumed trial\'s times count the earlier run up to its checkpoint: steps/s over every run\'s training', async () => {
+  const config = tiny({ steps: 200, every: 100, sample: 0 });
+  const { state } = (await withCheckpoints(config, 100)).saved[0]!;
+  const earlier = { ...state, time: { ...state.time, seconds: 100, train_seconds: 50, train_cpu_seconds: 40, started_at: '2026-01-01T00:00:00.000Z' } };
+  const { summary } = await trainTrialInMemory(config, { id: 'c', backend: 'wasm', resume: earlier });
+  assert.equal(summary.started_at, '2026-01-01T00:00:00.000Z');
+  assert.ok(summary.seconds > 100 && summary.train_seconds > 50 && summary.train_cpu_seconds! > 40);
+  assert.equal(summary.steps_per_s, 200 / summary.train_seconds);
 });

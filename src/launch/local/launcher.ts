@@ -1,6 +1,7 @@
 // The local launcher: the trials run in a pool of warm worker processes on this machine (pool.ts), and this process
-// writes each trial's files as it runs (a TrialRecorder per trial); early stopping decides here, from every trial's
-// evaluations as they arrive.
+// writes each trial's files as it runs (a TrialRecorder per trial: metrics, checkpoints, the end); a trial with a
+// checkpoint goes on from it; early stopping decides here, from every trial's evaluations as they arrive. On the
+// signal each running trial writes a checkpoint (pool.ts) and the run says what each one keeps.
 import { fileURLToPath } from 'node:url';
 import type { Launcher, LaunchEvents, LaunchOutcome, LaunchRequest } from '../launcher.js';
 import { TrialRecorder } from '../recorder.js';
@@ -8,9 +9,9 @@ import { activeArrayRefusal } from '../slurm/launcher.js';
 import { trialDir } from '../../store/files.js';
 import { StoreFault } from '../../store/fs-errors.js';
 import * as msg from '../../messages.js';
-import type { Summary } from '../../types.js';
+import type { Summary, Trial } from '../../types.js';
 import { workerCount } from './jobs.js';
-import { runPool } from './pool.js';
+import { PAUSE_GRACE_MS, runPool } from './pool.js';
 
 /** The training worker (worker.ts compiled); tests give their fixture workers instead. */
 const DEFAULT_WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
@@ -43,6 +44,7 @@ async function launchLocal(request: LaunchRequest, events: LaunchEvents, options
   const { workers, warning } = workerCount(request.jobs, trials.length);
   if (warning !== undefined && trials.length > 0) events.note(`warning: ${warning}`);
   const records = new Map<string, TrialRecorder>(); // the trials under way
+  const interrupted: { trial: Trial; saved: boolean }[] = [];
   let unwritten = 0;
   let fault: StoreFault | undefined;
   const stop = new AbortController(); // the pool's signal: the run's (a signal), or the first fault of the disk
@@ -64,20 +66,27 @@ async function launchLocal(request: LaunchRequest, events: LaunchEvents, options
         backend: request.backend,
         timeoutSeconds: request.timeoutSeconds,
         signal,
-        checkpoints: stopper !== undefined,
+        earlyStop: stopper !== undefined,
+        checkpointEvery: request.plan.experiment.checkpoint.every,
+        pause: (reason) => !(reason instanceof StoreFault), // a signal: checkpoints first; a failing disk: stop at once
       },
       {
-        start: (trial) => {
+        start: async (trial) => {
           const dir = trialDir(request.out, request.plan.experiment.name, trial.id);
-          records.set(trial.id, new TrialRecorder(trial, dir, { backend: request.backend, stopper, progress: { run: request.runToken }, onFault }));
+          const record = await TrialRecorder.open(trial, dir, { backend: request.backend, stopper, progress: { run: request.runToken }, onFault, note: (line) => events.note(line) });
+          records.set(trial.id, record);
           events.start(trial);
+          return record.resume === undefined ? {} : { resume: record.resume };
         },
+        started: (trial, start) => records.get(trial.id)?.begin(start),
         progress: (trial, p) => {
           records.get(trial.id)?.progress(p);
           events.progress(trial, p);
         },
         metrics: (trial, rows) => records.get(trial.id)?.metrics(rows),
-        checkpoint: (trial, step) => records.get(trial.id)?.decide(step) ?? { stop: false },
+        checkpoint: (trial, state) => void records.get(trial.id)?.checkpoint(state),
+        evaluated: (trial, step) => records.get(trial.id)?.decide(step) ?? { stop: false },
+        interrupted: (trial, saved) => interrupted.push({ trial, saved }),
         end: async (ended) => {
           const record = records.get(ended.trial.id)!;
           records.delete(ended.trial.id);
@@ -96,7 +105,8 @@ async function launchLocal(request: LaunchRequest, events: LaunchEvents, options
     );
   } finally {
     request.signal.removeEventListener('abort', interrupt);
-    await Promise.all([...records.values()].map((r) => r.abandon())); // stopped trials: what they trained stays, unfinished
+    await Promise.all([...records.values()].map((r) => r.abandon())); // stopped trials: what they trained stays, unfinished, with their checkpoints
   }
+  if (request.signal.aborted) for (const { trial, saved } of interrupted) events.note(msg.interruptedTrial(trial.id, saved, records.get(trial.id)?.checkpointStep ?? null, PAUSE_GRACE_MS / 1000), 'always');
   return { kind: 'ran', summaries, interrupted: request.signal.aborted, ...(fault === undefined ? {} : { fault }), unwritten };
 }

@@ -1,15 +1,20 @@
 // A pool of warm worker processes: `jobs` slots, each takes the next trial and hands it to its worker.
 // A worker that finished a trial well takes the next one (TF.js stays loaded); a worker whose trial failed is
 // replaced by a fresh process, so a leak or a broken state cannot spill over into the next trial.
+// On the signal, each running trial is asked for a checkpoint at its next chunk boundary (PAUSE_GRACE_MS at most),
+// then its worker is killed; one that cannot answer in time is killed then, and its previous checkpoint stands.
 import { execaNode } from 'execa';
-import type { BackendName, MetricRow, Progress, Trial, Verdict } from '../../types.js';
+import type { BackendName, CheckpointEvery, MetricRow, Progress, TrainState, Trial, TrialStart, Verdict } from '../../types.js';
 import type { Ending } from '../recorder.js';
 import { PARENT_ENV } from './parent-watch.js';
 import { setLongTimeout } from './timer.js';
 import { isWorkerMessage, type ParentMessage, type ReadyMessage, type WorkerMessage } from './protocol.js';
 
-/** How a trial ended, as the pool saw it. */
-export type Outcome = Ending | { kind: 'interrupted' };
+/** After the signal, how long a running trial has to reach a chunk boundary and send its checkpoint (the run promises exit 130 within 3 s). */
+export const PAUSE_GRACE_MS = 2000;
+
+/** How a trial ended, as the pool saw it; an interrupted one `saved` a checkpoint on the signal, or did not answer in time. */
+export type Outcome = Ending | { kind: 'interrupted'; saved: boolean };
 
 /** A trial that ended, with what the parent knows about it. */
 export interface Ended {
@@ -29,27 +34,39 @@ export interface PoolOptions {
   execArgv: string[]; // node flags of the workers
   backend: BackendName;
   timeoutSeconds?: number; // per trial, from the moment the trial is handed to a ready worker
-  signal: AbortSignal; // aborted: kill every worker now, end running trials as interrupted
-  checkpoints?: boolean; // early stopping: workers wait for events.checkpoint's verdict after each evaluation
+  signal: AbortSignal; // aborted: running trials checkpoint (PAUSE_GRACE_MS at most), then every worker is killed; they end as interrupted
+  earlyStop?: boolean; // workers wait for events.evaluated's verdict after each evaluation
+  checkpointEvery?: CheckpointEvery; // steps between checkpoints (default auto); never: none, and none on the signal either
+  pause?: (reason: unknown) => boolean; // on the abort, whether running trials checkpoint first (default yes; never: no)
 }
 
-/** What the pool tells its caller about each trial, in order: start, progress and metrics …, end. */
+/** What the pool tells its caller about each trial, in order: start, started, progress, metrics and checkpoints …, end. */
 export interface PoolEvents {
-  start(trial: Trial): void;
+  /** The trial is about to go to a worker: awaited (the place to begin its files), with the checkpoint it goes on from, if any. */
+  start(trial: Trial): Promise<{ resume?: TrainState }>;
+  /** The worker set the trial up: from step 0, or from the checkpoint. */
+  started(trial: Trial, start: TrialStart): void;
   progress(trial: Trial, progress: Progress): void;
   /** A chunk's rows of metrics.jsonl, in step order, as the worker sent them. */
   metrics(trial: Trial, rows: MetricRow[]): void;
-  /** Early stopping (PoolOptions.checkpoints): the trial was evaluated at `step`; it waits for this verdict. */
-  checkpoint?(trial: Trial, step: number): Verdict;
+  /** A checkpoint, after the rows it covers (in the order the worker sent them). */
+  checkpoint(trial: Trial, state: TrainState): void;
+  /** Early stopping (PoolOptions.earlyStop): the trial was evaluated at `step`; it waits for this verdict. */
+  evaluated?(trial: Trial, step: number): Verdict;
   /** Awaited before the slot takes its next trial: the place to write the trial's files. Not called for interrupted trials. */
   end(ended: Ended): Promise<void>;
+  /** The signal stopped the trial before its end: it stays unfinished; `saved`: it sent the checkpoint the signal asked for. */
+  interrupted(trial: Trial, saved: boolean): void;
 }
 
 /** Run the trials, `jobs` at a time, until all have ended or the signal aborts. Resolves when every worker has exited. */
 export async function runPool(trials: Trial[], options: PoolOptions, events: PoolEvents): Promise<void> {
   const queue = [...trials];
   const live = new Set<WorkerProcess>();
-  const onAbort = () => live.forEach((w) => w.interrupt());
+  const onAbort = () => {
+    const pause = options.checkpointEvery !== 'never' && options.pause?.(options.signal.reason) !== false;
+    live.forEach((w) => w.interrupt(pause));
+  };
   options.signal.addEventListener('abort', onAbort);
   // The parent ends in the middle (an uncaught error, process.exit): its workers, in their own sessions, go too.
   const onExit = () => live.forEach((w) => w.killNow());
@@ -63,14 +80,23 @@ export async function runPool(trials: Trial[], options: PoolOptions, events: Poo
           worker = new WorkerProcess(options.workerPath, options.execArgv);
           live.add(worker);
         }
-        events.start(trial);
+        const { resume } = await events.start(trial);
+        if (options.signal.aborted) {
+          events.interrupted(trial, false); // the signal came while its files began: it stays as it was
+          break;
+        }
         const current = trial;
-        const ended = await worker.run(trial, options, {
+        const ended = await worker.run(trial, resume, options, {
+          started: (start) => events.started(current, start),
           progress: (p) => events.progress(current, p),
           metrics: (rows) => events.metrics(current, rows),
-          checkpoint: (step) => events.checkpoint?.(current, step) ?? { stop: false },
+          checkpoint: (state) => events.checkpoint(current, state),
+          evaluated: (step) => events.evaluated?.(current, step) ?? { stop: false },
         });
-        if (ended.outcome.kind === 'interrupted') break;
+        if (ended.outcome.kind === 'interrupted') {
+          events.interrupted(trial, ended.outcome.saved);
+          break;
+        }
         await events.end(ended);
         if (ended.outcome.kind === 'failed') {
           await worker.kill();
@@ -119,9 +145,11 @@ function spawnWorker(workerPath: string, execArgv: string[]) {
 
 /** What the worker reports of the trial it runs, as it runs. */
 interface TrialListeners {
+  started(start: TrialStart): void;
   progress(p: Progress): void;
   metrics(rows: MetricRow[]): void;
-  checkpoint(step: number): Verdict;
+  checkpoint(state: TrainState): void;
+  evaluated(step: number): Verdict;
 }
 
 /** One worker process and the trial it runs. */
@@ -135,6 +163,7 @@ class WorkerProcess {
   private lastProgress: Progress | undefined;
   private current: { trial: Trial; on: TrialListeners; finish: (o: Outcome) => void } | undefined;
   private interrupted = false;
+  private pausing: NodeJS.Timeout | undefined; // after the signal: the kill of a worker that sends no checkpoint in time
   exited = false;
 
   constructor(workerPath: string, execArgv: string[]) {
@@ -154,13 +183,14 @@ class WorkerProcess {
     this.done = subprocess.then(async (result) => {
       await messages;
       this.exited = true;
+      clearTimeout(this.pausing);
       resolveReady(undefined);
       this.current?.finish({ kind: 'failed', failure: { kind: 'died', exitCode: result.exitCode, signal: result.signal } });
     });
   }
 
   /** Hand the trial to this worker once it is ready; resolves when the trial has ended, however it ended. */
-  async run(trial: Trial, options: PoolOptions, on: TrialListeners): Promise<Ended> {
+  async run(trial: Trial, resume: TrainState | undefined, options: PoolOptions, on: TrialListeners): Promise<Ended> {
     const ready = await this.ready;
     const started = new Date();
     let timer: { clear(): void } | undefined;
@@ -168,7 +198,7 @@ class WorkerProcess {
       const finish = (o: Outcome) => {
         timer?.clear();
         this.current = undefined;
-        resolve(this.interrupted ? { kind: 'interrupted' } : o);
+        resolve(this.interrupted && o.kind === 'failed' ? { kind: 'interrupted', saved: false } : o); // a result that came after the signal stands
       };
       this.current = { trial, on, finish };
       if (ready === undefined || this.interrupted) {
@@ -182,7 +212,7 @@ class WorkerProcess {
           finish({ kind: 'failed', failure: { kind: 'timeout', seconds } });
         }, seconds * 1000);
       }
-      this.send({ type: 'trial', trial, backend: options.backend, checkpoints: options.checkpoints === true });
+      this.send({ type: 'trial', trial, backend: options.backend, early_stop: options.earlyStop === true, checkpoint_every: options.checkpointEvery ?? 'auto', ...(resume === undefined ? {} : { resume }) });
     });
     if (outcome.kind === 'failed' && outcome.failure.kind !== 'threw') await this.done; // killed: wait for its last stderr
     const progress = this.lastProgress;
@@ -193,11 +223,24 @@ class WorkerProcess {
     return { trial, outcome, started, finished: new Date(), progress, log, worker: { pid: this.subprocess.pid, load_seconds: this.loadSeconds, trials: this.trials } };
   }
 
-  /** Stop at once: SIGKILL; the running trial ends as interrupted. */
-  interrupt(): void {
+  /**
+   * The signal: with `pause`, the running trial is asked for a checkpoint at its next chunk boundary and the worker is
+   * killed once it is sent, or after PAUSE_GRACE_MS; else (or with no trial running) it is killed at once. The trial
+   * ends as interrupted, saying whether it saved a checkpoint.
+   */
+  interrupt(pause: boolean): void {
     this.interrupted = true;
-    this.subprocess.kill('SIGKILL');
-    this.current?.finish({ kind: 'interrupted' });
+    const current = this.current;
+    if (!pause || current === undefined) {
+      this.subprocess.kill('SIGKILL');
+      current?.finish({ kind: 'interrupted', saved: false });
+      return;
+    }
+    this.send({ type: 'pause', id: current.trial.id });
+    this.pausing = setTimeout(() => {
+      this.subprocess.kill('SIGKILL');
+      this.current?.finish({ kind: 'interrupted', saved: false });
+    }, PAUSE_GRACE_MS);
   }
 
   /** SIGKILL, without waiting (for the parent's last moments). */
@@ -231,6 +274,9 @@ class WorkerProcess {
       case 'ready':
         this.loadSeconds = m.load_seconds;
         return resolveReady(m);
+      case 'started':
+        if (current?.trial.id !== m.id) return this.breach(`a start of trial ${m.id}, which it was not running`);
+        return current.on.started(m.start);
       case 'progress':
         if (current?.trial.id !== m.id) return;
         this.lastProgress = m.progress;
@@ -239,8 +285,16 @@ class WorkerProcess {
         if (current?.trial.id !== m.id) return;
         return current.on.metrics(m.rows);
       case 'checkpoint':
-        if (current?.trial.id !== m.id) return this.breach(`a checkpoint for trial ${m.id}, which it was not running`);
-        return this.send({ type: 'verdict', id: m.id, step: m.step, verdict: current.on.checkpoint(m.step) });
+        if (current?.trial.id !== m.id) return this.breach(`a checkpoint of trial ${m.id}, which it was not running`);
+        current.on.checkpoint(m.state);
+        if (!m.last) return;
+        // The checkpoint the signal asked for: handed to the parent's writer above; the worker trains no more.
+        clearTimeout(this.pausing);
+        this.subprocess.kill('SIGKILL');
+        return current.finish({ kind: 'interrupted', saved: true });
+      case 'evaluated':
+        if (current?.trial.id !== m.id) return this.breach(`an evaluation of trial ${m.id}, which it was not running`);
+        return this.send({ type: 'verdict', id: m.id, step: m.step, verdict: current.on.evaluated(m.step) });
       case 'result':
         if (current?.trial.id !== m.id) return this.breach(`a result for trial ${m.id}, which it was not running`);
         return current.finish({ kind: 'output', output: m.output });

@@ -21,6 +21,9 @@ export async function serveTrials(train: TrainFn): Promise<never> {
   endWithParent();
 
   const messages = on(process, 'message'); // listening before the parent can send anything
+  // A signal reached the parent: it asks the trial for a checkpoint at its next chunk boundary, after which the trial
+  // trains no more. Heard from the start: a pause read together with its trial must not wait in `messages`.
+  process.on('message', (m: unknown) => void (isParentMessage(m) && m.type === 'pause' && paused.add(m.id)));
   await send({ type: 'ready', pid: process.pid, load_seconds: process.uptime() });
   for await (const [message] of messages) {
     if (!isParentMessage(message)) throw new Error(`worker ${process.pid}: not a message of the protocol: ${JSON.stringify(message)}`);
@@ -29,6 +32,7 @@ export async function serveTrials(train: TrainFn): Promise<never> {
         await runTrial(train, message);
         break;
       case 'verdict':
+      case 'pause':
         break; // taken by the trial it was for (see runTrial); a late one is of no use now
       case 'exit':
         process.exit(0);
@@ -48,22 +52,40 @@ function verdictFor(id: string, step: number): Promise<Verdict> {
       resolve(message.verdict);
     };
     process.on('message', listener);
-    send({ type: 'checkpoint', id, step }).catch(() => {}); // a parent that is gone ends this process
+    send({ type: 'evaluated', id, step }).catch(() => {}); // a parent that is gone ends this process
   });
 }
+
+/** The trials the parent asked to pause (see serveTrials). */
+const paused = new Set<string>();
 
 async function runTrial(train: TrainFn, message: TrialMessage): Promise<void> {
   const { trial, backend } = message;
   const id = trial.id;
   try {
-    const onProgress: TrainOptions['onProgress'] = (progress) => void send({ type: 'progress', id, progress }).catch(() => {});
-    const onMetrics: TrainOptions['onMetrics'] = (rows) => void send({ type: 'metrics', id, rows }).catch(() => {});
-    const onCheckpoint = message.checkpoints ? (step: number) => verdictFor(id, step) : undefined;
-    const output = await train(trial, { id, backend, onProgress, onMetrics, ...(onCheckpoint ? { onCheckpoint } : {}) });
+    const options: TrainOptions = {
+      id,
+      backend,
+      onProgress: (progress) => void send({ type: 'progress', id, progress }).catch(() => {}),
+      onMetrics: (rows) => void send({ type: 'metrics', id, rows }).catch(() => {}),
+      ...(message.early_stop ? { onEvaluated: (step: number) => verdictFor(id, step) } : {}),
+      ...(message.resume === undefined ? {} : { resume: message.resume }),
+      onStart: (start) => void send({ type: 'started', id, start }).catch(() => {}),
+      checkpointEvery: message.checkpoint_every,
+      onCheckpoint: async (state) => {
+        const last = paused.has(id);
+        await send({ type: 'checkpoint', id, state, last }).catch(() => {});
+        if (last) await new Promise<never>(() => {}); // the parent stops this worker now (or, gone, ends it: 'disconnect')
+      },
+      checkpointNow: () => paused.has(id),
+    };
+    const output = await train(trial, options);
     await send({ type: 'result', id, output });
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
     await send({ type: 'error', id, error: { message: e.message, stack: e.stack ?? e.message } });
+  } finally {
+    paused.delete(id);
   }
 }
 

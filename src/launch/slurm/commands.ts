@@ -48,6 +48,11 @@ export async function cancel(jobId: string): Promise<void> {
   await slurm('scancel', [jobId]);
 }
 
+/** Requeue one running task of an array (`scontrol requeue JOB_INDEX`): Slurm ends it and starts it again later, from its batch script. */
+export async function requeue(jobId: string, index: number): Promise<void> {
+  await slurm('scontrol', ['requeue', `${jobId}_${index}`]);
+}
+
 /** The tasks of an array job that the controller still has a record of (none when it has forgotten the job). */
 export async function arrayTasks(jobId: string): Promise<Map<number, TaskRecord>> {
   try {

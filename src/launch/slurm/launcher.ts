@@ -120,6 +120,7 @@ async function submitArray(request: LaunchRequest): Promise<Submission | string>
     out: path.resolve(out),
     backend: request.backend,
     trials: toRun,
+    checkpoint_every: plan.experiment.checkpoint.every,
     ...(plan.experiment.early_stop === undefined ? {} : { early_stop: plan.experiment.early_stop, plan_ids: plan.trials.map((t) => t.id) }),
   };
   const script = path.join(folder, 'batch.sh');

@@ -11,6 +11,7 @@ export interface TaskRecord {
   node: string | undefined; // NodeList, once it runs
   startTime: string | undefined; // ISO-like local time, once it started
   endTime: string | undefined; // once it ended
+  restarts: number; // Restarts: how often Slurm requeued it (a task that requeued itself near its time limit, preemption, scontrol requeue)
 }
 
 /** States in which a task has not ended: it will run, or runs (Slurm's job_state_string values). */
@@ -63,6 +64,7 @@ export function parseJobRecords(text: string, arrayJobId: string): Map<number, T
         node: known('NodeList'),
         startTime: known('StartTime'),
         endTime: known('EndTime'),
+        restarts: Number(f.get('Restarts') ?? 0) || 0,
       });
     }
   }

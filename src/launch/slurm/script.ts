@@ -36,7 +36,11 @@ export function sbatchOptions(spec: ScriptSpec): string[] {
     `--job-name=${spec.jobName}`,
     `--array=0-${spec.tasks - 1}%${parallel}`,
     `--output=${spec.submission}/logs/%A_%a.out`, // stdout and stderr of each task
+    '--open-mode=append', // a requeued task's log goes on after its earlier attempt's (Slurm truncates by default)
     `--chdir=${spec.cwd}`,
+    '--requeue', // a task that is preempted, or signalled near its time limit, goes back to the queue and resumes from its checkpoint
+    `--signal=B:USR1@${e.signal_delay_s}`, // to the batch shell, which is the task itself (exec): write a checkpoint, requeue
+
     '--ntasks=1',
     `--cpus-per-task=${e.cpus_per_task}`,
     ...(e.mem_gb === undefined ? [] : [`--mem=${Math.ceil(e.mem_gb * 1024)}M`]),
@@ -52,7 +56,8 @@ export function batchScript(spec: ScriptSpec): string {
     '#!/bin/bash',
     `# run-exp ${spec.version}: experiment ${spec.name}, ${spec.tasks} trial${spec.tasks === 1 ? '' : 's'}, one per array task.`,
     '# Written by `run-exp FILE.yaml --executor slurm`; task i trains the trial at index i of tasks.json and writes',
-    '# its files under the experiment directory itself (summary.json last), as a local run does.',
+    '# its files under the experiment directory itself (summary.json last), as a local run does. USR1 (before the time',
+    '# limit) makes a task write a checkpoint and requeue itself; started again, it goes on from that checkpoint.',
     ...sbatchOptions(spec).map((o) => `#SBATCH ${o}`),
     'set -eu',
     'export NO_COLOR=1',

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EarlyStop } from '../../config/schema.js';
-import type { BackendName, Trial } from '../../types.js';
+import type { BackendName, CheckpointEvery, Trial } from '../../types.js';
 import { writeFileAtomic } from '../../store/files.js';
 
 /** tasks.json: everything a task needs, and nothing it would have to plan again. */
@@ -19,6 +19,7 @@ export interface TaskFile {
   out: string; // absolute DIR
   backend: BackendName;
   trials: Trial[]; // array task i trains trials[i]
+  checkpoint_every?: CheckpointEvery; // checkpoint.every (absent in a submission before checkpoints: auto)
   early_stop?: EarlyStop; // the experiment's rule: each task decides for itself from its siblings' files
   plan_ids?: string[]; // every trial of the plan, in plan order (finished ones too): whose evaluations early stopping reads
 }

@@ -207,12 +207,14 @@ ${sortableTable(head, rows)}
 </section>`;
 }
 
-/** A trial's status as a coloured badge, with the reason of a diverged, stopped, failed or damaged trial under it. */
+/** A trial's status as a coloured badge, with the reason of a diverged, stopped, failed or damaged trial under it, and the step a resumed one went on from. */
 function statusBadge(t: TrialResult): string {
   const status = statusOf(t);
   const reason = t.problem ?? t.summary?.reason; // a damaged trial's problem, or why it diverged, stopped or failed
   const why = reason ? `<div class="reason">${h(reason)}</div>` : '';
-  return `<span class="status status-${status}">${status}</span>${why}`;
+  const from = t.summary?.resumed_from;
+  const resumed = from === undefined ? '' : `<div class="reason">resumed from step ${formatCount(from)}</div>`;
+  return `<span class="status status-${status}">${status}</span>${why}${resumed}`;
 }
 
 /** Steps trained, with the planned number when fewer: "1,000 / 3,000". */

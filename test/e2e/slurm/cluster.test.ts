@@ -27,7 +27,7 @@ describe('the test cluster', { skip: await skipWithoutCluster() }, () => {
   });
 
   it('forgets nothing it has run: a cancelled array task stays on record as CANCELLED with its signal', async () => {
-    const submitted = await execa('sbatch', ['--parsable', '--job-name=run-exp-smoke', '--array=0-1', '--output=/dev/null', '--wrap', 'sleep 60']);
+    const submitted = await execa('sbatch', ['--parsable', '--job-name=run-exp-smoke', '--array=0-1', '--output=/dev/null', '--wrap', 'exec sleep 60']); // exec: the batch shell is sleep, which the signal ends (a shell could catch it and exit 143)
     const job = submitted.stdout.trim();
     await waitFor(`task ${job}_0 to run`, 30_000, async () => ((await jobState(`${job}_0`)) === 'RUNNING' ? true : undefined));
     await execa('scancel', [job]);

@@ -46,7 +46,7 @@ describe('a sweep through Slurm', { skip: await skipWithoutCluster() }, () => {
     assert.match(script, new RegExp(`^exec ${process.execPath.replace(/[/.]/g, '\\$&')} \\S+/bin/run-exp\\.js task \\S+ "\\$SLURM_ARRAY_TASK_ID"$`, 'm'));
   });
 
-  it('fails the trial whose task is cancelled mid-run and the one cancelled while pending (exit 1), keeps the others, and a re-run completes both', async () => {
+  it('fails the trial whose task is cancelled mid-run and the one cancelled while pending (exit 1), keeps the others, and a re-run completes both, the first from its checkpoint', async () => {
     // Trials of some seconds (the lecture's network), two at a time: tasks 0 and 1 run while 2 and 3 wait.
     const file = await gridFile(dir, 'cancel', 3000, [], LECTURE);
     const run = startRunExp(dir, [file, '--executor', 'slurm', '--out', 'out', '--backend', 'wasm', '--jobs', '2']);
@@ -88,6 +88,8 @@ describe('a sweep through Slurm', { skip: await skipWithoutCluster() }, () => {
     assert.match(again.stderr, /skipping 2 of 4 trials finished by an earlier run/);
     assert.match(again.stderr, /submitted Slurm job \d+: 2 trials as array tasks 0-1/);
     for (const id of [t0!, t3!]) assert.equal((await summaryOf(path.join(dir, 'out'), 'cancel', id))!.status, 'ok');
+    // scancel's SIGTERM made task 0 write a checkpoint at its next chunk boundary: the re-run went on from it.
+    assert.equal((await summaryOf(path.join(dir, 'out'), 'cancel', t0!))!.resumed_from, s0.steps);
   });
 
   it('submits and returns with --detach (the job id on stdout); status shows each trial, and report builds once they are done', async () => {
@@ -158,7 +160,7 @@ describe('a sweep through Slurm', { skip: await skipWithoutCluster() }, () => {
     run.kill('SIGINT');
     const result = await run;
     assert.equal(result.exitCode, 130, result.stderr);
-    assert.match(result.stdout, /interrupted: 1 of 2 trials finished; run the same command again to resume; out\/partly\.html shows the run as it was when interrupted/);
+    assert.match(result.stdout, /interrupted: 1 of 2 trials finished; run the same command again to resume \(an unfinished trial goes on from its checkpoint\); out\/partly\.html shows the run as it was when interrupted/);
     assert.ok(/<h2>Interrupted<\/h2>/.test(await readFile(page, 'utf8')), 'the live page, closed');
     const job = await jobIdOf(path.join(dir, 'out'), 'partly');
     assert.deepEqual(await queued(job), []);

@@ -8,14 +8,22 @@ const SHOWN = [
   'JobId=5 ArrayJobId=5 ArrayTaskId=1,3%1 ArrayTaskThrottle=1 JobName=a.sh UserId=root(0) JobState=PENDING Reason=JobArrayTaskLimit Dependency=(null) ExitCode=0:0 RunTime=00:00:00 TimeLimit=UNLIMITED StartTime=Unknown EndTime=Unknown NodeList=(null) BatchHost=(null)',
   'JobId=6 ArrayJobId=5 ArrayTaskId=0 ArrayTaskThrottle=1 JobName=a.sh UserId=root(0) JobState=CANCELLED Reason=None Dependency=(null) ExitCode=0:15 RunTime=00:00:02 TimeLimit=UNLIMITED StartTime=2026-12-02T15:33:47 EndTime=2026-12-02T15:33:49 NodeList=vm BatchHost=vm',
   'JobId=9 ArrayJobId=8 ArrayTaskId=0 JobState=RUNNING Reason=None ExitCode=0:0 NodeList=vm',
+  // A task that requeued itself (USR1 before its time limit), waiting out the begin time Slurm gives a requeued job.
+  'JobId=129 ArrayJobId=128 ArrayTaskId=0 JobState=PENDING Reason=BeginTime Dependency=(null) Requeue=1 Restarts=1 BatchFlag=1 ExitCode=0:0 StartTime=2026-12-07T12:20:52 EndTime=Unknown NodeList=(null)',
 ].join('\n');
 
 describe('parseJobRecords', () => {
   it('gives each task of the array its own record: pending ones share the array record, ended ones have state, exit code and times', () => {
     const tasks = parseJobRecords(SHOWN, '5');
     assert.deepEqual([...tasks.keys()].sort(), [0, 1, 3]); // 2 was cancelled while pending: Slurm keeps nothing of it
-    assert.deepEqual(tasks.get(1), { index: 1, jobId: '5', state: 'PENDING', reason: 'JobArrayTaskLimit', exitCode: '0:0', node: undefined, startTime: undefined, endTime: undefined });
-    assert.deepEqual(tasks.get(0), { index: 0, jobId: '6', state: 'CANCELLED', reason: 'None', exitCode: '0:15', node: 'vm', startTime: '2026-12-02T15:33:47', endTime: '2026-12-02T15:33:49' });
+    assert.deepEqual(tasks.get(1), { index: 1, jobId: '5', state: 'PENDING', reason: 'JobArrayTaskLimit', exitCode: '0:0', node: undefined, startTime: undefined, endTime: undefined, restarts: 0 });
+    assert.deepEqual(tasks.get(0), { index: 0, jobId: '6', state: 'CANCELLED', reason: 'None', exitCode: '0:15', node: 'vm', startTime: '2026-12-02T15:33:47', endTime: '2026-12-02T15:33:49', restarts: 0 });
+  });
+
+  it('counts how often Slurm requeued a task, which waits again (PENDING) and is active', () => {
+    const requeued = parseJobRecords(SHOWN, '128').get(0)!;
+    assert.deepEqual([requeued.state, requeued.reason, requeued.restarts], ['PENDING', 'BeginTime', 1]);
+    assert.ok(isActive(requeued.state) && isActive('REQUEUED') && isActive('REQUEUE_HOLD'));
   });
 
   it('ignores the lines of other jobs and lines that are not jobs', () => {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { Executor } from '../../../src/config/schema.js';
 import { batchScript, sbatchOptions, shellQuote, slurmTime, type ScriptSpec } from '../../../src/launch/slurm/script.js';
 
-const DEFAULTS: Executor = { kind: 'slurm', cpus_per_task: 1, array_parallelism: 256, sbatch_args: [] };
+const DEFAULTS: Executor = { kind: 'slurm', cpus_per_task: 1, array_parallelism: 256, signal_delay_s: 60, sbatch_args: [] };
 const spec = (executor: Partial<Executor> = {}, tasks = 4): ScriptSpec => ({
   name: 'sweep',
   jobName: 'run-exp-sweep',
@@ -18,7 +18,7 @@ const spec = (executor: Partial<Executor> = {}, tasks = 4): ScriptSpec => ({
 });
 
 describe('batchScript', () => {
-  it('asks for one array of the trials, one CPU each, logs in the submission, and runs the task with absolute paths', () => {
+  it('asks for one array of the trials, one CPU each, logs in the submission, requeueable with USR1 before the time limit, and execs the task with absolute paths', () => {
     const script = batchScript(spec());
     assert.equal(
       script.split('\n').filter((l) => l.startsWith('#SBATCH') || l.startsWith('exec')).join('\n'),
@@ -26,7 +26,10 @@ describe('batchScript', () => {
         '#SBATCH --job-name=run-exp-sweep',
         '#SBATCH --array=0-3%4',
         '#SBATCH --output=/shared/reports/sweep/slurm/submit-1/logs/%A_%a.out',
+        '#SBATCH --open-mode=append',
         '#SBATCH --chdir=/shared/project',
+        '#SBATCH --requeue',
+        '#SBATCH --signal=B:USR1@60',
         '#SBATCH --ntasks=1',
         '#SBATCH --cpus-per-task=1',
         'exec /usr/bin/node /opt/run-exp/bin/run-exp.js task /shared/reports/sweep/slurm/submit-1 "$SLURM_ARRAY_TASK_ID"',
@@ -36,11 +39,14 @@ describe('batchScript', () => {
   });
 
   it('turns every executor key into its sbatch option, the extra options last', () => {
-    const options = sbatchOptions(spec({ partition: 'gpu', timeout_min: 90, cpus_per_task: 2, mem_gb: 1.5, array_parallelism: 16, sbatch_args: ['--qos=short', '--account=ml'] }, 100));
+    const options = sbatchOptions(spec({ partition: 'gpu', timeout_min: 90, cpus_per_task: 2, mem_gb: 1.5, array_parallelism: 16, signal_delay_s: 120, sbatch_args: ['--qos=short', '--account=ml'] }, 100));
     assert.deepEqual(options.slice(1), [
       '--array=0-99%16',
       '--output=/shared/reports/sweep/slurm/submit-1/logs/%A_%a.out',
+      '--open-mode=append',
       '--chdir=/shared/project',
+      '--requeue',
+      '--signal=B:USR1@120',
       '--ntasks=1',
       '--cpus-per-task=2',
       '--mem=1536M',

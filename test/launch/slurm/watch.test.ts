@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import type { TaskRecord } from '../../../src/launch/slurm/records.js';
 import { COMPLETED_GRACE_MS, GRACE_MS, endedPhase, lostReason, stepsWritten } from '../../../src/launch/slurm/watch.js';
 
-const record = (state: string, exitCode: string): TaskRecord => ({ index: 2, jobId: '41', state, reason: 'None', exitCode, node: 'vm', startTime: undefined, endTime: undefined });
+const record = (state: string, exitCode: string): TaskRecord => ({ index: 2, jobId: '41', state, reason: 'None', exitCode, node: 'vm', startTime: undefined, endTime: undefined, restarts: 0 });
 
 describe('lostReason', () => {
   const cases: [string, TaskRecord | undefined, string, RegExp][] = [
