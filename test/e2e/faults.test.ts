@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { execa, execaNode } from 'execa';
@@ -145,6 +145,39 @@ describe('a disk that fills during a run', () => {
     const again = await runExp(dir, ['fill.yaml', '--out', 'disk', '--jobs', '1', '--backend', 'wasm']);
     assert.equal(again.exitCode, 0, again.stderr);
     assert.match(again.stderr, /skipping 1 of 2 trials finished by an earlier run/);
+  });
+
+  it('stops the run when a checkpoint cannot be written, as any write: the previous checkpoint stands, and the re-run with room goes on from it to the bytes of a run that never stopped', { skip: ROOT_ONLY }, async () => {
+    // A wide net (35,097 parameters: a checkpoint of 188 KB) with a checkpoint every 500 steps on a disk of 320 KB
+    // free: the first checkpoint (with 24 KB of metrics) fits, the metrics up to step 1,000 too, the second
+    // checkpoint's temp file beside the first does not.
+    const yaml = 'data: {slice: {first: 200}}\nmodel: {embed_dim: 10, hidden: 600}\ntrain: {steps: 1500, batch_size: 16}\neval: {every: 1000}\nsample: 5\ncheckpoint: {every: 500}\n';
+    const dir = await workspace('ck', yaml);
+    const disk = path.join(dir, 'disk');
+    await mount(['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs'], disk);
+    await writeFile(path.join(disk, 'filler'), Buffer.alloc(192 * 1024));
+    const result = await runExp(dir, ['ck.yaml', '--out', 'disk', '--backend', 'wasm']);
+    assert.equal(result.exitCode, 1, result.stderr);
+    assert.match(result.stdout, /^stopped: cannot write disk\/ck\/trials\/\w+\/checkpoint\.json: no space left on device \(ENOSPC\); .*; 0 of 1 trials finished and are kept in disk\/ck; run the same command again once there is room to resume$/m);
+    assert.doesNotMatch(result.stderr + result.stdout, /\n\s+at /, 'no stack trace');
+    const [id] = await readdir(path.join(disk, 'ck', 'trials'));
+    const trial = path.join(disk, 'ck', 'trials', id!);
+    assert.deepEqual((await readdir(trial)).sort(), ['checkpoint.json', 'config.json', 'metrics.jsonl'], 'no temp file, no progress.json');
+    assert.equal((JSON.parse(await readFile(path.join(trial, 'checkpoint.json'), 'utf8')) as { step: number }).step, 500, 'the previous checkpoint stands');
+    const text = await readFile(path.join(trial, 'metrics.jsonl'), 'utf8');
+    assert.ok(text.endsWith('\n'));
+    assert.equal(JSON.parse(text.trimEnd().split('\n').at(-1)!).step, 1000, 'every row up to the failed checkpoint, whole');
+    // Room made: it goes on from step 500 and ends with the files of a run on a disk with room.
+    await rm(path.join(disk, 'filler'));
+    await execa('mount', ['-o', 'remount,size=16m', disk]);
+    const again = await runExp(dir, ['ck.yaml', '--out', 'disk', '--backend', 'wasm']);
+    assert.equal(again.exitCode, 0, again.stderr);
+    assert.match(again.stderr, /resumed from step 500 of 1,500/);
+    const reference = await runExp(dir, ['ck.yaml', '--out', 'reference', '--backend', 'wasm']);
+    assert.equal(reference.exitCode, 0, reference.stderr);
+    for (const f of ['metrics.jsonl', 'weights.json', 'samples.txt']) {
+      assert.ok((await readFile(path.join(trial, f))).equals(await readFile(path.join(dir, 'reference', 'ck', 'trials', id!, f))), `${f}: the bytes of a run that never stopped`);
+    }
   });
 });
 
