@@ -10,8 +10,11 @@ describe('formatValue', () => {
     [1e-3, '0.001'],
     [true, 'true'],
     [null, 'null'],
-    [{ schedule: 'step', values: [0.1, 0.01] }, '{"schedule":"step","values":[0.1,0.01]}'],
-    [[32, 'full'], '[32,"full"]'],
+    [{ schedule: 'step', values: [0.1, 0.01] }, '{schedule: step, values: [0.1, 0.01]}'],
+    [[32, 'full'], '[32, full]'],
+    [{ W1: 'kaiming', b1: 0.01, W2: 0.01, b2: 0 }, '{W1: kaiming, b1: 0.01, W2: 0.01, b2: 0}'],
+    [{}, '{}'],
+    [['a b', 'true', '1', 'x:y'], '["a b", "true", "1", "x:y"]'],
     [undefined, 'undefined'],
   ] as [unknown, string][]) {
     it(`shows ${JSON.stringify(value) ?? 'undefined'} as ${text}`, () => assert.equal(formatValue(value), text));

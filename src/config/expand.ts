@@ -5,7 +5,7 @@
 // batch size, steps) start from the same weights: a controlled comparison, as in the lecture.
 // With `rng: torch` the seed is the experiment's own (plus the repeat index), as the lecture's manual_seed(2147483647).
 import { createHash } from 'node:crypto';
-import type { Experiment } from './schema.js';
+import type { Experiment, Model } from './schema.js';
 import { canonicalJson } from './canonical-json.js';
 import { countPoints, sweepPoints, type Sweep } from './search.js';
 
@@ -79,8 +79,8 @@ function torchSeed(baseSeed: number, repeat: number): number {
 }
 
 function trialBase(exp: Omit<Experiment, 'grid' | 'expect'>, hashes: ReadonlyMap<string, string>): Omit<TrialConfig, 'seed'> {
-  const { model, loss, train, eval: evaluation, sample, rng } = exp;
-  return { rng, data: resolvedData(exp.data, hashes), model, loss, train, eval: evaluation, sample };
+  const { model, loss, train, eval: evaluation, sample, rng, diagnostics } = exp;
+  return { rng, data: resolvedData(exp.data, hashes), model, loss, train, eval: evaluation, sample, ...(diagnostics === undefined ? {} : { diagnostics }) };
 }
 
 function resolvedData(data: Experiment['data'], hashes: ReadonlyMap<string, string>): ResolvedData {
@@ -93,18 +93,31 @@ function resolvedData(data: Experiment['data'], hashes: ReadonlyMap<string, stri
 
 /**
  * What the id covers: the configuration with the data file named by its content, not its path; `rng` only when it is
- * not the default, so trials planned before the key existed keep their ids (and a re-run still finds them finished).
+ * not the default, and `model.init` only with a factor other than 1 (diagnostics only when asked for: absent, the key
+ * is not in the JSON), so trials planned before these keys existed keep their ids (and a re-run finds them finished).
  */
 function idView(base: Omit<TrialConfig, 'seed'>): Record<string, unknown> {
   const { file: _file, ...data } = base.data;
-  const { rng, ...rest } = base;
-  return rng === 'streams' ? { ...rest, data } : { ...rest, rng, data };
+  const { rng, model, ...rest } = base;
+  const view = { ...rest, model: modelView(model), data };
+  return rng === 'streams' ? view : { ...view, rng };
 }
 
-/** What the seed covers: the data (by content) and the model's shape, not how the model is trained. */
+/** The model as ids see it: `init` without its factors of 1, and without `init` when nothing is left (the default). */
+function modelView(model: Model): Model {
+  const { init, ...shape } = model;
+  const scaled = Object.entries(init ?? {}).filter(([, factor]) => factor !== 1);
+  return scaled.length === 0 ? shape : { ...shape, init: Object.fromEntries(scaled) };
+}
+
+/**
+ * What the seed covers: the data (by content) and the model's shape, not how the model is trained, nor `model.init`:
+ * inits differ by their factors on the same draws (the lecture's part 3 compares them so).
+ */
 function seedView(base: Omit<TrialConfig, 'seed'>): Record<string, unknown> {
-  const { data, model } = idView(base);
-  return { data, model };
+  const { data } = idView(base);
+  const { init: _init, ...shape } = base.model;
+  return { data, model: shape };
 }
 
 

@@ -160,6 +160,10 @@ export const unknownKey = (allowed: string[], suggestion: string | undefined) =>
 export const missingKey = (expected: string) => `missing; expected ${expected}`;
 export const missingTag = (tag: string, values: string[]) => `expected a \`${tag}:\` key (${values.join('|')}) in this mapping`;
 export const notFinite = (found: unknown) => expectedGot('a finite number', found);
+export const kaimingNotForParam = (param: string) =>
+  `expected a non-negative number, got "kaiming": kaiming scales a weight matrix (W1, W2) by (5/3) / √fan_in, and ${param} ${
+    param === 'C' ? 'is the embedding table, a lookup with no fan-in; give it a factor (the lecture keeps C at 1)' : "is a bias, with no fan-in; give it a factor (the lecture's part 3: b1 · 0.01, b2 · 0)"
+  }`;
 
 // ---- checks the schema cannot express --------------------------------------------------------------
 

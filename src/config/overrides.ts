@@ -34,14 +34,24 @@ export function parseOverride(arg: string): Override | Diagnostic {
     return fail(key, unknownKeyMessage(path, unknown));
   }
   const schema = schemaAt(path)!;
-  // A comma outside a flow collection starts a grid axis; keys that cannot vary keep their commas.
-  const isAxis = !/^\s*[[{]/.test(raw) && raw.includes(',') && !NOT_GRID_KEYS.includes(path[0]!);
+  // A comma outside a flow collection starts a grid axis; keys that cannot vary keep their commas. A flow list for a
+  // key that takes no list is an axis too: the way to give values with commas of their own (model.init=[{}, {W2: 0.01}]).
+  const canVary = !NOT_GRID_KEYS.includes(path[0]!);
+  const isAxis = canVary && !/^\s*[[{]/.test(raw) && raw.includes(',');
   try {
     if (isAxis) return { text, key, path, axis: raw.split(',').map((part) => typed(part.trim(), schema)) };
-    return { text, key, path, value: typed(raw, schema) };
+    const value = typed(raw, schema);
+    if (canVary && /^\s*\[/.test(raw) && Array.isArray(value) && !takesList(schema)) return { text, key, path, axis: value };
+    return { text, key, path, value };
   } catch (error) {
     return fail(key, msg.overrideValue((error as Error).message));
   }
+}
+
+/** Whether a key's schema takes a list (eval.splits), in any branch of a union. */
+function takesList(schema: TSchema): boolean {
+  const s = schema as { type?: unknown; anyOf?: TSchema[] };
+  return s.type === 'array' || (s.anyOf ?? []).some(takesList);
 }
 
 /** The value as YAML, unless only its plain text fits the key (`--set description=1e-3`). */

@@ -6,6 +6,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { KeyPath } from './load.js';
 import * as msg from './messages.js';
 import { suggest } from './keys.js';
+import { KAIMING } from './schema.js';
 
 type Json = Record<string, unknown>;
 
@@ -65,8 +66,11 @@ function oneProblem(error: ErrorObject, path: KeyPath, onProblem: OnProblem): vo
       onProblem([...path, key], msg.missingKey(msg.expectedOf(properties[key]!)));
       return;
     }
-    default:
+    default: {
+      const param = parent['x-param']; // a factor of model.init: say why kaiming is not one
+      if (error.data === KAIMING && typeof param === 'string') return onProblem(path, msg.kaimingNotForParam(param));
       onProblem(path, msg.expectedGot(msg.expectedOf(parent as TSchema), error.data));
+    }
   }
 }
 

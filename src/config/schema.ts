@@ -44,14 +44,45 @@ export const DataSchema = Type.Object(
   { additionalProperties: false, default: {}, description: 'The data set, its slice and its split.' },
 );
 
+/** `model.init`'s word for a weight matrix scaled by the lecture's Kaiming factor, (5/3) / √fan_in (tanh's gain). */
+export const KAIMING = 'kaiming';
+
+/** A factor on one parameter's standard-normal draws; `x-param` names the parameter for messages (kaiming on a bias). */
+const Factor = (param: string, description: string) => Type.Number({ minimum: 0, description, 'x-param': param });
+/** A weight matrix takes a factor or `kaiming`. */
+const MatrixFactor = (param: string, fanIn: string) =>
+  Type.Union([Factor(param, `A factor on ${param}'s N(0, 1) draws.`), Type.Literal(KAIMING)], {
+    description: `A factor on ${param}'s N(0, 1) draws, or kaiming: (5/3) / √fan_in, fan_in = ${fanIn} (the lecture's gain for tanh).`,
+  });
+
+/**
+ * `model.init`: a factor per parameter on its standard-normal draws, as the lecture writes `torch.randn(…) * 0.01`;
+ * parameters not named keep factor 1 (the lecture's part 2, and every trial planned before the key existed).
+ */
+export const InitSchema = Type.Object(
+  {
+    C: Type.Optional(Factor('C', "A factor on C's N(0, 1) draws (a table, not a layer: it has no fan-in for kaiming).")),
+    W1: Type.Optional(MatrixFactor('W1', 'block_size · embed_dim')),
+    b1: Type.Optional(Factor('b1', "A factor on b1's N(0, 1) draws.")),
+    W2: Type.Optional(MatrixFactor('W2', 'hidden')),
+    b2: Type.Optional(Factor('b2', "A factor on b2's N(0, 1) draws.")),
+  },
+  {
+    additionalProperties: false,
+    description: "Factors on the parameters' N(0, 1) initial draws, e.g. {W2: 0.01, b2: 0} (the lecture's part 3); a parameter not named keeps 1.",
+  },
+);
+
 /** The MLP's dimensions; the vocabulary size comes from the data. */
-/** `model`: the MLP's dimensions. */
+/** `model`: the MLP's dimensions and initialisation. */
 export const ModelSchema = Type.Object(
   {
     // The lecture's final network: 3 characters of context, 10-d embeddings, 200 tanh units.
     block_size: PositiveInt('Characters of context.', 3),
     embed_dim: PositiveInt('Size of each character embedding (columns of C).', 10),
     hidden: PositiveInt('Units in the tanh hidden layer.', 200),
+    // Optional, no default: absent means every factor is 1, the lecture's part 2, so stored trials keep their ids.
+    init: Type.Optional(InitSchema),
   },
   { additionalProperties: false, default: {}, description: 'Model dimensions.' },
 );
@@ -282,6 +313,18 @@ export const CheckpointSchema = Type.Object(
   { additionalProperties: false, default: {}, description: 'Checkpoints: a killed or interrupted trial goes on from its latest, bit for bit as if it had not stopped.' },
 );
 
+/** `diagnostics`: the lecture's look inside the net (activations, gradients, updates) at some steps, to diagnostics.jsonl. */
+export const DiagnosticsSchema = Type.Object(
+  {
+    // As often as eval.every's default: 200 rows over the lecture's 200,000 steps, a few ms each (off the hot path).
+    every: PositiveInt('At step 0 and every N steps, on that step\'s minibatch before its update.', 1000),
+  },
+  {
+    additionalProperties: false,
+    description: "tanh saturation and histogram, dead units, grad:data and update:data per parameter (diagnostics.jsonl); off when absent.",
+  },
+);
+
 /** How the trials run: `kind` picks the executor; the other keys are Slurm's (sbatch options), as submitit names them. */
 export const ExecutorSchema = Type.Object(
   {
@@ -329,6 +372,8 @@ export const ExperimentSchema = Type.Object(
     search: SearchSchema,
     early_stop: Type.Optional(EarlyStopSchema),
     repeat: Type.Integer({ minimum: 1, maximum: 1000, default: 1, description: 'Seeds per combination (per draw, in a random search).' }),
+    // Optional, no default: off unless asked for, so trials planned before the key existed keep their ids.
+    diagnostics: Type.Optional(DiagnosticsSchema),
     expect: Type.Optional(
       Type.Union([ExpectationSchema, Type.Array(ExpectationSchema, { minItems: 1 })], {
         description: 'Assertions on the results; a miss makes the exit code 1.',
@@ -346,6 +391,7 @@ export const ExperimentSchema = Type.Object(
 export type Experiment = Static<typeof ExperimentSchema>;
 export type Data = Static<typeof DataSchema>;
 export type Model = Static<typeof ModelSchema>;
+export type Init = Static<typeof InitSchema>;
 export type LossMode = Static<typeof LossSchema>;
 export type RngMode = Static<typeof RngSchema>;
 export type Train = Static<typeof TrainSchema>;
@@ -360,3 +406,4 @@ export type Search = Static<typeof SearchSchema>;
 export type EarlyStop = Static<typeof EarlyStopSchema>;
 export type Executor = Static<typeof ExecutorSchema>;
 export type Checkpoint = Static<typeof CheckpointSchema>;
+export type Diagnostics = Static<typeof DiagnosticsSchema>;

@@ -1,6 +1,6 @@
 // What the config stages produce: the trials of an experiment, every default filled in, and the plan that holds them.
 // Plain JSON-serialisable data; src/types.ts re-exports it beside what the later stages produce.
-import type { Data, Eval, Experiment, LossMode, Model, RngMode, Train } from './schema.js';
+import type { Data, Diagnostics, Eval, Experiment, LossMode, Model, RngMode, Train } from './schema.js';
 
 /** Where the words of a trial come from, resolved: a built-in list, or an absolute file path with its content hash. */
 export type ResolvedData = Omit<Data, 'builtin' | 'file'> &
@@ -16,6 +16,7 @@ export interface TrialConfig {
   train: Train;
   eval: Eval;
   sample: number;
+  diagnostics?: Diagnostics; // absent: no diagnostics.jsonl
 }
 
 /** One trial of an experiment: a point of the grid × one repeat. Written as trials/ID/config.json. */

@@ -2,7 +2,7 @@
 // for checking what is read back. The compiler holds them to src/types.ts: every value the code writes fits them, and
 // a summary that fits is a Summary.
 import { Type, type Static } from '@sinclair/typebox';
-import { DataSchema, EvalSchema, LossSchema, ModelSchema, RngSchema, SplitNameSchema, TrainSchema, TrialStatusSchema } from '../config/schema.js';
+import { DataSchema, DiagnosticsSchema, EvalSchema, LossSchema, ModelSchema, RngSchema, SplitNameSchema, TrainSchema, TrialStatusSchema } from '../config/schema.js';
 import type { MetricRow, Summary, Trial } from '../types.js';
 
 const Count = Type.Integer({ minimum: 0 });
@@ -29,6 +29,7 @@ export const StoredTrialSchema = Type.Object({
     train: TrainSchema,
     eval: EvalSchema,
     sample: Count,
+    diagnostics: Type.Optional(DiagnosticsSchema), // absent: none were taken
   }),
 });
 

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../config/schema.js';
 import type { Weight } from '../types.js';
 import { trialDraws, type NormalSource } from './draws.js';
-import { paramShapes, PARAM_NAMES } from './shapes.js';
+import { initFactors, scaleDraws } from './init.js';
+import { paramShapes, PARAM_NAMES, type ParamName } from './shapes.js';
 
 /** The parameters, as in the lecture: C (V, E), W1 (T·E, H), b1 (H), W2 (H, V), b2 (V). */
 export interface Params {
@@ -15,16 +16,18 @@ export interface Params {
 }
 
 /**
- * Initial parameters: plain N(0, 1) draws, as the lecture's torch.randn (no scaling), in the order C, W1, b1, W2, b2,
- * one fill per parameter (as one torch.randn call each), so the same seed gives the same weights on every backend.
+ * Initial parameters: N(0, 1) draws, as the lecture's torch.randn, in the order C, W1, b1, W2, b2, one fill per
+ * parameter (as one torch.randn call each), so the same seed gives the same weights on every backend; then each
+ * scaled by its model.init factor as PyTorch scales them (init.ts: 1 unless named, so plain draws by default).
  * `init`: a trial seed (its 'init' stream of the default rng mode), or the generator to draw from (see draws.ts).
  */
 export function initParams(init: number | NormalSource, V: number, model: Model): Params {
   const rng = typeof init === 'number' ? trialDraws(init, 'streams').init : init;
   const shapes = paramShapes(V, model);
-  const make = <R extends tf.Rank>(name: (typeof PARAM_NAMES)[number]) => {
+  const factors = initFactors(model);
+  const make = <R extends tf.Rank>(name: ParamName) => {
     const shape = shapes[name];
-    const values = rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)));
+    const values = scaleDraws(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1))), factors[name]);
     const initial = tf.tensor(values, shape, 'float32');
     const variable = tf.variable(initial, true) as unknown as tf.Variable<R>; // shares the initial data
     initial.dispose();
@@ -111,7 +114,7 @@ export function disposeParams(p: Params): void {
 }
 
 /** The parameters' values at some moment, by name. */
-export type ParamsCopy = Record<(typeof PARAM_NAMES)[number], tf.Tensor>;
+export type ParamsCopy = Record<ParamName, tf.Tensor>;
 
 /** A copy of the parameters' current values, to go back to with restoreParams (the caller disposes it). */
 export function copyParams(p: Params): ParamsCopy {

@@ -5,8 +5,11 @@ import type { Model } from '../config/schema.js';
 /** The parameter names in the lecture's order (the order of initialisation and of weights.json). */
 export const PARAM_NAMES = ['C', 'W1', 'b1', 'W2', 'b2'] as const;
 
+/** A parameter's name. */
+export type ParamName = (typeof PARAM_NAMES)[number];
+
 /** The shape of each parameter for a vocabulary of V characters. */
-export function paramShapes(V: number, model: Model): Record<(typeof PARAM_NAMES)[number], number[]> {
+export function paramShapes(V: number, model: Model): Record<ParamName, number[]> {
   const { block_size: T, embed_dim: E, hidden: H } = model;
   return { C: [V, E], W1: [T * E, H], b1: [H], W2: [H, V], b2: [V] };
 }

@@ -140,6 +140,30 @@ describe('trials', () => {
     assert.ok(torch.plan.trials.every((t, i) => t.id !== plan.trials[i]!.id && t.config.rng === 'torch'));
   });
 
+  it('keep their ids when model.init leaves every factor at 1, and without diagnostics (both keys are left out of the id)', async () => {
+    const quickstart = path.join(ROOT, 'experiments', 'quickstart.yaml');
+    const ids = async (...sets: string[]) => (await planExperiment(quickstart, sets)).plan.trials.map((t) => t.id);
+    const before = ['59475a9a9d', '595527495b', 'c7b2ff18f4']; // planned before #12, as above
+    assert.deepEqual(await ids('model.init={}'), before);
+    assert.deepEqual(await ids('model.init={W1: 1, b2: 1}'), before);
+    assert.ok((await ids('model.init={W2: 0.01}')).every((id, i) => id !== before[i]));
+    assert.ok((await ids('diagnostics={every: 100}')).every((id, i) => id !== before[i]));
+  });
+
+  it('share the initial draws across inits: model.init scales the same draws (the seed leaves it out)', async () => {
+    const { plan } = await planExperiment(SWEEP, ['repeat=1', 'loss=fused', 'train.batch_size=32', 'model.init=[{}, {W2: 0.01, b2: 0}, {W1: kaiming}]']);
+    assert.equal(plan.trials.length, 3);
+    assert.equal(new Set(plan.trials.map((t) => t.id)).size, 3);
+    assert.equal(new Set(plan.trials.map((t) => t.config.seed)).size, 1);
+    assert.deepEqual(plan.trials.map((t) => t.config.model.init), [{}, { W2: 0.01, b2: 0 }, { W1: 'kaiming' }]);
+  });
+
+  it('vary one factor as a grid axis of its own (model.init.W2)', async () => {
+    const { plan } = await planExperiment(SWEEP, ['repeat=1', 'loss=fused', 'train.batch_size=32', 'model.init.W2=1,0.1,0.01']);
+    assert.deepEqual(plan.trials.map((t) => t.config.model.init), [{ W2: 1 }, { W2: 0.1 }, { W2: 0.01 }]);
+    assert.equal(new Set(plan.trials.map((t) => t.config.seed)).size, 1);
+  });
+
   it('in torch mode take the experiment\'s seed itself, plus the repeat index, for every arm and model shape', async () => {
     const { plan } = await planExperiment(SWEEP, ['rng=torch', 'model.hidden=50,100', 'seed=2147483647']);
     for (const t of plan.trials) assert.equal(t.config.seed, 2147483647 + t.repeat);

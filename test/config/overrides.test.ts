@@ -91,6 +91,15 @@ describe('parseOverride', () => {
   it('keeps a flow collection whole even with commas inside', () => {
     assert.deepEqual(parseOverride('eval.splits=[train,dev]'), { text: '--set eval.splits=[train,dev]', key: 'eval.splits', path: ['eval', 'splits'], value: ['train', 'dev'] });
   });
+  it('takes a flow list for a key that takes no list as an axis: values with commas of their own', () => {
+    assert.deepEqual(parseOverride('model.init=[{}, {W2: 0.01, b2: 0}]'), {
+      text: '--set model.init=[{}, {W2: 0.01, b2: 0}]',
+      key: 'model.init',
+      path: ['model', 'init'],
+      axis: [{}, { W2: 0.01, b2: 0 }],
+    });
+  });
+
   it('splits plain values at commas into an axis', () => {
     assert.deepEqual(parseOverride('train.batch_size=32,full'), { text: '--set train.batch_size=32,full', key: 'train.batch_size', path: ['train', 'batch_size'], axis: [32, 'full'] });
   });

@@ -152,6 +152,23 @@ const cases: { fixture: string; errors: string[] }[] = [
   },
   { fixture: 'early-stop-grace.yaml', errors: ["early-stop-grace.yaml:4:35 early_stop.grace: expected a multiple of eval.every (100): ASHA's rungs (grace·eta^k) are evaluations, got 150"] },
   { fixture: 'expect-where-typo.yaml', errors: ['expect-where-typo.yaml:5:13 expect[0].where.los: unknown key; did you mean `loss`?'] },
+  // Initialisation factors and diagnostics.
+  { fixture: 'init-unknown-param.yaml', errors: ['init-unknown-param.yaml:3:10 model.init.w2: unknown key; did you mean `W2`?'] },
+  { fixture: 'init-negative-factor.yaml', errors: ['init-negative-factor.yaml:3:14 model.init.W1: expected a non-negative number or "kaiming", got -0.2'] },
+  { fixture: 'init-not-finite.yaml', errors: ['init-not-finite.yaml:3:14 model.init.W2: expected a finite number, got .inf'] },
+  {
+    fixture: 'init-kaiming-bias.yaml',
+    errors: [
+      "init-kaiming-bias.yaml:3:27 model.init.b1: expected a non-negative number, got \"kaiming\": kaiming scales a weight matrix (W1, W2) by (5/3) / √fan_in, and b1 is a bias, with no fan-in; give it a factor (the lecture's part 3: b1 · 0.01, b2 · 0)",
+    ],
+  },
+  {
+    fixture: 'init-kaiming-grid.yaml',
+    errors: [
+      'init-kaiming-grid.yaml:3:36 grid.model.init[2].C: expected a non-negative number, got "kaiming": kaiming scales a weight matrix (W1, W2) by (5/3) / √fan_in, and C is the embedding table, a lookup with no fan-in; give it a factor (the lecture keeps C at 1)',
+    ],
+  },
+  { fixture: 'diagnostics-every.yaml', errors: ['diagnostics-every.yaml:2:22 diagnostics.every: expected a positive integer, got 0'] },
   // Every problem at once, in file order.
   {
     fixture: 'many-errors.yaml',
