@@ -12,6 +12,34 @@ export type MetricRow =
   | { step: number; lr: number; loss: number; smooth?: number } // smooth: de-biased EMA (range tests)
   | { step: number; split: SplitName; loss: number };
 
+/**
+ * A line of diagnostics.jsonl: inside the net at SGD step `step`, on that step's minibatch before its update, at rate
+ * `lr` (src/train/diagnostics.ts). Standard deviations are unbiased (n − 1), as torch's std(); null: not finite.
+ */
+export interface DiagnosticsRow {
+  step: number;
+  lr: number;
+  tanh: TanhStats;
+  params: { C: ParamStats; W1: ParamStats; b1: ParamStats; W2: ParamStats; b2: ParamStats };
+}
+
+/** The hidden layer's activations h (B, H) on the step's minibatch. */
+export interface TanhStats {
+  mean: number | null;
+  std: number | null;
+  saturated: number; // the fraction of h with |h| > 0.97
+  dead: number; // units saturated (|h| > 0.97) on every example of the minibatch: no gradient flows through them
+  hist: number[]; // counts of h in 50 equal bins over [−1, 1] (the last bin holds 1 itself)
+}
+
+/** One parameter p and its gradient ∂loss/∂p at the step. */
+export interface ParamStats {
+  grad_std: number | null;
+  data_std: number | null;
+  grad_data: number | null; // std(grad) / std(p)
+  update_data: number | null; // log10(std(lr · grad) / std(p)): the lecture's update:data ratio, about −3 when healthy
+}
+
 /** Full-split losses at the end of a trial (null where not evaluated). */
 export interface FinalLosses {
   train_loss: number | null;

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LossMode } from '../config/schema.js';
 import { fusedGradTimesB, manualLossAndGradTimesB } from './loss.js';
 import { forward, type Params } from './model.js';
+import { PARAM_NAMES, type ParamName } from './shapes.js';
 
 /** A minibatch on the device: contexts as a column (B·T, 1) and targets (B,), both int32. */
 export interface Batch {
@@ -19,6 +20,9 @@ export interface Batch {
 /** What a step leaves for reading its loss later: the logits (fused) or the loss itself (manual). */
 export type StepOut = { logits: tf.Tensor2D; loss?: undefined } | { loss: tf.Scalar; logits?: undefined };
 
+/** lr · ∂loss/∂p for every parameter (or ∂loss/∂p itself, scale 1), shaped as the parameter. */
+export type Gradients = Record<ParamName, tf.Tensor>;
+
 /**
  * One step of SGD, p −= lr · ∂loss/∂p for every parameter, in place of the variables; returns the tensor the
  * step's loss is read from (the caller disposes it). The fused loss does not feed the gradient, so it is not
@@ -26,38 +30,43 @@ export type StepOut = { logits: tf.Tensor2D; loss?: undefined } | { loss: tf.Sca
  */
 export function sgdStep(p: Params, batch: Batch, lr: number, mode: LossMode): StepOut {
   return tf.tidy(() => {
-    const { X, Y } = batch;
-    const B = Y.shape[0];
-    const [V, E] = p.C.shape;
-
-    // Forward: emb = C[X].view(B, T·E); h = tanh(emb @ W1 + b1); logits = h @ W2 + b2.
-    const { emb, h, logits } = forward(p, X);
-
-    // Loss gradient. Both losses give B·∂loss/∂logits; multiplying by lr/B once here makes every gradient
-    // below already lr·grad, so the update is a plain subtraction.
-    const { gradTimesB, out } = lossGradient(mode, logits, Y); // (B, V)
-    const dlogits = tf.mul(gradTimesB, lr / B); // (B, V)    lr · ∂loss/∂logits
-
-    // Backward, layer by layer. Transposes are explicit: the WASM backend runs a matMul on XNNPACK only when
-    // neither operand is flagged transposed, and falls back to a naive loop otherwise (bench/ops.ts measures it).
-    const dW2 = tf.matMul(tf.transpose(h), dlogits); // (H, V)      h.T @ dlogits
-    const db2 = tf.sum(dlogits, 0); // (V,)                         dlogits.sum(0)
-    const dh = tf.matMul(dlogits, tf.transpose(p.W2)); // (B, H)    dlogits @ W2.T
-    const dpre = tf.mul(dh, tf.sub(1, tf.square(h))); // (B, H)     tanh' = 1 − h²
-    const dW1 = tf.matMul(tf.transpose(emb), dpre); // (T·E, H)     emb.T @ dpre
-    const db1 = tf.sum(dpre, 0); // (H,)                            dpre.sum(0)
-    const demb = tf.matMul(dpre, tf.transpose(p.W1)); // (B, T·E)   dpre @ W1.T
-    // dC[X[i]] += demb row i, for each of the B·T characters (repeated characters accumulate).
-    const dC = tf.scatterND(X, tf.reshape(demb, [X.shape[0], E]), [V, E]); // (V, E)
-
+    const { grads, out } = backward(p, batch, lr, mode);
     // Update: p −= lr·grad (the old values are freed by assign).
-    p.C.assign(tf.sub(p.C, dC));
-    p.W1.assign(tf.sub(p.W1, dW1));
-    p.b1.assign(tf.sub(p.b1, db1));
-    p.W2.assign(tf.sub(p.W2, dW2));
-    p.b2.assign(tf.sub(p.b2, db2));
+    for (const name of PARAM_NAMES) (p[name] as tf.Variable).assign(tf.sub(p[name], grads[name]));
     return out;
   });
+}
+
+/**
+ * The forward and backward pass of one step, without its update: `scale` · ∂loss/∂p for every parameter (scale = lr
+ * is the update itself; scale = 1 the gradient, for diagnostics), the hidden activations h, and what the step leaves
+ * for its loss. The caller disposes them (or runs this inside tf.tidy).
+ */
+export function backward(p: Params, batch: Batch, scale: number, mode: LossMode): { grads: Gradients; h: tf.Tensor2D; out: StepOut } {
+  const { X, Y } = batch;
+  const B = Y.shape[0];
+  const [V, E] = p.C.shape;
+
+  // Forward: emb = C[X].view(B, T·E); h = tanh(emb @ W1 + b1); logits = h @ W2 + b2.
+  const { emb, h, logits } = forward(p, X);
+
+  // Loss gradient. Both losses give B·∂loss/∂logits; multiplying by scale/B once here makes every gradient
+  // below already scale·grad, so the update is a plain subtraction.
+  const { gradTimesB, out } = lossGradient(mode, logits, Y); // (B, V)
+  const dlogits = tf.mul(gradTimesB, scale / B); // (B, V)    scale · ∂loss/∂logits
+
+  // Backward, layer by layer. Transposes are explicit: the WASM backend runs a matMul on XNNPACK only when
+  // neither operand is flagged transposed, and falls back to a naive loop otherwise (bench/ops.ts measures it).
+  const W2 = tf.matMul(tf.transpose(h), dlogits); // (H, V)       h.T @ dlogits
+  const b2 = tf.sum(dlogits, 0); // (V,)                          dlogits.sum(0)
+  const dh = tf.matMul(dlogits, tf.transpose(p.W2)); // (B, H)    dlogits @ W2.T
+  const dpre = tf.mul(dh, tf.sub(1, tf.square(h))); // (B, H)     tanh' = 1 − h²
+  const W1 = tf.matMul(tf.transpose(emb), dpre); // (T·E, H)      emb.T @ dpre
+  const b1 = tf.sum(dpre, 0); // (H,)                             dpre.sum(0)
+  const demb = tf.matMul(dpre, tf.transpose(p.W1)); // (B, T·E)   dpre @ W1.T
+  // dC[X[i]] += demb row i, for each of the B·T characters (repeated characters accumulate).
+  const C = tf.scatterND(X, tf.reshape(demb, [X.shape[0], E]), [V, E]); // (V, E)
+  return { grads: { C, W1, b1, W2, b2 }, h, out };
 }
 
 /** B·∂loss/∂logits (B, V) of either loss, and what the step leaves for reading its loss. */
