@@ -139,6 +139,7 @@ export interface TrainOptions {
   backend: BackendName;
   onProgress?: (p: Progress) => void; // called every few hundred ms at most
   onMetrics?: (rows: MetricRow[]) => void; // each chunk's rows of metrics.jsonl, in step order, as the chunk ends
+  onDiagnostics?: (rows: DiagnosticsRow[]) => void; // diagnostics.jsonl's rows (diagnostics.every), each chunk's before its metrics
   onEvaluated?: (step: number) => Promise<Verdict>; // early stopping: asked after each evaluation before the last step
   resume?: TrainState; // go on from this checkpoint, when it fits (the same backend, engine and vocabulary)
   onStart?: (start: TrialStart) => void; // set up and about to train: from step 0, or from the checkpoint

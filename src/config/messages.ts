@@ -111,7 +111,7 @@ function article(noun: string): string {
 }
 
 function plural(phrase: string): string {
-  return phrase.replace(/^an? /, '').replace(/^(\w+ )?(integer|number|string|mapping|name)\b/, (m) => m + 's');
+  return phrase.replace(/^an? /, '').replace(/^([\w-]+ )?(integer|number|string|mapping|name)\b/, (m) => m + 's');
 }
 
 /** "a", "a or b", "a, b or c". */

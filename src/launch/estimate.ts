@@ -1,11 +1,12 @@
 // How long a plan will take and how much it writes, before it runs: a simple cost model, documented here and in `--help`.
 //
-//   trial = TRIAL_OVERHEAD + steps × step + evals × eval
+//   diag  = DIAGNOSTIC_OVERHEAD + step      (a step's forward and backward again, and the reads)
+//   trial = TRIAL_OVERHEAD + steps × step + evals × eval + diagnostics × diag
 // with a step's and an evaluation's cost from src/train/cost.ts (the lecture's network at ≈ 2,000 steps/s). It is a
 // rough guide for planning (seconds vs hours), not a benchmark.
 //
 // Disk: metrics.jsonl keeps a row per step (about 50 bytes; 90 with a range test's smoothed loss) and per evaluated
-// split; weights.json about 20 bytes per parameter. A plan that would run for more than a day or write more than a
+// split; diagnostics.jsonl about 1,000 bytes per diagnostics step; weights.json about 20 bytes per parameter. A plan that would run for more than a day or write more than a
 // gigabyte gets a warning with --dry-run (and in its JSON), so a typo of a zero shows before it costs a week.
 import type { Plan, Trial } from '../types.js';
 import type { WordFile } from '../config/resolve.js';
@@ -22,6 +23,8 @@ const STEP_ROW_BYTES = 50; // {"step":123456,"lr":0.1,"loss":2.1234567890123456}
 const RANGE_ROW_BYTES = 90; // … plus "smooth"
 const EVAL_ROW_BYTES = 50; // {"step":123456,"split":"dev","loss":2.1234567890123456}
 const WEIGHT_BYTES = 20; // a float32 as JSON text in weights.json
+const DIAGNOSTICS_ROW_BYTES = 1000; // a row of diagnostics.jsonl: 950–1,120 bytes measured (its 50 histogram counts grow with the batch)
+const DIAGNOSTIC_OVERHEAD = 1e-3; // s per diagnostics step besides its pass: reading h, the weights and the gradients back
 
 /** Beyond these, --dry-run warns: a day of compute, a gigabyte of files. */
 export const WARN_SECONDS = 24 * 3600;
@@ -38,7 +41,7 @@ export interface Estimate {
   seconds: number; // total compute, one trial after another
   wallSeconds: number; // with `jobs` trials at once
   jobs: number;
-  bytes: number; // what the trials write (metrics.jsonl, weights.json), about
+  bytes: number; // what the trials write (metrics.jsonl, diagnostics.jsonl, weights.json), about
   warnings: string[]; // a run of more than a day, or more than a gigabyte of files
 }
 
@@ -68,8 +71,16 @@ function estimateTrial(trial: Trial, corpus: DataSizes): { seconds: number; byte
   const evals = Math.floor(train.steps / evaluation.every) + (train.steps % evaluation.every === 0 ? 0 : 1); // every N steps, and at the end
   const evalSeconds = evaluation.splits.reduce((s, split) => s + examples(split), 0) * macs * EVAL_SECONDS_PER_MAC;
   const params = paramCount(corpus.vocab, model);
-  const bytes = train.steps * (isRangeTest(train.lr) ? RANGE_ROW_BYTES : STEP_ROW_BYTES) + evals * evaluation.splits.length * EVAL_ROW_BYTES + params * WEIGHT_BYTES;
-  return { seconds: TRIAL_OVERHEAD + train.steps * step + evals * evalSeconds, bytes };
+  const diagnostics = diagnosticsSteps(trial);
+  const bytes =
+    train.steps * (isRangeTest(train.lr) ? RANGE_ROW_BYTES : STEP_ROW_BYTES) + evals * evaluation.splits.length * EVAL_ROW_BYTES + diagnostics * DIAGNOSTICS_ROW_BYTES + params * WEIGHT_BYTES;
+  return { seconds: TRIAL_OVERHEAD + train.steps * step + evals * evalSeconds + diagnostics * (DIAGNOSTIC_OVERHEAD + step), bytes };
+}
+
+/** How many rows a trial's diagnostics.jsonl gets: steps 0, every, 2·every, … before train.steps (0 without diagnostics). */
+export function diagnosticsSteps(trial: Trial): number {
+  const every = trial.config.diagnostics?.every;
+  return every === undefined ? 0 : Math.ceil(trial.config.train.steps / every);
 }
 
 const builtins = new Map<string, DataSizes>(); // per built-in list, counted once per process

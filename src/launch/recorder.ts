@@ -14,7 +14,7 @@ import * as msg from '../messages.js';
 import type { StoreFault } from '../store/fs-errors.js';
 import { removeProgress, writeProgress, type ProgressSource } from '../store/progress.js';
 import { evaluationsUpTo, TrialWriter } from '../store/trial-files.js';
-import type { BackendName, MetricRow, Progress, SlurmTaskInfo, Summary, TrainState, Trial, TrialOutput, TrialStart, Verdict } from '../types.js';
+import type { BackendName, DiagnosticsRow, MetricRow, Progress, SlurmTaskInfo, Summary, TrainState, Trial, TrialOutput, TrialStart, Verdict } from '../types.js';
 
 /** progress.json at most this often: `status` reads it, and a shared file system is not a message queue. */
 const PROGRESS_MS = 1000;
@@ -112,6 +112,11 @@ export class TrialRecorder {
   metrics(rows: MetricRow[]): void {
     this.writer.metrics(rows);
     this.options.stopper?.observe(this.trial.id, rows);
+  }
+
+  /** A chunk's diagnostics: to diagnostics.jsonl. */
+  diagnostics(rows: DiagnosticsRow[]): void {
+    this.writer.diagnostics(rows);
   }
 
   /** A checkpoint, written after the rows it covers; resolves once it is on disk. */

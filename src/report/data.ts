@@ -1,6 +1,8 @@
 // Results → the report's data sets: small, flat rows that every chart shares (each set is embedded once).
 import { round5 } from './downsample.js';
 import { formatValue } from '../values.js';
+import { WEIGHT_MATRICES } from './findings.js';
+import { insideRows, insideTrials, type HistogramRow, type RatioRow, type SaturationRow } from './inside.js';
 import {
   distributionOf, judgedLoss, shortKeys, statusOf, trialLabel, varyingKeys, type DistributionName, type Results, type TrialResult,
 } from './results.js';
@@ -85,6 +87,10 @@ export interface ReportData {
   bands: BandRow[]; // their mean curves with min–max bands
   groupEvals: GroupEvalRow[]; // their mean evaluations
   summaries: GroupSummary[]; // the groups' figures, in group order (every group, also when none has two seeds)
+  insideTrials: number[]; // the trials whose diagnostics "Inside the network" shows (indexes; the best few where many)
+  histogram: HistogramRow[]; // their tanh histograms at the first and the last diagnostics step
+  saturation: SaturationRow[]; // their saturated share and dead units by diagnostics step
+  ratios: RatioRow[]; // their weight matrices' update:data and grad:data by diagnostics step
   budget: number; // raw points per trial in `curve`
 }
 
@@ -102,7 +108,11 @@ export function buildData(results: Results): ReportData {
   const names = keys.map((k) => k.key);
   const groups = seedGroups(results.trials, names);
   const summaries = groups.map(summarizeGroup);
-  const data: ReportData = { keys, trials: [], curve: [], smooth: [], evals: [], range: [], stops: [], embedding: [], reference: [], groups: [], bands: [], groupEvals: [], summaries, budget: results.budget };
+  const shown = insideTrials(results);
+  const data: ReportData = {
+    keys, trials: [], curve: [], smooth: [], evals: [], range: [], stops: [], embedding: [], reference: [], groups: [], bands: [], groupEvals: [], summaries,
+    insideTrials: shown.map((t) => t.trial.index), ...insideRows(shown, WEIGHT_MATRICES), budget: results.budget,
+  };
   for (const t of results.trials) {
     data.trials.push(trialRow(t, names, keys));
     addCurves(data, t);

@@ -17,6 +17,7 @@ import { writeFileAtomic } from '../store/files.js';
 import { freeBytes } from '../store/folders.js';
 import type { Progress, RunInfo, Summary } from '../types.js';
 import { chooseCharts } from './charts/index.js';
+import { insideCharts } from './charts/inside.js';
 import { buildData } from './data.js';
 import { renderHtml, type Libraries } from './html/page.js';
 import { readResults, type ResultCache } from './load.js';
@@ -68,7 +69,7 @@ async function checkRoom(out: string, pageBytes: number, leaveFree: number): Pro
 /** The report page for the results (pure): data sets, charts, HTML. */
 export function buildReport(results: Results, libraries: Libraries): string {
   const data = buildData(results);
-  return renderHtml(results, data, chooseCharts(results, data), libraries);
+  return renderHtml(results, data, chooseCharts(results, data), libraries, insideCharts(data));
 }
 
 /** The experiment's expectations checked against the stored summaries (unfinished trials count as missed). */

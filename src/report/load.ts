@@ -1,6 +1,6 @@
 // Reading DIR/NAME/ into Results: the only part of the report that reads files. Every trial is checked as it is read,
-// by the run's own judge (src/store/check-trial.ts), which streams metrics.jsonl by twice: to count the rows, then to
-// reduce them to the charts' curves, so its size does not matter (see curves.ts).
+// by the run's own judge (src/store/check-trial.ts), which streams metrics.jsonl (and diagnostics.jsonl) by twice: to
+// count the rows, then to reduce them to the charts' curves, so their size does not matter (see curves.ts, inside.ts).
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -9,6 +9,7 @@ import { checkTrial, formatProblem, readRowsSoFar } from '../store/check-trial.j
 import { planFile, type PlanFile } from '../store/files.js';
 import type { Progress, RunInfo } from '../types.js';
 import { CurveReducer, RowCounter, type RowCounts } from './curves.js';
+import { InsideReducer } from './inside.js';
 import { pointBudget } from './data.js';
 import { isRangeTest } from '../train/schedule.js';
 import type { Results, TrialResult, UnreadTrial } from './results.js';
@@ -24,7 +25,7 @@ export interface ReadOptions {
  * Finished trials as read before, by id, for a reader that reads the same folder again and again while it holds the
  * lock (the live report): a trial whose summary.json is the same file (inode, time, size) is not checked again.
  */
-export type ResultCache = Map<string, { identity: string; result: TrialResult; counts: RowCounts | undefined; budget: number }>;
+export type ResultCache = Map<string, { identity: string; result: TrialResult; counts: RowCounts | undefined; diagnostics: number; budget: number }>;
 
 /** Read the stored results of experiment NAME under DIR (experiment.yaml, run.json, trials/*); an aborted signal stops it between trials. */
 export async function readResults(out: string, name: string, options: ReadOptions = {}): Promise<Omit<Results, 'expectations'>> {
@@ -49,6 +50,7 @@ export async function readResults(out: string, name: string, options: ReadOption
   const trials: TrialResult[] = [];
   const earlier: string[] = []; // trials of an earlier plan of the experiment (the grid has changed since)
   const counts = new Map<TrialResult, RowCounts>(); // the first pass's, for the second
+  const diagnostics = new Map<TrialResult, number>(); // the rows of finished trials' diagnostics.jsonl, likewise
   const identities = new Map<TrialResult, string>(); // finished trials' summary.json as it was when read (for the cache)
   const soFar = new Map<TrialResult, number>(); // running trials: the bytes of metrics.jsonl the first pass counted
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
@@ -64,10 +66,11 @@ export async function readResults(out: string, name: string, options: ReadOption
     if (hit !== undefined && hit.identity === identity) {
       trials.push(hit.result);
       if (hit.counts !== undefined) counts.set(hit.result, hit.counts);
+      diagnostics.set(hit.result, hit.diagnostics);
       identities.set(hit.result, identity);
       continue;
     }
-    const t = await readTrial(trialDir, entry.isDirectory(), unread, counts);
+    const t = await readTrial(trialDir, entry.isDirectory(), unread, counts, diagnostics);
     if (t === null) continue;
     trials.push(t);
     if (identity !== undefined && t.summary !== null && t.problem === undefined) identities.set(t, identity);
@@ -94,10 +97,10 @@ export async function readResults(out: string, name: string, options: ReadOption
     } else if (soFar.has(t)) {
       await readCurvesSoFar(trialDir, t, rows, budget, soFar.get(t)!);
     } else if (cached?.result !== t || cached.budget !== budget) {
-      await readCurves(trialDir, t, rows, budget);
+      await readCurves(trialDir, t, rows, diagnostics.get(t) ?? 0, budget);
     }
     const identity = identities.get(t);
-    if (cache !== undefined && identity !== undefined && t.summary !== null) cache.set(t.trial.id, { identity, result: t, counts: rows, budget });
+    if (cache !== undefined && identity !== undefined && t.summary !== null) cache.set(t.trial.id, { identity, result: t, counts: rows, diagnostics: diagnostics.get(t) ?? 0, budget });
   }
   return { name, experiment, experimentYaml, run, trials, unread, budget };
 }
@@ -146,16 +149,24 @@ function earlierPlanNote(trialsDir: string, ids: string[], planned: number): str
 /**
  * One entry of trials/, checked by the run's own judge (src/store/check-trial.ts) while its rows are counted: a
  * finished, unfinished or damaged trial, or null when it is no trial (listed in `unread` unless it is an empty
- * folder: a trial about to be written). A finished trial's counts go to `counts`; its curves are read later.
+ * folder: a trial about to be written). A finished trial's counts go to `counts` (its diagnostics rows' to
+ * `diagnostics`); its curves are read later.
  */
-async function readTrial(dir: string, isDirectory: boolean, unread: UnreadTrial[], counts: Map<TrialResult, RowCounts>): Promise<TrialResult | null> {
+async function readTrial(
+  dir: string,
+  isDirectory: boolean,
+  unread: UnreadTrial[],
+  counts: Map<TrialResult, RowCounts>,
+  diagnostics: Map<TrialResult, number>,
+): Promise<TrialResult | null> {
   if (!isDirectory) {
     unread.push({ damaged: false, problem: `${dir}: not a trial (a file, not a folder)` });
     return null;
   }
   const counter = new RowCounter();
-  const stored = await checkTrial(dir, { onMetric: (row) => counter.push(row) });
-  const none = { summary: null, curves: null, samples: [], embedding: null };
+  let looks = 0; // rows of diagnostics.jsonl
+  const stored = await checkTrial(dir, { onMetric: (row) => counter.push(row), onDiagnostics: () => void (looks += 1) });
+  const none = { summary: null, curves: null, samples: [], embedding: null, inside: null };
   switch (stored.kind) {
     case 'not-a-trial':
       if (stored.files.length > 0) unread.push({ damaged: false, problem: `${dir}: not a trial (no config.json; it holds ${stored.files.join(', ')})` });
@@ -171,9 +182,10 @@ async function readTrial(dir: string, isDirectory: boolean, unread: UnreadTrial[
     case 'finished': {
       const { trial, summary, samples, weights } = stored;
       const C = weights.find((w) => w.name === 'C' && w.shape.length === 2 && w.shape[1] === 2);
-      const t: TrialResult = { trial, summary, curves: null, samples, embedding: trial.config.model.embed_dim === 2 ? (C ?? null) : null };
+      const t: TrialResult = { trial, summary, curves: null, samples, embedding: trial.config.model.embed_dim === 2 ? (C ?? null) : null, inside: null };
       const { steps, evals } = counter.counts;
       if (steps > 0 || Object.keys(evals).length > 0) counts.set(t, counter.counts); // a failed trial may have no rows
+      diagnostics.set(t, looks);
       return t;
     }
     default:
@@ -182,17 +194,20 @@ async function readTrial(dir: string, isDirectory: boolean, unread: UnreadTrial[
 }
 
 /**
- * A finished trial's curves: the second pass over its rows, checked again (without a lock, a run may have begun to
- * rewrite it since the first). When it is no longer finished, it counts as what it is now: unfinished or damaged.
+ * A finished trial's curves and diagnostics: the second pass over its rows, checked again (without a lock, a run may
+ * have begun to rewrite it since the first). When it is no longer finished, it counts as what it is now: unfinished
+ * or damaged.
  */
-async function readCurves(dir: string, t: TrialResult, counts: RowCounts, budget: number): Promise<void> {
+async function readCurves(dir: string, t: TrialResult, counts: RowCounts, diagnostics: number, budget: number): Promise<void> {
   const reducer = new CurveReducer(counts, budget, isRangeTest(t.trial.config.train.lr), t.trial.config.train.steps);
-  const again = await checkTrial(dir, { onMetric: (row) => reducer.push(row) });
+  const inside = new InsideReducer(diagnostics, budget);
+  const again = await checkTrial(dir, { onMetric: (row) => reducer.push(row), onDiagnostics: (row) => inside.push(row) });
   if (again.kind === 'finished') {
     t.curves = reducer.curves();
+    t.inside = inside.result();
     return;
   }
-  Object.assign(t, { summary: null, curves: null, samples: [], embedding: null }, again.kind === 'damaged' ? { problem: formatProblem(again.problem) } : {});
+  Object.assign(t, { summary: null, curves: null, samples: [], embedding: null, inside: null }, again.kind === 'damaged' ? { problem: formatProblem(again.problem) } : {});
 }
 
 /** Whether a regular file is there. */

@@ -3,6 +3,7 @@ import type { Experiment } from '../config/schema.js';
 import type { ExpectationResult } from '../expect/index.js';
 import type { Progress, RunInfo, Summary, Trial, Weight } from '../types.js';
 import type { TrialCurves } from './curves.js';
+import type { InsideNet } from './inside.js';
 import { formatValue } from '../values.js';
 
 /** One trial as stored: its configuration and, once finished, its summary and outputs. */
@@ -12,6 +13,7 @@ export interface TrialResult {
   curves: TrialCurves | null; // reduced from metrics.jsonl for the charts; null for unfinished trials (or no metrics.jsonl)
   samples: string[];
   embedding: Weight | null; // C, only when it has two columns (embed_dim 2)
+  inside: InsideNet | null; // diagnostics.jsonl reduced, for a finished trial that took diagnostics
   problem?: string; // damaged: which file and what is wrong (src/store/check-trial.ts); it then counts as not finished
   progress?: Progress; // being trained now (a live report): how far it is; its curves are those of its metrics so far
 }

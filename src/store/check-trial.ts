@@ -8,7 +8,8 @@
 //   metrics.jsonl and checkpoint.json hold so far is not judged here (the next run checks the checkpoint before it
 //   goes on from it, src/store/checkpoint.ts);
 // - finished: a valid config.json and summary.json, and, unless it failed, metrics.jsonl, samples.txt and
-//   weights.json consistent with them (see `checkMetrics` and `checkOutputs`);
+//   weights.json consistent with them, and diagnostics.jsonl when the trial took diagnostics (see `checkMetrics`,
+//   `checkDiagnostics` and `checkOutputs`);
 // - damaged: anything else. The first problem found is named with its file (and line).
 // A summary.json that is replaced or removed while the trial is read means a run is rewriting it: unfinished.
 import { createReadStream } from 'node:fs';
@@ -18,11 +19,11 @@ import type { TSchema } from '@sinclair/typebox';
 import { dotted } from '../config/load.js';
 import { shown } from '../config/messages.js';
 import { checkAgainst, fits } from '../config/schema-errors.js';
-import type { MetricRow, Summary, Trial, Weight } from '../types.js';
+import type { DiagnosticsRow, MetricRow, Summary, Trial, Weight } from '../types.js';
 import { paramShapes } from '../train/shapes.js';
 import { CHECKPOINT_FILE } from './checkpoint.js';
 import { upgradeSummary } from './summary.js';
-import { EvalRowSchema, MetricRowSchema, StepRowSchema, StoredTrialSchema, SummarySchema } from './trial-schema.js';
+import { DiagnosticsRowSchema, EvalRowSchema, MetricRowSchema, StepRowSchema, StoredTrialSchema, SummarySchema } from './trial-schema.js';
 
 /** What is wrong with a stored trial: the file, the line where that applies, and what. */
 export interface FileProblem {
@@ -47,10 +48,12 @@ export interface CheckOptions {
    * trials); a finished trial then comes without samples and weights, and its metrics and outputs unchecked.
    */
   summaryOnly?: boolean;
+  /** Every row of a finished trial's diagnostics.jsonl, in order, as it is checked (the same caveat). */
+  onDiagnostics?: (row: DiagnosticsRow) => void;
 }
 
 /** The files a trial writes besides config.json: one of them without config.json is a damaged trial, not a stray folder. */
-const TRIAL_FILES = ['summary.json', 'metrics.jsonl', 'samples.txt', 'weights.json', 'stderr.log', CHECKPOINT_FILE];
+const TRIAL_FILES = ['summary.json', 'metrics.jsonl', 'diagnostics.jsonl', 'samples.txt', 'weights.json', 'stderr.log', CHECKPOINT_FILE];
 
 /** A problem found: thrown inside the checker, caught once in `checkTrial`. */
 class Damage extends Error {
@@ -83,11 +86,14 @@ export async function checkTrial(dir: string, options: CheckOptions = {}): Promi
     const summary = checkSummary(summaryValue, trial, summaryFile);
     if (options.summaryOnly === true) return { kind: 'finished', trial, summary, samples: [], weights: [] };
     const metricsFile = path.join(dir, 'metrics.jsonl');
+    const diagnosticsFile = path.join(dir, 'diagnostics.jsonl');
     if (summary.status === 'failed') {
       if ((await identity(metricsFile)) !== undefined) await checkMetrics(metricsFile, trial, summary, options.onMetric);
+      if ((await identity(diagnosticsFile)) !== undefined) await checkDiagnostics(diagnosticsFile, trial, summary, options.onDiagnostics);
       return (await stable(summaryFile, before)) ? { kind: 'finished', trial, summary, samples: [], weights: [] } : { kind: 'unfinished', trial };
     }
     await checkMetrics(metricsFile, trial, summary, options.onMetric);
+    await checkDiagnostics(diagnosticsFile, trial, summary, options.onDiagnostics);
     const { samples, weights } = await checkOutputs(dir, trial, summary);
     return (await stable(summaryFile, before)) ? { kind: 'finished', trial, summary, samples, weights } : { kind: 'unfinished', trial };
   } catch (error) {
@@ -135,7 +141,6 @@ async function checkMetrics(file: string, trial: Trial, summary: Summary, onMetr
   let steps = 0; // step rows so far
   let finalSplits = new Set<string>(); // splits evaluated since the last step row
   let line = 0;
-  let rest = '';
   const fail = (message: string, at: number | null = line) => new Damage({ file, ...(at === null ? {} : { line: at }), message }); // null: the whole file
   const take = (text: string) => {
     line += 1;
@@ -150,16 +155,10 @@ async function checkMetrics(file: string, trial: Trial, summary: Summary, onMetr
     }
     onMetric?.(row);
   };
-  try {
-    for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-      const lines = (rest + (chunk as string)).split('\n');
-      rest = lines.pop()!;
-      for (const text of lines) take(text);
-    }
-  } catch (error) {
+  const { rest } = await readLines(file, take).catch((error: unknown) => {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw fail('missing (a finished trial keeps its metrics)', null);
     throw error;
-  }
+  });
   if (rest !== '') throw fail(`the last line is cut short (no newline at its end): ${shown(rest)}`, line + 1);
   if (steps !== summary.steps) throw fail(`${steps} step rows, but summary.json says ${summary.steps} steps`, null);
   if (summary.status === 'failed') return;
@@ -191,6 +190,61 @@ export async function readRowsSoFar(file: string, onRow: (row: MetricRow) => voi
     throw error;
   }
   return bytes;
+}
+
+/**
+ * diagnostics.jsonl of a finished trial that took diagnostics (diagnostics.every = N), consistent with its summary when:
+ * 1. it ends with a newline, and every line is one JSON row of the schema (DiagnosticsRowSchema);
+ * 2. the rows are steps 0, N, 2N, … in this order, one each (diagnostics come before a step's update);
+ * 3. there is one for every such step before summary.steps: ⌈steps / N⌉ rows; a trial that diverged at step s
+ *    may also hold step s's (taken before the loss of s was known to be non-finite); a failed trial's stop anywhere.
+ * A trial without diagnostics.every has no diagnostics.jsonl to check (one there is left alone).
+ */
+async function checkDiagnostics(file: string, trial: Trial, summary: Summary, onRow?: (row: DiagnosticsRow) => void): Promise<void> {
+  const every = trial.config.diagnostics?.every;
+  if (every === undefined) return;
+  let line = 0;
+  const fail = (message: string, at: number | null = line) => new Damage({ file, ...(at === null ? {} : { line: at }), message });
+  const { rest } = await readLines(file, (text) => {
+    line += 1;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw fail(`expected one JSON object a line, got ${shown(text)} (${(error as Error).message})`);
+    }
+    if (!fits(DiagnosticsRowSchema, value)) {
+      let message = 'expected a row {step, lr, tanh, params}';
+      checkAgainst(DiagnosticsRowSchema, value, [], (p, m) => (message = p.length === 0 ? m : `${dotted(p)}: ${m}`));
+      throw fail(message);
+    }
+    const row = value as DiagnosticsRow;
+    const expected = (line - 1) * every;
+    if (row.step !== expected) throw fail(`expected step ${expected}, got step ${row.step} (diagnostics are steps 0, ${every}, ${2 * every}, … in order)`);
+    onRow?.(row);
+  }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw fail('missing (a trial with diagnostics.every keeps them)', null);
+    throw error;
+  });
+  if (rest !== '') throw fail(`the last line is cut short (no newline at its end): ${shown(rest)}`, line + 1);
+  const before = Math.ceil(summary.steps / every); // steps 0, N, … below summary.steps
+  const upTo = Math.floor(summary.steps / every) + 1; // … and summary.steps itself
+  const [allowed, expected] =
+    summary.status === 'failed' ? [line <= upTo, `at most ${upTo}`]
+    : summary.status === 'diverged' ? [line === before || line === upTo, before === upTo ? `${before}` : `${before} or ${upTo}`]
+    : [line === before, `${before}`];
+  if (!allowed) throw fail(`${line} rows, expected ${expected}: one for each of steps 0, ${every}, ${2 * every}, … before step ${summary.steps} (summary.json: ${summary.status} after ${summary.steps} steps)`, null);
+}
+
+/** Stream a text file's whole lines to `take`; resolves with what follows the last newline ('' when the file ends with one). */
+async function readLines(file: string, take: (line: string) => void): Promise<{ rest: string }> {
+  let rest = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    const lines = (rest + (chunk as string)).split('\n');
+    rest = lines.pop()!;
+    for (const text of lines) take(text);
+  }
+  return { rest };
 }
 
 // The lines the runner writes (JSON.stringify of a row: these keys in this order), read without JSON.parse, 4 to 5

@@ -1,10 +1,10 @@
 // A trial's checkpoint, DIR/NAME/trials/ID/checkpoint.json: the trainer's state at a chunk boundary (src/types.ts,
 // TrainState: the weights, every generator, the range test, the latest evaluation, the times so far) and where
-// metrics.jsonl stood then, so that a trial killed later goes on from there. One file per trial, written whole (temp
+// metrics.jsonl (and diagnostics.jsonl) stood then, so that a trial killed later goes on from there. One file per trial, written whole (temp
 // file + rename, after metrics.jsonl is flushed to disk), replaced by the next, removed when the trial finishes.
 //
 // The file is one JSON object: `sha256` (of the rest, as written), `format`, the trial's id and the sha256 of its
-// configuration, the step, when it was written, the metrics mark, and the state. Numbers that JSON cannot hold
+// configuration, the step, when it was written, the metrics mark (and the diagnostics mark), and the state. Numbers that JSON cannot hold
 // exactly are tagged: typed arrays as base64 of their little-endian bytes ({"$float32": …}, {"$float64": …},
 // {"$uint32": …}), and a NaN, an infinity or −0 as {"$number": "-0"}; so every float32 weight and float64 comes back
 // with its bits. Read back, it is checked before anything uses it: JSON, the hash, the schema, that it is this trial's
@@ -28,9 +28,9 @@ export const CHECKPOINT_FILE = 'checkpoint.json';
 /** What the file says it is: a change to its layout changes this, and an older one is not used. */
 const FORMAT = 'run-exp checkpoint 1';
 
-/** Where metrics.jsonl stood at the checkpoint: its lines and bytes, and its last line (how the cut is found again). */
+/** Where metrics.jsonl (or diagnostics.jsonl) stood at the checkpoint: its lines and bytes, and its last line (how the cut is found again). */
 export interface MetricsMark {
-  rows: number; // lines of metrics.jsonl
+  rows: number; // lines of the file
   bytes: number; // its length in bytes
   last_line: string; // its last line without the newline ('' when it has none)
 }
@@ -41,6 +41,7 @@ export interface Checkpoint {
   step: number;
   written_at: string;
   metrics: MetricsMark;
+  diagnostics?: MetricsMark; // a trial with diagnostics (diagnostics.every): where diagnostics.jsonl stood
   state: TrainState;
 }
 
@@ -57,10 +58,10 @@ export function configSha256(trial: Trial): string {
   return createHash('sha256').update(canonicalJson(trial.config)).digest('hex');
 }
 
-/** Write the checkpoint whole (readers see the previous one or this one, never a part). */
-export async function writeCheckpoint(trialDir: string, trial: Trial, state: TrainState, metrics: MetricsMark): Promise<void> {
+/** Write the checkpoint whole (readers see the previous one or this one, never a part); `diagnostics`: where diagnostics.jsonl stood, for a trial with diagnostics. */
+export async function writeCheckpoint(trialDir: string, trial: Trial, state: TrainState, metrics: MetricsMark, diagnostics?: MetricsMark): Promise<void> {
   const body = JSON.stringify(
-    { format: FORMAT, trial: trial.id, config_sha256: configSha256(trial), step: state.step, written_at: new Date().toISOString(), metrics, state },
+    { format: FORMAT, trial: trial.id, config_sha256: configSha256(trial), step: state.step, written_at: new Date().toISOString(), metrics, ...(diagnostics === undefined ? {} : { diagnostics }), state },
     (_key, value: unknown) => encode(value),
   );
   await writeFileAtomic(checkpointFile(trialDir), `{"sha256":${JSON.stringify(sha256(body))},${body.slice(1)}\n`);
@@ -111,7 +112,11 @@ export async function readCheckpoint(trialDir: string, trial: Trial): Promise<Ch
   const sizes = sizeProblem(state, trial);
   if (sizes !== undefined) return unusable(sizes);
   if (state.step !== file.step) return unusable(`its step ${file.step} is not its state's ${state.step}`);
-  return { kind: 'found', checkpoint: { trial: file.trial, step: file.step, written_at: file.written_at, metrics: file.metrics, state } };
+  if ((trial.config.diagnostics !== undefined) !== (file.diagnostics !== undefined)) {
+    return unusable(file.diagnostics === undefined ? 'it does not say where diagnostics.jsonl stood' : 'it marks a diagnostics.jsonl this trial does not write');
+  }
+  const diagnostics = file.diagnostics === undefined ? {} : { diagnostics: file.diagnostics };
+  return { kind: 'found', checkpoint: { trial: file.trial, step: file.step, written_at: file.written_at, metrics: file.metrics, ...diagnostics, state } };
 }
 
 /** The sizes a state must have for this trial: weights of the model's shapes (for the checkpoint's vocabulary), generators, the range test. */
@@ -212,6 +217,7 @@ const StateSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+const MarkSchema = Type.Object({ rows: Count, bytes: Count, last_line: Type.String() }, { additionalProperties: false });
 const FileSchema = Type.Object(
   {
     format: Type.Literal(FORMAT),
@@ -219,7 +225,8 @@ const FileSchema = Type.Object(
     config_sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
     step: Type.Integer({ minimum: 1 }),
     written_at: Type.String({ minLength: 1 }),
-    metrics: Type.Object({ rows: Count, bytes: Count, last_line: Type.String() }, { additionalProperties: false }),
+    metrics: MarkSchema,
+    diagnostics: Type.Optional(MarkSchema),
     state: StateSchema,
   },
   { additionalProperties: false },
@@ -232,5 +239,6 @@ interface EncodedFile {
   step: number;
   written_at: string;
   metrics: MetricsMark;
+  diagnostics?: MetricsMark;
   state: unknown;
 }

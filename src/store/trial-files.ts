@@ -1,22 +1,29 @@
-// A trial's files as the trial runs, DIR/NAME/trials/ID/: config.json when it starts, metrics.jsonl a chunk at a
-// time while it trains, checkpoint.json every checkpoint.every steps, the rest when it ends, summary.json last (then
-// the checkpoint goes). A trial is finished exactly when its summary.json exists; until then its directory may hold
-// config.json, the metrics.jsonl of the steps trained so far and the latest checkpoint (a trial that was interrupted,
-// or is still running): the next attempt goes on from that checkpoint, metrics.jsonl cut back to it. Whoever runs the
-// trial writes them: the parent of local workers, or a Slurm task for itself. Every write goes through fs-errors.ts:
-// a failure of the disk is a StoreFault, and metrics.jsonl keeps whole lines.
+// A trial's files as the trial runs, DIR/NAME/trials/ID/: config.json when it starts, metrics.jsonl (and
+// diagnostics.jsonl when the trial takes diagnostics) a chunk at a time while it trains, checkpoint.json every
+// checkpoint.every steps, the rest when it ends, summary.json last (then the checkpoint goes). A trial is finished
+// exactly when its summary.json exists; until then its directory may hold config.json, the metrics.jsonl (and
+// diagnostics.jsonl) of the steps trained so far and the latest checkpoint (a trial that was interrupted, or is still
+// running): the next attempt goes on from that checkpoint, both files cut back to it. Whoever runs the trial writes
+// them: the parent of local workers, or a Slurm task for itself. Every write goes through fs-errors.ts: a failure of
+// the disk is a StoreFault, and the JSON-lines files keep whole lines.
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { MetricRow, Summary, TrainState, Trial, TrialOutput } from '../types.js';
+import type { DiagnosticsRow, MetricRow, Summary, TrainState, Trial, TrialOutput } from '../types.js';
 import { readCheckpoint, removeCheckpoint, writeCheckpoint, type Checkpoint, type MetricsMark } from './checkpoint.js';
 import { writeFileAtomic } from './files.js';
 import { StoreFault, faultOf, guarded } from './fs-errors.js';
 
 /** The files a trial's outputs go to; an earlier attempt's are removed when a new one begins. */
-const OUTPUTS = ['metrics.jsonl', 'samples.txt', 'weights.json', 'stderr.log'];
+const OUTPUTS = ['metrics.jsonl', 'diagnostics.jsonl', 'samples.txt', 'weights.json', 'stderr.log'];
 
-/** Start a trial's files afresh: unfinish it (an earlier summary goes first), drop an earlier attempt's outputs and checkpoint, write config.json and an empty metrics.jsonl. */
+/** The streamed files a resumed trial keeps (cut back to its checkpoint) and goes on appending to. */
+const STREAMED = ['metrics.jsonl', 'diagnostics.jsonl'];
+
+/**
+ * Start a trial's files afresh: unfinish it (an earlier summary goes first), drop an earlier attempt's outputs and
+ * checkpoint, write config.json and an empty metrics.jsonl (and diagnostics.jsonl, when the trial takes diagnostics).
+ */
 export async function beginTrial(dir: string, trial: Trial): Promise<void> {
   await unfinish(dir);
   await startFiles(dir, trial, { keepMetrics: false });
@@ -33,13 +40,18 @@ function remove(file: string): Promise<void> {
   return guarded('remove', file, () => rm(file, { force: true }));
 }
 
-/** An earlier attempt's outputs go (all of them, or all but metrics.jsonl and the checkpoint, which a resumed trial goes on from); config.json is written. */
+/**
+ * An earlier attempt's outputs go (all of them, or all but metrics.jsonl, diagnostics.jsonl and the checkpoint, which a
+ * resumed trial goes on from); config.json is written.
+ */
 async function startFiles(dir: string, trial: Trial, options: { keepMetrics: boolean }): Promise<void> {
-  await Promise.all(OUTPUTS.filter((f) => !(options.keepMetrics && f === 'metrics.jsonl')).map((f) => remove(path.join(dir, f))));
+  await Promise.all(OUTPUTS.filter((f) => !(options.keepMetrics && STREAMED.includes(f))).map((f) => remove(path.join(dir, f))));
   if (!options.keepMetrics) await removeCheckpoint(dir);
   await writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(trial, null, 2) + '\n');
-  const metrics = path.join(dir, 'metrics.jsonl');
-  if (!options.keepMetrics) await guarded('write', metrics, () => writeFile(metrics, ''));
+  if (options.keepMetrics) return;
+  const empty = (file: string) => guarded('write', file, () => writeFile(file, ''));
+  await empty(path.join(dir, 'metrics.jsonl'));
+  if (trial.config.diagnostics !== undefined) await empty(path.join(dir, 'diagnostics.jsonl'));
 }
 
 /**
@@ -47,7 +59,7 @@ async function startFiles(dir: string, trial: Trial, options: { keepMetrics: boo
  * (full, or failing) is cut back to where it began, so the file still ends with a whole line; then it throws the fault.
  */
 export async function appendMetrics(dir: string, rows: readonly MetricRow[]): Promise<void> {
-  if (rows.length > 0) await appendText(path.join(dir, 'metrics.jsonl'), Buffer.from(metricsText(rows)));
+  if (rows.length > 0) await appendText(path.join(dir, 'metrics.jsonl'), Buffer.from(linesText(rows)));
 }
 
 async function appendText(file: string, text: Buffer): Promise<void> {
@@ -64,6 +76,9 @@ async function appendText(file: string, text: Buffer): Promise<void> {
   }
 }
 
+/** The mark of a file with no rows yet. */
+const NO_ROWS: MetricsMark = { rows: 0, bytes: 0, last_line: '' };
+
 /** How a trial's files began: fresh, or from its checkpoint (metrics.jsonl cut back to it); `dropped`: why a checkpoint found was not used. */
 export interface Begun {
   checkpoint?: Checkpoint;
@@ -71,15 +86,15 @@ export interface Begun {
 }
 
 /**
- * Start a trial's files and go on from its checkpoint where it has a usable one: as beginTrial, but metrics.jsonl is
- * cut back to the checkpoint's rows (what was appended after it, a line cut short by a kill included, goes) instead
- * of emptied, and the checkpoint stays. A checkpoint that is damaged, of another trial or configuration, or whose rows
- * metrics.jsonl does not hold is removed and the trial begins afresh; `dropped` says why.
+ * Start a trial's files and go on from its checkpoint where it has a usable one: as beginTrial, but metrics.jsonl (and
+ * diagnostics.jsonl) is cut back to the checkpoint's rows (what was appended after it, a line cut short by a kill
+ * included, goes) instead of emptied, and the checkpoint stays. A checkpoint that is damaged, of another trial or
+ * configuration, or whose rows the files do not hold is removed and the trial begins afresh; `dropped` says why.
  */
 export async function resumeTrial(dir: string, trial: Trial): Promise<Begun> {
   await unfinish(dir);
   const found = await readCheckpoint(dir, trial);
-  const cut = found.kind === 'found' ? await cutMetrics(path.join(dir, 'metrics.jsonl'), found.checkpoint.metrics) : undefined;
+  const cut = found.kind === 'found' ? await cutStreams(dir, found.checkpoint) : undefined;
   if (found.kind === 'found' && cut === undefined) {
     await startFiles(dir, trial, { keepMetrics: true });
     return { checkpoint: found.checkpoint };
@@ -88,19 +103,28 @@ export async function resumeTrial(dir: string, trial: Trial): Promise<Begun> {
   return found.kind === 'unusable' ? { dropped: found.reason } : cut === undefined ? {} : { dropped: cut };
 }
 
+/** Cut metrics.jsonl, and diagnostics.jsonl where the checkpoint marks it, back to the checkpoint; undefined when done, else why not. */
+async function cutStreams(dir: string, checkpoint: Checkpoint): Promise<string | undefined> {
+  const metrics = await cutLines(dir, 'metrics.jsonl', checkpoint.metrics);
+  if (metrics !== undefined || checkpoint.diagnostics === undefined) return metrics;
+  return cutLines(dir, 'diagnostics.jsonl', checkpoint.diagnostics);
+}
+
 /**
- * Cut metrics.jsonl back to a checkpoint's mark, its first `bytes` bytes, when they end with the mark's last line (a
- * whole line); undefined when done, else why it cannot be (the file is shorter, or not the one the checkpoint was taken of).
+ * Cut a JSON-lines file back to a checkpoint's mark, its first `bytes` bytes, when they end with the mark's last line
+ * (a whole line); undefined when done, else why it cannot be (the file is shorter, or not the one the checkpoint was
+ * taken of).
  */
-async function cutMetrics(file: string, mark: MetricsMark): Promise<string | undefined> {
+async function cutLines(dir: string, name: string, mark: MetricsMark): Promise<string | undefined> {
+  const file = path.join(dir, name);
   const handle = await open(file, 'r+').catch((error: unknown) => {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw faultOf(error, 'write', file);
   });
-  if (handle === undefined) return 'metrics.jsonl is missing';
+  if (handle === undefined) return `${name} is missing`;
   try {
     const { size } = await handle.stat();
-    if (size < mark.bytes) return `metrics.jsonl holds ${size} bytes, fewer than the ${mark.bytes} it had at the checkpoint`;
+    if (size < mark.bytes) return `${name} holds ${size} bytes, fewer than the ${mark.bytes} it had at the checkpoint`;
     if (mark.rows > 0) {
       const line = Buffer.from(mark.last_line + '\n');
       const from = Math.max(0, mark.bytes - line.length - 1); // the line, and the newline before it unless it is the first
@@ -108,7 +132,7 @@ async function cutMetrics(file: string, mark: MetricsMark): Promise<string | und
       await handle.read(seen, 0, seen.length, from);
       const whole = seen.length === line.length ? from === 0 : seen[0] === 0x0a;
       if (!whole || !seen.subarray(seen.length - line.length).equals(line)) {
-        return `metrics.jsonl is not the one the checkpoint was taken of (its line ending at byte ${mark.bytes} is not the checkpoint's last row)`;
+        return `${name} is not the one the checkpoint was taken of (its line ending at byte ${mark.bytes} is not the checkpoint's last row)`;
       }
     }
     await guarded('write', file, () => handle.truncate(mark.bytes));
@@ -131,14 +155,14 @@ export async function evaluationsUpTo(dir: string, bytes: number): Promise<Metri
   return rows;
 }
 
-/** The text metrics.jsonl gets for rows: one JSON object a line (appended whole, in the order given). */
-function metricsText(rows: readonly MetricRow[]): string {
+/** The text metrics.jsonl or diagnostics.jsonl gets for rows: one JSON object a line (appended whole, in the order given). */
+function linesText(rows: readonly object[]): string {
   return rows.map((row) => JSON.stringify(row) + '\n').join('');
 }
 
-/** Flush metrics.jsonl to the disk (a checkpoint written after it never claims rows a power cut could lose). */
-async function syncMetrics(dir: string): Promise<void> {
-  const file = path.join(dir, 'metrics.jsonl');
+/** Flush a streamed file to the disk (a checkpoint written after it never claims rows a power cut could lose). */
+async function syncFile(dir: string, name: string): Promise<void> {
+  const file = path.join(dir, name);
   const handle = await guarded('write', file, () => open(file, 'r'));
   try {
     await guarded('write', file, () => handle.datasync());
@@ -167,10 +191,9 @@ async function writeLog(dir: string, log: string): Promise<void> {
 }
 
 /**
-/**
  * The files of one running trial, written in call order on one queue: begin at construction (afresh, or with `resume`
- * from the trial's checkpoint: `begun` says which; await it before the first rows), `metrics` for each chunk (it
- * returns at once), `checkpoint` after the rows it covers, then `finish` or `fail`, which wait for everything before and
+ * from the trial's checkpoint: `begun` says which; await it before the first rows), `diagnostics` and `metrics` for
+ * each chunk (they return at once), `checkpoint` after the rows it covers, then `finish` or `fail`, which wait for everything before and
  * rethrow the first error of any write. `settle` waits without ending the trial (an interrupted run leaves it unfinished).
  * After a failed write nothing more is written (no checkpoint either), and `onFault` hears of it at once: the run stops
  * at its first failed write.
@@ -180,7 +203,8 @@ export class TrialWriter {
   private queue: Promise<void>;
   private error: unknown = undefined;
   private lastStepRow = -1;
-  private mark: MetricsMark = { rows: 0, bytes: 0, last_line: '' }; // metrics.jsonl once the queued rows are written
+  private mark: MetricsMark = NO_ROWS; // metrics.jsonl once the queued rows are written
+  private diagnosticsMark: MetricsMark = NO_ROWS; // diagnostics.jsonl, likewise
   private saved: number | null = null; // the step of the latest checkpoint on disk
   private readonly onFault: ((fault: StoreFault) => void) | undefined;
 
@@ -197,6 +221,7 @@ export class TrialWriter {
       const b = await resumeTrial(dir, trial);
       if (b.checkpoint !== undefined) {
         this.mark = { ...b.checkpoint.metrics };
+        this.diagnosticsMark = { ...(b.checkpoint.diagnostics ?? NO_ROWS) };
         this.lastStepRow = b.checkpoint.step - 1;
         this.saved = b.checkpoint.step;
       }
@@ -218,31 +243,47 @@ export class TrialWriter {
   metrics(rows: readonly MetricRow[]): void {
     if (rows.length === 0) return;
     for (const row of rows) if (!('split' in row)) this.lastStepRow = Math.max(this.lastStepRow, row.step);
-    const text = metricsText(rows);
-    this.mark = { rows: this.mark.rows + rows.length, bytes: this.mark.bytes + Buffer.byteLength(text), last_line: JSON.stringify(rows.at(-1)) };
-    this.enqueue(() => appendText(path.join(this.dir, 'metrics.jsonl'), Buffer.from(text)));
+    this.mark = this.append('metrics.jsonl', this.mark, rows);
+  }
+
+  /** Queue a chunk's diagnostics for diagnostics.jsonl. */
+  diagnostics(rows: readonly DiagnosticsRow[]): void {
+    if (rows.length === 0) return;
+    this.diagnosticsMark = this.append('diagnostics.jsonl', this.diagnosticsMark, rows);
+  }
+
+  /** Queue rows for a streamed file; the file's mark once they are written. */
+  private append(name: string, mark: MetricsMark, rows: readonly object[]): MetricsMark {
+    const text = linesText(rows);
+    this.enqueue(() => appendText(path.join(this.dir, name), Buffer.from(text)));
+    return { rows: mark.rows + rows.length, bytes: mark.bytes + Buffer.byteLength(text), last_line: JSON.stringify(rows.at(-1)) };
   }
 
   /** Queue a checkpoint after the rows queued so far (they reach the disk first); resolves once it is written. */
   checkpoint(state: TrainState): Promise<void> {
     const mark = this.mark;
+    const diagnostics = this.trial.config.diagnostics === undefined ? undefined : this.diagnosticsMark;
     this.enqueue(async () => {
-      await syncMetrics(this.dir);
-      await writeCheckpoint(this.dir, this.trial, state, mark);
+      await syncFile(this.dir, 'metrics.jsonl');
+      if (diagnostics !== undefined) await syncFile(this.dir, 'diagnostics.jsonl');
+      await writeCheckpoint(this.dir, this.trial, state, mark, diagnostics);
       this.saved = state.step;
     });
     return this.settle();
   }
 
-  /** Begin again from step 0 (the checkpoint begun from could not be used after all): an empty metrics.jsonl, no checkpoint. */
+  /** Begin again from step 0 (the checkpoint begun from could not be used after all): empty streamed files, no checkpoint. */
   restart(): void {
     this.lastStepRow = -1;
-    this.mark = { rows: 0, bytes: 0, last_line: '' };
+    this.mark = this.diagnosticsMark = NO_ROWS;
     this.saved = null;
+    const streamed = this.trial.config.diagnostics === undefined ? ['metrics.jsonl'] : STREAMED;
     this.enqueue(async () => {
       await removeCheckpoint(this.dir);
-      const metrics = path.join(this.dir, 'metrics.jsonl');
-      await guarded('write', metrics, () => truncate(metrics, 0));
+      for (const name of streamed) {
+        const file = path.join(this.dir, name);
+        await guarded('write', file, () => truncate(file, 0));
+      }
     });
   }
 

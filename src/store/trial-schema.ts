@@ -3,7 +3,8 @@
 // a summary that fits is a Summary.
 import { Type, type Static } from '@sinclair/typebox';
 import { DataSchema, DiagnosticsSchema, EvalSchema, LossSchema, ModelSchema, RngSchema, SplitNameSchema, TrainSchema, TrialStatusSchema } from '../config/schema.js';
-import type { MetricRow, Summary, Trial } from '../types.js';
+import type { DiagnosticsRow, MetricRow, Summary, Trial } from '../types.js';
+import { HIST_BINS } from '../train/diagnostic-stats.js';
 
 const Count = Type.Integer({ minimum: 0 });
 const Loss = Type.Union([Type.Number(), Type.Null()]); // JSON writes a NaN or infinite loss as null
@@ -78,9 +79,26 @@ export const EvalRowSchema = Type.Object({ step: Count, split: SplitNameSchema, 
 /** Any row of metrics.jsonl. */
 export const MetricRowSchema = Type.Union([StepRowSchema, EvalRowSchema]);
 
+const Stat = Type.Union([Type.Number(), Type.Null()]); // null: not finite (a zero std divides to ∞)
+const ParamStatsSchema = Type.Object({ grad_std: Stat, data_std: Stat, grad_data: Stat, update_data: Stat });
+/** A line of diagnostics.jsonl (src/train/diagnostics.ts): the tanh layer and every parameter at one step. */
+export const DiagnosticsRowSchema = Type.Object({
+  step: Count,
+  lr: Type.Number(),
+  tanh: Type.Object({
+    mean: Stat,
+    std: Stat,
+    saturated: Type.Number({ minimum: 0, maximum: 1 }),
+    dead: Count,
+    hist: Type.Array(Count, { minItems: HIST_BINS, maxItems: HIST_BINS }),
+  }),
+  params: Type.Object({ C: ParamStatsSchema, W1: ParamStatsSchema, b1: ParamStatsSchema, W2: ParamStatsSchema, b2: ParamStatsSchema }),
+});
+
 // The compiler's check that these schemas and src/types.ts agree (a mismatch fails `tsc`).
 type Fits<T, U> = [T] extends [U] ? true : false;
 const summaryFits: Fits<Summary, Static<typeof SummarySchema>> & Fits<Static<typeof SummarySchema>, Summary> = true;
 const trialFits: Fits<Trial, Static<typeof StoredTrialSchema>> = true;
 const rowFits: Fits<MetricRow, Static<typeof MetricRowSchema>> = true;
-void [summaryFits, trialFits, rowFits];
+const diagnosticsFits: Fits<DiagnosticsRow, Static<typeof DiagnosticsRowSchema>> & Fits<Static<typeof DiagnosticsRowSchema>, DiagnosticsRow> = true;
+void [summaryFits, trialFits, rowFits, diagnosticsFits];

@@ -9,16 +9,17 @@
 // kept grows with train.steps: a trial of 10^7 steps holds what one of 10^5 does (bench/memory.ts measures it).
 //
 // A checkpoint is taken at a chunk's end, and every chunk's end depends on its step alone (the next evaluation, the
-// chunk size, the last step): a trial that goes on from one computes the same chunks, draws and rows as one that never
+// next diagnostics step, the chunk size, the last step): a trial that goes on from one computes the same chunks, draws and rows as one that never
 // stopped there.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossMode } from '../config/schema.js';
-import type { CheckpointEvery, FinalLosses, MetricRow, Progress, Summary, TrainOptions, TrainState, TrialConfig, TrialOutput, TrialStart, Verdict } from '../types.js';
+import type { CheckpointEvery, DiagnosticsRow, FinalLosses, MetricRow, Progress, Summary, TrainOptions, TrainState, TrialConfig, TrialOutput, TrialStart, Verdict } from '../types.js';
 import { initBackend } from './backend.js';
 import { bigramLoss } from './bigram.js';
 import { chunkSteps } from './chunks.js';
 import { checkpointInterval } from './cost.js';
 import { buildDataset, loadWords, type Dataset, type Split } from './data.js';
+import { diagnose } from './diagnostics.js';
 import { trialDraws, type IndexSource, type TrialDraws } from './draws.js';
 import { evaluateSplit } from './evaluate.js';
 import { fusedLossRows } from './loss.js';
@@ -53,6 +54,7 @@ export async function trainTrial(config: TrialConfig, options: TrainOptions): Pr
   try {
     const trainer = new Trainer(config, data, params, draws, {
       sink: options.onMetrics,
+      diagnostics: options.onDiagnostics,
       evaluated: options.onEvaluated,
       checkpoint: options.onCheckpoint === undefined ? undefined : { every: options.checkpointEvery ?? 'auto', save: options.onCheckpoint, now: options.checkpointNow },
       clock,
@@ -120,16 +122,18 @@ async function prepareData(config: TrialConfig): Promise<Prepared> {
   return lastData;
 }
 
-/** trainTrial with every metrics row kept in memory and returned: for short runs (tests, benchmarks) only. */
-export async function trainTrialInMemory(config: TrialConfig, options: TrainOptions): Promise<TrialOutput & { metrics: MetricRow[] }> {
+/** trainTrial with every metrics and diagnostics row kept in memory and returned: for short runs (tests, benchmarks) only. */
+export async function trainTrialInMemory(config: TrialConfig, options: TrainOptions): Promise<TrialOutput & { metrics: MetricRow[]; diagnostics: DiagnosticsRow[] }> {
   const metrics: MetricRow[] = [];
-  const output = await trainTrial(config, { ...options, onMetrics: (rows) => void metrics.push(...rows) });
-  return { ...output, metrics };
+  const diagnostics: DiagnosticsRow[] = [];
+  const output = await trainTrial(config, { ...options, onMetrics: (rows) => void metrics.push(...rows), onDiagnostics: (rows) => void diagnostics.push(...rows) });
+  return { ...output, metrics, diagnostics };
 }
 
 /** What a Trainer tells, and when it checkpoints; all optional (a test may just run it). */
 export interface TrainerHooks {
   sink?: (rows: MetricRow[]) => void; // each chunk's rows, in step order
+  diagnostics?: (rows: DiagnosticsRow[]) => void; // each chunk's diagnostics rows (diagnostics.every), before its rows
   evaluated?: (step: number) => Promise<Verdict>; // early stopping: asked after each evaluation before the last step
   checkpoint?: {
     every: CheckpointEvery; // steps between checkpoints (auto: about a minute at the planned speed, src/train/cost.ts)
@@ -166,6 +170,7 @@ export class Trainer {
   private lastProgress = -Infinity;
   private lastEvalStep = -1;
   private pending: MetricRow[] = []; // the rows of the chunk under way, for the sink
+  private pendingDiagnostics: DiagnosticsRow[] = []; // the diagnostics of the chunk under way, for their sink
 
   constructor(
     private readonly config: TrialConfig,
@@ -271,7 +276,7 @@ export class Trainer {
     until = Math.min(until, steps);
     while (this.status === 'ok' && this.step < until) {
       const nextEval = (Math.floor(this.step / every) + 1) * every;
-      const end = Math.min(until, this.step + this.chunkSteps, nextEval);
+      const end = Math.min(until, this.step + this.chunkSteps, nextEval, this.nextDiagnostics());
       const t = performance.now();
       const cpu = process.cpuUsage();
       const lrs = lrTable(this.config.train.lr, steps, this.step, end); // (end − step,)
@@ -318,17 +323,39 @@ export class Trainer {
     this.batches.dispose();
   }
 
-  /** Hand the rows gathered since the last flush to the sink. */
+  /** Hand the rows gathered since the last flush to their sinks (a chunk's diagnostics, taken at its start, first). */
   private flush(): void {
+    if (this.pendingDiagnostics.length > 0) {
+      const rows = this.pendingDiagnostics;
+      this.pendingDiagnostics = [];
+      this.hooks.diagnostics?.(rows);
+    }
     if (this.pending.length === 0) return;
     const rows = this.pending;
     this.pending = [];
     this.hooks.sink?.(rows);
   }
 
-  /** Steps [from, to) at the rates `lrs`: SGD on each step's minibatch, then all their losses read back at once. */
+  /** The next step after this one whose diagnostics are due (diagnostics.every; chunks end there), or Infinity. */
+  private nextDiagnostics(): number {
+    const every = this.config.diagnostics?.every;
+    return every === undefined ? Infinity : (Math.floor(this.step / every) + 1) * every;
+  }
+
+  /**
+   * Steps [from, to) at the rates `lrs`: SGD on each step's minibatch, then all their losses read back at once. When
+   * step `from` is a diagnostics step (chunks begin at every one), its diagnostics come first, on its own minibatch
+   * before its update: the same draws and the same steps as without them.
+   */
   private trainChunk(from: number, to: number, lrs: Float64Array): Float32Array {
     this.batches.prepare(to - from);
+    const every = this.config.diagnostics?.every;
+    if (every !== undefined && from % every === 0) {
+      const batch = this.batches.next();
+      this.pendingDiagnostics.push(diagnose(this.params, batch.tensors, lrs[0]!, this.config.loss, from));
+      this.batches.release(batch.tensors);
+      this.batches.rewind(); // the step trains on the same minibatch
+    }
     const { outs, targets } = this.sgdSteps(from, to, lrs);
     return chunkLosses(outs, targets);
   }

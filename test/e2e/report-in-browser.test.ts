@@ -155,6 +155,28 @@ test('a random-search report with early stopping draws parallel coordinates and 
   await v.page.close();
 });
 
+test("a report with diagnostics draws Inside the network, and the trial picker switches the ratio charts", { skip: SKIP && 'RUN_EXP_SKIP_BROWSER=1' }, async () => {
+  const file = await report({
+    name: 'inits',
+    grid: { 'model.init': [{}, { W2: 0.01, b2: 0 }, { W1: 0.2, b1: 0.01, W2: 0.01, b2: 0 }, { W1: 'kaiming', b1: 0.01, W2: 0.01, b2: 0 }] },
+    steps: 4000,
+    evalEvery: 500,
+    diagnostics: 100,
+  });
+  const v = await visit(file);
+  await assertChartsRendered(v, ['loss-vs-step', 'final-vs-p0', 'inside-histogram', 'inside-saturation', 'inside-ratios']);
+  assert.equal(await v.page.locator('#inside .findings').count(), 4);
+  // The picker shows one trial's lines at a time: the first, then the one picked.
+  const shown = () => v.page.evaluate(() => (window as unknown as { reportViews: Record<string, { signal(name: string): unknown }> }).reportViews['inside-ratios']!.signal('trial_pick'));
+  assert.equal(await shown(), 'init={}');
+  await v.page.locator('#inside-ratios select').selectOption('init={W1: kaiming, b1: 0.01, W2: 0.01, b2: 0}');
+  await v.page.waitForTimeout(200);
+  assert.equal(await shown(), 'init={W1: kaiming, b1: 0.01, W2: 0.01, b2: 0}');
+  assert.deepEqual(v.errors, [], 'no error after picking a trial');
+  await (await v.page.$('#inside'))!.screenshot({ path: path.join(OUT, 'inside.png') });
+  await v.page.close();
+});
+
 test('a 100-trial grid of 10,000 steps each stays a few MB and opens in seconds', { skip: SKIP && 'RUN_EXP_SKIP_BROWSER=1' }, async (t) => {
   const file = await report({
     name: 'grid100',
@@ -181,13 +203,14 @@ test('a report from a real short training run (the CLI: plan, workers, tfjs) ren
     yaml,
     stringify({
       name: 'real',
-      description: 'A tiny real run: two batch sizes, a 2-D embedding, 300 steps on 500 names.',
+      description: 'A tiny real run: two batch sizes, a 2-D embedding, 300 steps on 500 names, diagnostics every 50.',
       data: { slice: { first: 500 } },
       model: { embed_dim: 2, hidden: 32 },
       train: { steps: 300, batch_size: 32, lr: 0.1 },
       eval: { every: 100 },
       sample: 5,
       grid: { 'train.batch_size': [16, 64] },
+      diagnostics: { every: 50 },
       expect: { status: 'ok' },
     }),
   );
@@ -195,8 +218,9 @@ test('a report from a real short training run (the CLI: plan, workers, tfjs) ren
   assert.equal(run.exitCode, 0, `run-exp exited ${run.exitCode}: ${run.stderr}`);
   const file = path.join(OUT, 'real.html');
   const v = await visit(file);
-  await assertChartsRendered(v, ['loss-vs-step', 'final-vs-p0', 'loss-vs-time', 'embedding']);
+  await assertChartsRendered(v, ['loss-vs-step', 'final-vs-p0', 'loss-vs-time', 'embedding', 'inside-histogram', 'inside-saturation', 'inside-ratios']);
   assert.equal(await v.page.locator('#trials tbody tr .status-ok').count(), 2);
+  assert.match((await v.page.textContent('#inside')) ?? '', /The first loss is \d+\.\d at step 0 where a uniform guess over 27 characters costs ln 27 = 3\.30/);
   // The runner writes run.json before the report, so the header has the run's versions and commit.
   assert.match((await v.page.textContent('.facts')) ?? '', /versions\s*run-exp \d+\.\d+\.\d+, Node v\d+/);
   await v.page.screenshot({ path: path.join(OUT, 'real.png'), fullPage: true });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { FIXTURES } from '../paths.js';
 import { planExperiment } from '../../src/config/plan.js';
-import { estimatePlan } from '../../src/launch/estimate.js';
+import { diagnosticsSteps, estimatePlan } from '../../src/launch/estimate.js';
 
 const SWEEP = path.join(FIXTURES, 'config', 'good', 'sweep.yaml');
 
@@ -33,5 +33,15 @@ describe('estimatePlan', () => {
     const two = estimatePlan(plan, files, 2, 2);
     assert.ok(three.wallSeconds < two.wallSeconds, `${three.wallSeconds} against ${two.wallSeconds}`);
     assert.deepEqual(three.warnings, []);
+  });
+
+  it("counts diagnostics.jsonl's bytes: about 1,000 a diagnostics step, steps 0, every, 2·every, … before train.steps", async () => {
+    const { plan, files } = await planExperiment(SWEEP, ['train.steps=1000']);
+    const { plan: diagnosed } = await planExperiment(SWEEP, ['train.steps=1000', 'diagnostics={every: 300}']);
+    assert.equal(diagnosticsSteps(diagnosed.trials[0]!), 4); // 0, 300, 600, 900
+    assert.equal(diagnosticsSteps(plan.trials[0]!), 0);
+    const [without, within] = [estimatePlan(plan, files, 1, 2), estimatePlan(diagnosed, files, 1, 2)];
+    assert.equal(within.bytes - without.bytes, plan.trials.length * 4 * 1000);
+    assert.ok(within.seconds > without.seconds);
   });
 });

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chooseCharts } from '../../src/report/charts/index.js';
+import { insideCharts } from '../../src/report/charts/inside.js';
 import { linearTicks, logAxis, logTicks } from '../../src/report/charts/common.js';
 import { buildData } from '../../src/report/data.js';
 import { parallelAxes, parallelRows } from '../../src/report/charts/parallel.js';
@@ -107,6 +108,29 @@ for (const c of cases) {
     for (const chart of charts) await assertValidChart(chart);
   });
 }
+
+const insideCases: { title: string; options: FixtureOptions }[] = [
+  { title: 'a grid over model.init with diagnostics', options: { name: 'inits', grid: { 'model.init': [{}, { W2: 0.01, b2: 0 }, { W1: 'kaiming', b1: 0.01, W2: 0.01, b2: 0 }] }, steps: 1000, diagnostics: 100 } },
+  { title: 'one trial with diagnostics (no trial to pick)', options: { name: 'one', steps: 600, diagnostics: 50 } },
+  { title: 'eight trials with diagnostics, ASHA stopping some (the best five shown)', options: { name: 'eight', grid: { 'train.lr': [0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 0.8] }, steps: 900, evalEvery: 100, earlyStop: { method: 'asha', grace: 100 }, diagnostics: 100 } },
+];
+for (const c of insideCases) {
+  test(`inside the network: ${c.title} gets the histogram, saturation and ratio charts, each valid Vega-Lite that compiles and renders`, async () => {
+    const results = await fixtureResults(c.options);
+    const data = buildData(results);
+    const charts = insideCharts(data);
+    assert.deepEqual(charts.map((x) => x.id), ['inside-histogram', 'inside-saturation', 'inside-ratios']);
+    const withDiagnostics = results.trials.filter((t) => t.inside !== null).length;
+    assert.equal(data.insideTrials.length, Math.min(5, withDiagnostics));
+    for (const chart of charts) await assertValidChart(chart);
+    const picked = (charts[2]!.spec as { params?: { bind: { options: string[] } }[] }).params;
+    assert.equal(picked === undefined, data.insideTrials.length === 1, 'a trial to pick only when there are several');
+  });
+}
+
+test('inside the network has no charts without diagnostics', async () => {
+  assert.deepEqual(insideCharts(buildData(await fixtureResults({ name: 'plain', steps: 200 }))), []);
+});
 
 test('building the charts twice from the same results gives the same specs (no hidden state)', async () => {
   const results = await fixtureResults({ name: 'pure', grid: { 'train.lr': [0.01, 0.1] }, steps: 200 });

@@ -13,7 +13,10 @@ import { EarlyStopper } from '../../src/launch/early-stop.js';
 import type { Results } from '../../src/report/results.js';
 import { Rng } from '../../src/rng/streams.js';
 import { lrAt } from '../../src/train/schedule.js';
-import type { MetricRow, RunInfo, Summary, Trial, Weight } from '../../src/types.js';
+import type { DiagnosticsRow, MetricRow, RunInfo, Summary, Trial, Weight } from '../../src/types.js';
+import { HIST_BINS } from '../../src/train/diagnostic-stats.js';
+import { initFactor } from '../../src/train/init.js';
+import { PARAM_NAMES } from '../../src/train/shapes.js';
 
 const VOCAB = '.abcdefghijklmnopqrstuvwxyz';
 const UNIFORM = Math.log(VOCAB.length); // ln 27 ≈ 3.2958
@@ -42,6 +45,7 @@ export interface FixtureOptions {
   failed?: number[]; // trial indexes that crash (config.json + summary.json + stderr.log only)
   unfinished?: number[]; // trial indexes without summary.json
   file?: string; // the experiment file run.json names (default experiments/NAME.yaml)
+  diagnostics?: number; // diagnostics.every: the trials write diagnostics.jsonl
 }
 
 /** The resolved experiment of a fixture, every default filled in as the runner would store it. */
@@ -61,6 +65,7 @@ export function fixtureExperiment(o: FixtureOptions): Experiment {
     search: o.search === undefined ? { method: 'grid' } : { method: 'random', trials: o.search.trials, seed: o.search.seed ?? 0 },
     ...(o.earlyStop === undefined ? {} : { early_stop: earlyStopRule(o.earlyStop) }),
     repeat: o.repeat ?? 1,
+    ...(o.diagnostics === undefined ? {} : { diagnostics: { every: o.diagnostics } }),
     ...(o.expect === undefined ? {} : { expect: o.expect }),
     checkpoint: { every: 'auto' },
     executor: { kind: 'local', cpus_per_task: 1, array_parallelism: 256, signal_delay_s: 60, sbatch_args: [] },
@@ -95,6 +100,7 @@ export async function writeFixtureResults(out: string, o: FixtureOptions): Promi
       continue;
     }
     await writeFile(path.join(tdir, 'metrics.jsonl'), output.metrics.map((r) => JSON.stringify(r) + '\n').join(''));
+    if (t.config.diagnostics !== undefined) await writeFile(path.join(tdir, 'diagnostics.jsonl'), simulateDiagnostics(t, output.summary).map((r) => JSON.stringify(r) + '\n').join(''));
     await writeFile(path.join(tdir, 'samples.txt'), output.samples.map((n) => n + '\n').join(''));
     await writeFile(path.join(tdir, 'weights.json'), JSON.stringify(output.weights));
   }
@@ -198,6 +204,34 @@ export function simulateTrial(t: Trial, fail: boolean): { summary: Summary; metr
   };
   const samples = Array.from({ length: t.config.sample }, () => NAMES[rng.int(NAMES.length)]!);
   return { summary, metrics: fail ? [] : metrics, samples, weights: fixtureWeights(t, rng) };
+}
+
+/**
+ * Plausible diagnostics at steps 0, every, 2·every, … before the trial's last step, as init-fixes.yaml measured them:
+ * unscaled W1 starts 70 % saturated, a scaled one 5–20 %, and training saturates the layer towards 55–85 %; the
+ * update:data ratios sit near log10(lr) − 2, W2's higher when its init is scaled down.
+ */
+export function simulateDiagnostics(t: Trial, summary: Summary): DiagnosticsRow[] {
+  const every = t.config.diagnostics!.every;
+  const rng = new Rng(t.config.seed + 1);
+  const { model, train } = t.config;
+  const start = initFactor('W1', model) >= 1 ? 0.7 : 0.05 + 0.5 * initFactor('W1', model) ** 2;
+  const end = start > 0.5 ? 0.84 : 0.57;
+  const rows: DiagnosticsRow[] = [];
+  for (let step = 0; step < summary.steps; step += every) {
+    const lr = lrAt(train.lr, step, train.steps);
+    const saturated = end + (start - end) * Math.exp((-4 * step) / train.steps);
+    const hist = Array.from({ length: HIST_BINS }, (_, i) => (i === 0 || i === HIST_BINS - 1 ? Math.round(3200 * saturated) : Math.round((6400 * (1 - saturated)) / (HIST_BINS - 2))));
+    const stats = (p: (typeof PARAM_NAMES)[number]) => {
+      const update = Math.log10(lr) - 2 + (p === 'W2' && initFactor('W2', model) < 1 ? 0.5 : 0) + 0.1 * rng.normal();
+      const data = initFactor(p, model) === 0 && step === 0 ? 0 : 1;
+      const gradData = 10 ** update / lr;
+      return { grad_std: gradData, data_std: data, grad_data: data === 0 ? null : gradData, update_data: data === 0 ? null : update };
+    };
+    const params = Object.fromEntries(PARAM_NAMES.map((p) => [p, stats(p)])) as DiagnosticsRow['params'];
+    rows.push({ step, lr, tanh: { mean: 0.02, std: 0.6 + 0.35 * saturated, saturated, dead: saturated > 0.6 ? rng.int(5) : 0, hist }, params });
+  }
+  return rows;
 }
 
 type Output = ReturnType<typeof simulateTrial>;

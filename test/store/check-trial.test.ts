@@ -214,6 +214,86 @@ describe('checkTrial', () => {
       }));
   }
 
+  describe('diagnostics.jsonl, of a trial with diagnostics.every', () => {
+    /** One finished ok trial of 30 steps with diagnostics every 10: rows at steps 0, 10, 20. */
+    async function withDiagnostics(out: string): Promise<string> {
+      const { trials } = await writeFixtureResults(out, { name: 'd', steps: 30, evalEvery: 10, sample: 3, hidden: 8, diagnostics: 10 });
+      return path.join(out, 'd', 'trials', trials[0]!.id);
+    }
+    const file = (dir: string) => path.join(dir, 'diagnostics.jsonl');
+
+    it('finds the trial finished, and hands over every row in order', () =>
+      withDir(async (out) => {
+        const dir = await withDiagnostics(out);
+        const steps: number[] = [];
+        assert.equal((await checkTrial(dir, { onDiagnostics: (r) => steps.push(r.step) })).kind, 'finished');
+        assert.deepEqual(steps, [0, 10, 20]);
+      }));
+
+    const cases: { title: string; line?: number; message: RegExp; harm: (dir: string) => Promise<void> }[] = [
+      { title: 'a missing diagnostics.jsonl', message: /^missing \(a trial with diagnostics\.every keeps them\)$/, harm: (dir) => rm(file(dir)) },
+      {
+        title: 'a diagnostics.jsonl cut in the middle of a line',
+        line: 3,
+        message: /^the last line is cut short \(no newline at its end\): "\{\\"step\\":20,\\"lr\\"/,
+        harm: async (dir) => truncate(file(dir), (await readFile(file(dir))).length - 10),
+      },
+      {
+        title: 'a row missing',
+        line: 2,
+        message: /^expected step 10, got step 20 \(diagnostics are steps 0, 10, 20, … in order\)$/,
+        harm: async (dir) => writeLines(file(dir), (await lines(file(dir))).filter((_, i) => i !== 1)),
+      },
+      {
+        title: 'the last row missing',
+        message: /^2 rows, expected 3: one for each of steps 0, 10, 20, … before step 30 \(summary\.json: ok after 30 steps\)$/,
+        harm: async (dir) => writeLines(file(dir), (await lines(file(dir))).slice(0, 2)),
+      },
+      {
+        title: 'a histogram of 49 bins',
+        line: 1,
+        message: /^tanh\.hist: expected a list of 50 non-negative integers/,
+        harm: async (dir) => {
+          const all = await lines(file(dir));
+          const row = JSON.parse(all[0]!) as { tanh: { hist: number[] } };
+          row.tanh.hist.pop();
+          await writeLines(file(dir), [JSON.stringify(row), ...all.slice(1)]);
+        },
+      },
+    ];
+    for (const c of cases) {
+      it(`names ${c.title}: the file${c.line === undefined ? '' : ', the line'} and what is wrong`, () =>
+        withDir(async (out) => {
+          const dir = await withDiagnostics(out);
+          await c.harm(dir);
+          const stored = await checkTrial(dir);
+          assert.equal(stored.kind, 'damaged', JSON.stringify(stored).slice(0, 300));
+          const { problem } = stored as Extract<StoredTrial, { kind: 'damaged' }>;
+          assert.deepEqual([problem.file, problem.line], [file(dir), c.line]);
+          assert.match(problem.message, c.message);
+        }));
+    }
+
+    it("takes a diverged trial's row at the step where its loss stopped being finite, or none there", () =>
+      withDir(async (out) => {
+        const dir = await withDiagnostics(out);
+        await editJson(path.join(dir, 'summary.json'), (s) => Object.assign(s, { status: 'diverged', steps: 20 }));
+        await writeLines(path.join(dir, 'metrics.jsonl'), [...Array.from({ length: 20 }, (_, step) => JSON.stringify({ step, lr: 0.1, loss: 3 })), '{"step":20,"split":"train","loss":3}', '{"step":20,"split":"dev","loss":3}']);
+        assert.equal((await checkTrial(dir)).kind, 'finished', 'steps 0, 10 and 20: the diagnostics of step 20 came before its non-finite loss');
+        await writeLines(file(dir), (await lines(file(dir))).slice(0, 2));
+        assert.equal((await checkTrial(dir)).kind, 'finished', 'steps 0 and 10: a divergence found inside a chunk');
+        await writeLines(file(dir), (await lines(file(dir))).slice(0, 1));
+        assert.equal((await checkTrial(dir)).kind, 'damaged');
+      }));
+
+    it('leaves a diagnostics.jsonl alone in a trial without diagnostics.every', () =>
+      withDir(async (out) => {
+        const dir = await storedTrial(out);
+        await writeFile(file(dir), 'not json\n');
+        assert.equal((await checkTrial(dir)).kind, 'finished');
+      }));
+  });
+
   it('accepts a config.json written before the rng key existed, and either built-in word list', () =>
     withDir(async (out) => {
       const dir = await storedTrial(out);

@@ -1,55 +1,18 @@
-// Diagnostics: the statistics as defined (tanhStats, paramStats), and diagnose() at step 0 of the lecture's run against
-// PyTorch's own h.std(), (h.abs() > 0.97).mean(), torch.histc, p.grad.std() … (init-reference.ts, from
-// bench/reference/init_torch.py). The weights and the minibatch are the same bits (rng: torch); the arithmetic is
+// diagnose() at step 0 of the lecture's run against PyTorch's own h.std(), (h.abs() > 0.97).mean(), torch.histc,
+// p.grad.std() … (init-reference.ts, from bench/reference/init_torch.py). The weights and the minibatch are the same bits (rng: torch); the arithmetic is
 // not (tfjs's kernels, run-exp's hand-written backward), so values agree to float32 rounding, not to the bit.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/train/backend.js';
 import { buildDataset, loadWords } from '../../src/train/data.js';
-import { HIST_BINS, diagnose, paramStats, tanhStats } from '../../src/train/diagnostics.js';
+import { diagnose } from '../../src/train/diagnostics.js';
 import { trialDraws } from '../../src/train/draws.js';
 import { disposeParams, initParams } from '../../src/train/model.js';
 import { PARAM_NAMES } from '../../src/train/shapes.js';
 import type { Model } from '../../src/config/schema.js';
 import type { ResolvedData } from '../../src/types.js';
 import { STEP0 } from './init-reference.js';
-
-describe('tanhStats', () => {
-  it('counts |h| > 0.97 as saturated, and a unit saturated on every example as dead', () => {
-    // 3 examples × 4 units: unit 0 is saturated everywhere (either sign), unit 1 on two examples, 0.97 itself is not
-    // (as torch compares: h's float32 against 0.97 rounded to float32).
-    const h = new Float32Array([0.99, 0.98, 0.97, 0, -1, -0.99, 0.5, 0.1, 0.975, 0.2, -0.97, -0.2]);
-    const s = tanhStats(h, 3, 4);
-    assert.equal(s.saturated, 5 / 12);
-    assert.equal(s.dead, 1);
-    const mean = h.reduce((a, b) => a + b, 0) / 12;
-    assert.ok(Math.abs(s.mean! - mean) < 1e-12);
-    assert.ok(Math.abs(s.std! - Math.sqrt(h.reduce((a, b) => a + (b - mean) ** 2, 0) / 11)) < 1e-12); // n − 1
-  });
-
-  it('bins h into 50 equal bins over [−1, 1], −1 in the first and 1 in the last', () => {
-    const s = tanhStats(new Float32Array([-1, -0.95, 0, 0.039, 0.05, 1]), 1, 6);
-    assert.equal(s.hist.length, HIST_BINS);
-    const at = (i: number) => s.hist[i];
-    assert.deepEqual([at(0), at(1), at(25), at(26), at(49)], [1, 1, 2, 1, 1]); // bins 0.04 wide: 0.039 in [0, 0.04), 0.05 in [0.04, 0.08)
-    assert.equal(s.hist.reduce((a, b) => a + b, 0), 6);
-  });
-});
-
-describe('paramStats', () => {
-  it('gives grad:data and log10 of update:data', () => {
-    const s = paramStats(new Float32Array([1, -1, 1, -1]), new Float32Array([0.01, -0.01, 0.01, -0.01]), 0.1);
-    assert.ok(Math.abs(s.grad_data! - 0.01) < 1e-9);
-    assert.ok(Math.abs(s.update_data! - -3) < 1e-7); // lr 0.1 × 0.01: the lecture's 1e-3
-  });
-
-  it('gives null, not ∞, where the data has no spread (b2 · 0 at step 0)', () => {
-    const s = paramStats(new Float32Array([0, -0, 0]), new Float32Array([0.5, -0.2, 0.1]), 0.1);
-    assert.deepEqual([s.data_std, s.grad_data, s.update_data], [0, null, null]);
-    assert.ok(s.grad_std! > 0);
-  });
-});
 
 describe("diagnose() at step 0 of the lecture's run, against PyTorch", () => {
   const data: ResolvedData = { builtin: 'makemore', split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 };

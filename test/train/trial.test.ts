@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Lr, LossMode } from '../../src/config/schema.js';
 import { trainTrial, trainTrialInMemory } from '../../src/train/trial.js';
-import type { MetricRow, Progress, TrainState, TrialConfig, TrialStart } from '../../src/types.js';
+import type { DiagnosticsRow, MetricRow, Progress, TrainState, TrialConfig, TrialStart } from '../../src/types.js';
 
 /** A few hundred words of the built-in names and a small network: trains in well under a second. */
 function tiny(over: { steps?: number; lr?: Lr; batch?: number | 'full'; loss?: LossMode; every?: number; sample?: number } = {}): TrialConfig {
@@ -158,18 +158,20 @@ test('an empty training split is refused before training, whatever the batch siz
   }
 });
 
-/** A trial run with a checkpoint every `every` steps: its rows, outputs, and each checkpoint with the rows sent before it. */
+/** A trial run with a checkpoint every `every` steps: its rows, outputs, and each checkpoint with the rows (and diagnostics) sent before it. */
 async function withCheckpoints(config: TrialConfig, every: number) {
-  const saved: { state: TrainState; rows: number }[] = [];
+  const saved: { state: TrainState; rows: number; diagnostics: number }[] = [];
   const metrics: MetricRow[] = [];
+  const diagnostics: DiagnosticsRow[] = [];
   const out = await trainTrial(config, {
     id: 'c',
     backend: 'wasm',
     onMetrics: (rows) => void metrics.push(...rows),
+    onDiagnostics: (rows) => void diagnostics.push(...rows),
     checkpointEvery: every,
-    onCheckpoint: (state) => void saved.push({ state, rows: metrics.length }),
+    onCheckpoint: (state) => void saved.push({ state, rows: metrics.length, diagnostics: diagnostics.length }),
   });
-  return { ...out, metrics, saved };
+  return { ...out, metrics, diagnostics, saved };
 }
 
 test('going on from any checkpoint computes the rest of the trial bit for bit: the same rows, weights and samples', async (t) => {
@@ -179,6 +181,7 @@ test('going on from any checkpoint computes the rest of the trial bit for bit: t
     ['full batch, manual loss', tiny({ steps: 120, every: 50, batch: 'full', loss: 'manual' })],
     ['an LR range test (chunks of 25 steps, its smoothed loss)', tiny({ steps: 180, every: 1000, lr: { schedule: 'range', min: 1e-3, max: 1 } })],
     ['a cosine schedule', tiny({ steps: 230, every: 100, lr: { schedule: 'cosine', start: 0.2, end: 0.01, warmup: 20 } })],
+    ['diagnostics every 30 (chunks end at each)', { ...tiny({ steps: 230, every: 70 }), diagnostics: { every: 30 } }],
   ];
   for (const [name, config] of cases) {
     await t.test(name, async () => {
@@ -186,12 +189,14 @@ test('going on from any checkpoint computes the rest of the trial bit for bit: t
       const run = await withCheckpoints(config, 50);
       assert.deepEqual(run.metrics, plain.metrics, 'checkpoints change nothing a trial computes');
       assert.ok(run.saved.length >= 2, `${run.saved.length} checkpoints`);
-      for (const { state, rows } of run.saved) {
+      assert.deepEqual(run.diagnostics, plain.diagnostics);
+      for (const { state, rows, diagnostics } of run.saved) {
         let started: TrialStart | undefined;
         const resumed = await trainTrialInMemory(config, { id: 'c', backend: 'wasm', resume: state, onStart: (s) => void (started = s) });
         assert.deepEqual(started, { resumed_from: state.step });
         assert.equal(resumed.summary.resumed_from, state.step);
         assert.deepEqual(resumed.metrics, plain.metrics.slice(rows), `the rows after step ${state.step}`);
+        assert.deepEqual(resumed.diagnostics, plain.diagnostics.slice(diagnostics), `the diagnostics from step ${state.step} on`);
         assert.deepEqual(resumed.weights, plain.weights);
         assert.deepEqual(resumed.samples, plain.samples);
         assert.deepEqual([resumed.summary.final, resumed.summary.first_loss, resumed.summary.suggested_lr], [plain.summary.final, plain.summary.first_loss, plain.summary.suggested_lr]);
@@ -234,4 +239,33 @@ test('a resumed trial\'s times count the earlier run up to its checkpoint: steps
   assert.equal(summary.started_at, '2026-01-01T00:00:00.000Z');
   assert.ok(summary.seconds > 100 && summary.train_seconds > 50 && summary.train_cpu_seconds! > 40);
   assert.equal(summary.steps_per_s, 200 / summary.train_seconds);
+});
+
+test('diagnostics leave the training bit for bit as it was: the same metrics, weights and samples, with rows at 0, N, 2N, …', async () => {
+  const cases: { title: string; config: TrialConfig; every: number }[] = [
+    { title: 'fused, minibatches, every 7 (chunks end at each)', config: tiny({ steps: 120, every: 50 }), every: 7 },
+    { title: 'manual, every 40', config: tiny({ steps: 100, loss: 'manual' }), every: 40 },
+    { title: 'full batch, every 3', config: tiny({ steps: 10, batch: 'full' }), every: 3 },
+    { title: 'rng: torch, every 25', config: { ...tiny({ steps: 60 }), rng: 'torch' }, every: 25 },
+    { title: 'a range test, every 30', config: tiny({ steps: 90, lr: { schedule: 'range', min: 0.01, max: 1 } }), every: 30 },
+  ];
+  for (const c of cases) {
+    const plain = await trainTrialInMemory(c.config, { id: 'plain', backend: 'wasm' });
+    const looked = await trainTrialInMemory({ ...c.config, diagnostics: { every: c.every } }, { id: 'looked', backend: 'wasm' });
+    assert.deepEqual(looked.metrics, plain.metrics, `${c.title}: metrics`);
+    assert.deepEqual(looked.weights, plain.weights, `${c.title}: weights`);
+    assert.deepEqual(looked.samples, plain.samples, `${c.title}: samples`);
+    assert.equal(plain.diagnostics.length, 0);
+    const steps = c.config.train.steps;
+    assert.deepEqual(looked.diagnostics.map((d) => d.step), Array.from({ length: Math.ceil(steps / c.every) }, (_, k) => k * c.every), c.title);
+    const lrs = new Map(stepRows(plain.metrics).map((r) => [r.step, r.lr]));
+    for (const d of looked.diagnostics) assert.equal(d.lr, lrs.get(d.step), `${c.title}: the lr of step ${d.step}`);
+  }
+});
+
+test("a diverging trial's diagnostics stop where its metrics do", async () => {
+  const out = await trainTrialInMemory({ ...tiny({ steps: 200, lr: 50, loss: 'manual' }), diagnostics: { every: 2 } }, { id: 'boom', backend: 'wasm' });
+  assert.equal(out.summary.status, 'diverged');
+  const last = out.diagnostics.at(-1)!.step;
+  assert.ok(last <= out.summary.steps && out.summary.steps - last < 2, `the last diagnostics at ${last}, ${out.summary.steps} steps kept`);
 });

@@ -84,6 +84,7 @@ async function launchLocal(request: LaunchRequest, events: LaunchEvents, options
           events.progress(trial, p);
         },
         metrics: (trial, rows) => records.get(trial.id)?.metrics(rows),
+        diagnostics: (trial, rows) => records.get(trial.id)?.diagnostics(rows),
         checkpoint: (trial, state) => void records.get(trial.id)?.checkpoint(state),
         evaluated: (trial, step) => records.get(trial.id)?.decide(step) ?? { stop: false },
         interrupted: (trial, saved) => interrupted.push({ trial, saved }),

@@ -4,7 +4,7 @@
 // On the signal, each running trial is asked for a checkpoint at its next chunk boundary (PAUSE_GRACE_MS at most),
 // then its worker is killed; one that cannot answer in time is killed then, and its previous checkpoint stands.
 import { execaNode } from 'execa';
-import type { BackendName, CheckpointEvery, MetricRow, Progress, TrainState, Trial, TrialStart, Verdict } from '../../types.js';
+import type { BackendName, CheckpointEvery, DiagnosticsRow, MetricRow, Progress, TrainState, Trial, TrialStart, Verdict } from '../../types.js';
 import type { Ending } from '../recorder.js';
 import { PARENT_ENV } from './parent-watch.js';
 import { setLongTimeout } from './timer.js';
@@ -49,6 +49,8 @@ export interface PoolEvents {
   progress(trial: Trial, progress: Progress): void;
   /** A chunk's rows of metrics.jsonl, in step order, as the worker sent them. */
   metrics(trial: Trial, rows: MetricRow[]): void;
+  /** A chunk's rows of diagnostics.jsonl (diagnostics.every), as the worker sent them, before the chunk's metrics. */
+  diagnostics?(trial: Trial, rows: DiagnosticsRow[]): void;
   /** A checkpoint, after the rows it covers (in the order the worker sent them). */
   checkpoint(trial: Trial, state: TrainState): void;
   /** Early stopping (PoolOptions.earlyStop): the trial was evaluated at `step`; it waits for this verdict. */
@@ -90,6 +92,7 @@ export async function runPool(trials: Trial[], options: PoolOptions, events: Poo
           started: (start) => events.started(current, start),
           progress: (p) => events.progress(current, p),
           metrics: (rows) => events.metrics(current, rows),
+          diagnostics: (rows) => events.diagnostics?.(current, rows),
           checkpoint: (state) => events.checkpoint(current, state),
           evaluated: (step) => events.evaluated?.(current, step) ?? { stop: false },
         });
@@ -148,6 +151,7 @@ interface TrialListeners {
   started(start: TrialStart): void;
   progress(p: Progress): void;
   metrics(rows: MetricRow[]): void;
+  diagnostics(rows: DiagnosticsRow[]): void;
   checkpoint(state: TrainState): void;
   evaluated(step: number): Verdict;
 }
@@ -284,6 +288,9 @@ class WorkerProcess {
       case 'metrics':
         if (current?.trial.id !== m.id) return;
         return current.on.metrics(m.rows);
+      case 'diagnostics':
+        if (current?.trial.id !== m.id) return;
+        return current.on.diagnostics(m.rows);
       case 'checkpoint':
         if (current?.trial.id !== m.id) return this.breach(`a checkpoint of trial ${m.id}, which it was not running`);
         current.on.checkpoint(m.state);

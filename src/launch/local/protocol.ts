@@ -5,7 +5,7 @@
 //     ◀──────── ready ──────────────────── (imports done: TF.js is loaded, the worker is warm)
 //     ── trial {trial, backend, resume?} ─▶ (resume: the checkpoint to go on from)
 //     ◀──── started {start} ─────────────  (set up: from step 0, or from the checkpoint)
-//     ◀─── progress, metrics … ──────────  (progress every few hundred ms at most; a chunk's metrics rows as it ends)
+//     ◀─── progress, diagnostics, metrics … (progress every few hundred ms at most; a chunk's rows as it ends)
 //     ◀──── evaluated {step} ────────────  (early stopping only: after an evaluation, the worker waits for …)
 //     ── verdict {step, verdict} ────────▶ (… go on, or stop here)
 //     ◀──── checkpoint {state} ──────────  (every checkpoint.every steps, after the rows up to it)
@@ -17,7 +17,7 @@
 //
 // The worker never writes results to disk: the parent writes every file, so one process owns atomicity and
 // cleanup, and a worker killed at any moment cannot leave a half-written file behind.
-import type { BackendName, CheckpointEvery, MetricRow, Progress, TrainState, Trial, TrialOutput, TrialStart, Verdict } from '../../types.js';
+import type { BackendName, CheckpointEvery, DiagnosticsRow, MetricRow, Progress, TrainState, Trial, TrialOutput, TrialStart, Verdict } from '../../types.js';
 
 /** Parent → worker: train this trial. */
 export interface TrialMessage {
@@ -79,6 +79,13 @@ export interface MetricsMessage {
   rows: MetricRow[];
 }
 
+/** Worker → parent: the rows of diagnostics.jsonl taken in the chunk that just ended (before its metrics). */
+export interface DiagnosticsMessage {
+  type: 'diagnostics';
+  id: string;
+  rows: DiagnosticsRow[];
+}
+
 /** Worker → parent: the trial was just evaluated at `step` (its rows went out before); it waits for a verdict. */
 export interface EvaluatedMessage {
   type: 'evaluated';
@@ -109,9 +116,9 @@ export interface ErrorMessage {
 }
 
 /** Every message a worker sends. */
-export type WorkerMessage = ReadyMessage | StartedMessage | ProgressMessage | MetricsMessage | EvaluatedMessage | CheckpointMessage | ResultMessage | ErrorMessage;
+export type WorkerMessage = ReadyMessage | StartedMessage | ProgressMessage | MetricsMessage | DiagnosticsMessage | EvaluatedMessage | CheckpointMessage | ResultMessage | ErrorMessage;
 
-const WORKER_TYPES = new Set(['ready', 'started', 'progress', 'metrics', 'evaluated', 'checkpoint', 'result', 'error']);
+const WORKER_TYPES = new Set(['ready', 'started', 'progress', 'metrics', 'diagnostics', 'evaluated', 'checkpoint', 'result', 'error']);
 const PARENT_TYPES = new Set(['trial', 'pause', 'verdict', 'exit']);
 
 /** Whether a value received over IPC is a worker message (anything else is a protocol error). */

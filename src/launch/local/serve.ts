@@ -68,6 +68,7 @@ async function runTrial(train: TrainFn, message: TrialMessage): Promise<void> {
       backend,
       onProgress: (progress) => void send({ type: 'progress', id, progress }).catch(() => {}),
       onMetrics: (rows) => void send({ type: 'metrics', id, rows }).catch(() => {}),
+      onDiagnostics: (rows) => void send({ type: 'diagnostics', id, rows }).catch(() => {}),
       ...(message.early_stop ? { onEvaluated: (step: number) => verdictFor(id, step) } : {}),
       ...(message.resume === undefined ? {} : { resume: message.resume }),
       onStart: (start) => void send({ type: 'started', id, start }).catch(() => {}),

@@ -119,6 +119,7 @@ export async function runTask(submission: string, indexText: string): Promise<nu
       backend: tasks.backend,
       onProgress: (p) => record.progress(p),
       onMetrics: (rows) => record.metrics(rows),
+      onDiagnostics: (rows) => record.diagnostics(rows),
       ...(onEvaluated === undefined ? {} : { onEvaluated }),
       ...(record.resume === undefined ? {} : { resume: record.resume }),
       onStart: (start) => record.begin(start),

@@ -5,6 +5,7 @@ import type { ReportData } from '../data.js';
 import type { Results } from '../results.js';
 import { escapeHtml as h, inlineScript, jsonForScript } from './escape.js';
 import { liveBanner } from './live.js';
+import { insideSection } from './inside.js';
 import { charts } from './parts.js';
 import { bestTrialsSection, damaged, expectations, experimentYaml, groupTable, header, samples, trialTable } from './sections.js';
 
@@ -150,6 +151,9 @@ table.best td strong { font-weight: 700; }
 .live h2 { color: var(--running); } .live-ended { border-color: var(--unfinished); background: #f3f4f6; } .live-ended h2 { color: var(--fg); }
 .live-stale { border-color: var(--diverged); background: #fff7ed; } .live-stale h2 { color: var(--diverged); }
 .live table { width: auto; } .live progress { width: 160px; vertical-align: middle; }
+.findings h3 { font-size: 14px; margin: 10px 0 2px; }
+.findings ul { margin: 4px 0 8px; padding-left: 20px; }
+table.inside { margin-bottom: 6px; }
 .samples div { display: flex; gap: 12px; padding: 3px 0; border-bottom: 1px solid var(--line); }
 .samples dt { min-width: 220px; color: var(--muted); } .samples dd { margin: 0; }
 .samples span { display: inline-block; margin-right: 6px; }
@@ -196,9 +200,9 @@ ${inlineScript('vega-embed', libraries.vegaEmbed)}
 
 /**
  * Assemble the report page (pure): header, a live run's banner, damaged results, missed expectations, the best trials,
- * charts, grid points, trials, samples, the experiment.
+ * charts, inside the network (its own charts), grid points, trials, samples, the experiment.
  */
-export function renderHtml(results: Results, data: ReportData, list: Chart[], libraries: Libraries): string {
+export function renderHtml(results: Results, data: ReportData, list: Chart[], libraries: Libraries, inside: Chart[] = []): string {
   return renderPage({
     title: `${results.experiment.name} · run-exp report`,
     sections: [
@@ -208,12 +212,13 @@ export function renderHtml(results: Results, data: ReportData, list: Chart[], li
       expectations(results, data),
       bestTrialsSection(results, data),
       charts(list, 'No finished trial has metrics yet: nothing to plot.'),
+      insideSection(results, data, inside),
       groupTable(data),
       trialTable(results, data),
       samples(results, data),
       experimentYaml(results),
     ],
-    charts: list,
+    charts: [...list, ...inside],
     libraries,
   });
 }

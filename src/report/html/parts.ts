@@ -10,10 +10,13 @@ export const STATUSES: ReportStatus[] = ['ok', 'diverged', 'stopped', 'failed', 
 export function charts(list: Chart[], empty: string): string {
   if (list.length === 0) return empty === '' ? '' : `<section id="charts"><p class="empty">${h(empty)}</p></section>`;
   return `<section id="charts">
-${list
-  .map((c) => `<figure class="chart"><figcaption><h2>${h(c.title)}</h2><p>${h(c.caption)}</p></figcaption><div class="vis" id="${h(c.id)}" data-chart="${h(c.id)}"></div></figure>`)
-  .join('\n')}
+${list.map(chartFigure).join('\n')}
 </section>`;
+}
+
+/** A chart's figure: its title and caption, and the container the page script embeds its spec into. */
+export function chartFigure(c: Chart): string {
+  return `<figure class="chart"><figcaption><h2>${h(c.title)}</h2><p>${h(c.caption)}</p></figcaption><div class="vis" id="${h(c.id)}" data-chart="${h(c.id)}"></div></figure>`;
 }
 
 /** A table cell with its sort value (numbers sort as numbers; blanks last). */

@@ -134,7 +134,7 @@ async function readTrials(out: string, name: string, entry: ExperimentEntry): Pr
     if (id.startsWith('.') || (planned !== undefined && !planned.has(id))) continue;
     try {
       const stored = await checkTrial(path.join(trialsDir, id), { summaryOnly: true });
-      const none = { curves: null, samples: [], embedding: null };
+      const none = { curves: null, samples: [], embedding: null, inside: null };
       if (stored.kind === 'finished') trials.push({ trial: stored.trial, summary: stored.summary, ...none });
       else if (stored.kind === 'unfinished') trials.push({ trial: stored.trial, summary: null, ...none });
       else if (stored.kind === 'damaged') {
