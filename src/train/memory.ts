@@ -13,6 +13,8 @@
 //                activations (B rows), an evaluation batch's (16,384 rows) and the chunk's logits read back for its
 //                losses; times the allocator's slack
 //   weights      the trained parameters as JavaScript numbers at the end (weights.json's values, then IPC)
+//   diagnostics  with diagnostics.every, a diagnostics step's reads (diagnostics.ts): h (B, H), the parameters and their
+//                gradients as float32 on the host (its tensors are a step's, counted in the heap)
 //
 // The factors below count the tensors the code allocates (step.ts, model.ts, loss.ts, evaluate.ts, trial.ts) and were
 // then calibrated against the peaks of real workers (VmHWM, `node dist/bench/memory-estimate.js`; README).
@@ -84,6 +86,7 @@ export function trialMemory(config: TrialConfig, data: DataSizes): MemoryEstimat
     { name: 'context windows', bytes: 4 * examples * (T + 1) + 8 * split('train') }, // and the bigram's pairs (its (V, V) table is mostly untouched zeros: not resident)
     { name: 'tensors', bytes: heap },
     { name: 'weights', bytes: WEIGHT_VALUE_BYTES * P },
+    ...(config.diagnostics === undefined ? [] : [{ name: 'diagnostics', bytes: 4 * (B * H + 2 * P) }]),
   ];
   return { parts, bytes: parts.reduce((sum, p) => sum + p.bytes, 0), heap };
 }

@@ -23,6 +23,14 @@ describe('trialMemory', () => {
     assert.equal(m.heap, m.parts.find((p) => p.name === 'tensors')!.bytes);
   });
 
+  it("adds a diagnostics step's reads with diagnostics.every: h (B, H), the parameters and their gradients, float32", () => {
+    const full = (every?: number) => trialMemory(config((c) => { c.train.batch_size = 'full'; if (every !== undefined) c.diagnostics = { every }; }), NAMES);
+    const part = full(100).parts.find((p) => p.name === 'diagnostics')!;
+    assert.equal(part.bytes, 4 * (60_000 * 0.8 * 200 + 2 * 11_897));
+    assert.equal(full(100).bytes - full().bytes, part.bytes);
+    assert.equal(full().parts.find((p) => p.name === 'diagnostics'), undefined);
+  });
+
   it("puts the lecture's net at about 200 MB (a worker measured 206–208 MB)", () => {
     const b = bytes(config((c) => (c.train.batch_size = 32)));
     assert.ok(b > 180e6 && b < 240e6, `${b}`);
