@@ -73,6 +73,16 @@ describe('run-exp FILE --dry-run', concurrently, () => {
     assert.equal(json.experiment.train.steps, 50);
   });
 
+  it("counts diagnostics.jsonl's bytes in the estimate: about 1,000 a diagnostics step", async () => {
+    const bytes = async (...set: string[]) => {
+      const r = await runExp(SWEEP, '--dry-run', '--json', '--set', 'train.steps=1000', ...set.flatMap((x) => ['--set', x]));
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout) as { trials: unknown[]; estimated_bytes: number };
+    };
+    const [without, within] = [await bytes(), await bytes('diagnostics={every: 100}')];
+    assert.equal(within.estimated_bytes - without.estimated_bytes, within.trials.length * 10 * 1000); // steps 0, 100, …, 900
+  });
+
   it('estimates the lecture network at about 2,000 steps/s (the calibration of the cost model)', async () => {
     const r = await runExp(path.join(FIXTURES, 'config', 'good', 'minimal.yaml'), '--dry-run', '--json', '--set', 'train.steps=200000', '--set', 'eval.every=200000');
     const json = JSON.parse(r.stdout) as { trials: { estimated_seconds: number }[] };

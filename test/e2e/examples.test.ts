@@ -38,6 +38,12 @@ const EXAMPLES: Example[] = [
   },
   { file: 'quickstart.yaml', set: ['train.steps=600'], holds: [0, 2], why: 'at 600 steps the lr-0.1 dev loss is still far from its final value' },
   {
+    file: 'init-fixes.yaml',
+    set: ['train.steps=1200', 'train.lr={schedule: step, start: 0.1, drops: [{at: 600, lr: 0.01}]}', 'eval.every=600', 'diagnostics.every=200'],
+    holds: [0, 1, 2],
+    why: 'the loss bounds need the full 200,000 steps',
+  },
+  {
     file: 'lr-random.yaml',
     set: ['search.trials=6', 'train.steps=1800', 'eval.every=200', 'early_stop.grace=200'], // rungs at 200 and 600
     holds: [0],

@@ -19,8 +19,8 @@ describe('a sweep through Slurm', { skip: await skipWithoutCluster() }, () => {
   });
   after(async () => cleanup());
 
-  it('runs a 4-trial grid as one array, all ok, with the same ids and byte-identical metrics, samples and weights as a local run', async () => {
-    const file = await gridFile(dir, 'same');
+  it('runs a 4-trial grid as one array, all ok, with the same ids and byte-identical metrics, diagnostics, samples and weights as a local run', async () => {
+    const file = await gridFile(dir, 'same', 400, ['diagnostics: {every: 100}']);
     const slurm = await startRunExp(dir, [file, '--executor', 'slurm', '--out', 'slurm', '--backend', 'wasm', '--json']);
     assert.equal(slurm.exitCode, 0, slurm.stderr);
     assert.match(slurm.stderr, /submitted Slurm job \d+: 4 trials as array tasks 0-3/);
@@ -31,7 +31,7 @@ describe('a sweep through Slurm', { skip: await skipWithoutCluster() }, () => {
     assert.equal(ids.length, 4);
     assert.deepEqual(await trialIds(path.join(dir, 'slurm'), 'same'), ids);
     for (const id of ids) {
-      for (const f of ['metrics.jsonl', 'samples.txt', 'weights.json', 'config.json']) {
+      for (const f of ['metrics.jsonl', 'diagnostics.jsonl', 'samples.txt', 'weights.json', 'config.json']) {
         assert.ok((await trialFile(path.join(dir, 'slurm'), 'same', id, f)).equals(await trialFile(path.join(dir, 'local'), 'same', id, f)), `${id}/${f} differs`);
       }
       const s = (await summaryOf(path.join(dir, 'slurm'), 'same', id))!;
