@@ -1,6 +1,6 @@
 // A killed trial loses nothing (#20): real training through the command line, killed with SIGKILL (the whole process
 // group, at random moments), interrupted with SIGTERM, run again, until it finishes; then its metrics.jsonl,
-// weights.json and samples.txt are the bytes of a run that was never interrupted. And early stopping, interrupted and
+// diagnostics.jsonl, weights.json and samples.txt are the bytes of a run that was never interrupted. And early stopping, interrupted and
 // resumed at --jobs 1, decides what the uninterrupted run decided.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -13,9 +13,12 @@ import { ROOT } from '../paths.js';
 import { tempFilesUnder, tempOut } from './helpers.js';
 
 const CLI = path.join(ROOT, 'bin', 'run-exp.js');
-const FILES = ['metrics.jsonl', 'weights.json', 'samples.txt'];
+const FILES = ['metrics.jsonl', 'diagnostics.jsonl', 'weights.json', 'samples.txt'];
 
-/** Two trials of a small network, a checkpoint every chunk (500 steps): a second or a few of training each. */
+/**
+ * Two trials of a small network, a checkpoint every chunk (500 steps): a second or a few of training each. Diagnostics
+ * every 250 steps: chunks end there too, and every checkpoint is at a diagnostics step (taken again after a resume).
+ */
 async function experiment(dir: string): Promise<string> {
   const file = path.join(dir, 'killed.yaml');
   await writeFile(
@@ -28,6 +31,7 @@ async function experiment(dir: string): Promise<string> {
       'eval: {every: 1000}',
       'sample: 5',
       'checkpoint: {every: 500}',
+      'diagnostics: {every: 250}',
       'grid: {train.lr: [0.05, 0.2]}',
       '',
     ].join('\n'),

@@ -120,6 +120,20 @@ describe('checkpoint.json', () => {
     });
   });
 
+  it("holds where diagnostics.jsonl stood for a trial with diagnostics, and is not used by one without that mark", async () => {
+    const looked: Trial = { ...trial, config: { ...trial.config, diagnostics: { every: 5 } } };
+    const marked = path.join(await tempOut(), looked.id);
+    await import('node:fs/promises').then((fs) => fs.mkdir(marked, { recursive: true }));
+    const diagnostics = { rows: 2, bytes: 1900, last_line: '{"step":5}' };
+    await writeCheckpoint(marked, looked, state(), mark, diagnostics);
+    const read = await readCheckpoint(marked, looked);
+    assert.deepEqual(read.kind === 'found' ? [read.checkpoint.metrics, read.checkpoint.diagnostics] : read, [mark, diagnostics]);
+    const unmarked = path.join(await tempOut(), looked.id);
+    await import('node:fs/promises').then((fs) => fs.mkdir(unmarked, { recursive: true }));
+    await writeCheckpoint(unmarked, looked, state(), mark);
+    assert.deepEqual(await readCheckpoint(unmarked, looked), { kind: 'unusable', reason: 'it does not say where diagnostics.jsonl stood' });
+  });
+
   it('is none when the trial has none', async () => {
     assert.deepEqual(await readCheckpoint(path.join(await tempOut(), 'x'), trial), { kind: 'none' });
   });

@@ -9,7 +9,7 @@ import { readSummary } from '../../src/store/files.js';
 import type { StoreFault } from '../../src/store/fs-errors.js';
 import { TrialWriter } from '../../src/store/trial-files.js';
 import { Rng } from '../../src/rng/streams.js';
-import type { MetricRow, Summary, TrainState, TrialOutput } from '../../src/types.js';
+import type { DiagnosticsRow, MetricRow, Summary, TrainState, TrialOutput } from '../../src/types.js';
 import { fixturePlan, tempOut } from '../e2e/helpers.js';
 
 const trial = fixturePlan('files', [{ behave: 'ok' }]).trials[0]!;
@@ -19,7 +19,13 @@ const chunks: MetricRow[][] = [
   [{ step: 0, lr: 0.1, loss: 3.3 }, { step: 1, lr: 0.1, loss: 3.1 }],
   [{ step: 2, lr: 0.1, loss: 3 }, { step: 3, split: 'dev', loss: 2.9 }],
 ];
-const jsonl = (rows: MetricRow[]) => rows.map((r) => JSON.stringify(r) + '\n').join('');
+const jsonl = (rows: object[]) => rows.map((r) => JSON.stringify(r) + '\n').join('');
+
+/** A row of diagnostics.jsonl at `step` (its numbers are not read here). */
+function diagnosticsRow(step: number): DiagnosticsRow {
+  const p = { grad_std: 0.1, data_std: 1, grad_data: 0.1, update_data: -2 };
+  return { step, lr: 0.1, tanh: { mean: 0, std: 0.5, saturated: 0.25, dead: 0, hist: [1, 2, 3] }, params: { C: p, W1: p, b1: p, W2: p, b2: p } };
+}
 
 describe('TrialWriter', () => {
   it('writes config.json and an empty metrics.jsonl at once, then appends each chunk in order, summary.json last', async () => {
@@ -171,6 +177,45 @@ describe('TrialWriter with resume', () => {
     await writer.settle();
     assert.equal(await readFile(path.join(dir, 'metrics.jsonl'), 'utf8'), jsonl(chunks[0]!));
     assert.deepEqual((await readdir(dir)).sort(), ['config.json', 'metrics.jsonl']);
+  });
+
+  it('cuts diagnostics.jsonl back to the checkpoint as metrics.jsonl: the resumed files are the bytes of an uninterrupted run', async () => {
+    const looked = { ...trial, config: { ...trial.config, diagnostics: { every: 2 } } };
+    const diagnostics = [diagnosticsRow(0), diagnosticsRow(2)];
+    const dir = path.join(await tempOut(), trial.id);
+    const first = new TrialWriter(dir, looked);
+    first.diagnostics([diagnostics[0]!]);
+    first.metrics(chunks[0]!);
+    await first.checkpoint(fixtureState(2));
+    first.diagnostics([diagnostics[1]!]);
+    first.metrics(chunks[1]!);
+    await first.settle();
+    await appendFile(path.join(dir, 'diagnostics.jsonl'), '{"step":4,"lr":0.1,"ta'); // killed mid-append
+
+    const writer = new TrialWriter(dir, looked, { resume: true });
+    assert.equal((await writer.begun).checkpoint?.step, 2);
+    assert.equal(await readFile(path.join(dir, 'diagnostics.jsonl'), 'utf8'), jsonl([diagnostics[0]!]));
+    writer.diagnostics([diagnostics[1]!]);
+    writer.metrics(chunks[1]!);
+    await writer.finish(output, '');
+    assert.equal(await readFile(path.join(dir, 'diagnostics.jsonl'), 'utf8'), jsonl(diagnostics));
+    assert.equal(await readFile(path.join(dir, 'metrics.jsonl'), 'utf8'), jsonl(chunks.flat()));
+
+    // Begun afresh when diagnostics.jsonl lacks rows the checkpoint counts, and restart() empties it as metrics.jsonl.
+    const again = path.join(await tempOut(), trial.id);
+    const cut = new TrialWriter(again, looked);
+    cut.diagnostics([diagnostics[0]!]);
+    await cut.checkpoint(fixtureState(2));
+    await writeFile(path.join(again, 'diagnostics.jsonl'), '');
+    const fresh = new TrialWriter(again, looked, { resume: true });
+    assert.match((await fresh.begun).dropped ?? '', /^diagnostics\.jsonl holds 0 bytes, fewer than the \d+ it had at the checkpoint$/);
+    fresh.diagnostics([diagnostics[0]!]);
+    await fresh.checkpoint(fixtureState(2));
+    const restarted = new TrialWriter(again, looked, { resume: true });
+    assert.equal((await restarted.begun).checkpoint?.step, 2);
+    restarted.restart();
+    await restarted.settle();
+    assert.deepEqual([await readFile(path.join(again, 'diagnostics.jsonl'), 'utf8'), (await readdir(again)).sort()], ['', ['config.json', 'diagnostics.jsonl', 'metrics.jsonl']]);
   });
 
   it('keeps the checkpoint of a trial that failed: the next run goes on from it', async () => {

@@ -13,12 +13,12 @@ import { isActive } from '../../../src/launch/slurm/records.js';
 import { requireCluster, skipWithoutCluster, waitFor } from './cluster.js';
 import { TINY, jobIdOf, startRunExp, summaryOf, trialFile, trialIds, workspace } from './helpers.js';
 
-/** A one-trial experiment of the tiny model: `steps` steps, a checkpoint every chunk (500 steps). */
+/** A one-trial experiment of the tiny model: `steps` steps, a checkpoint every chunk (500 steps), diagnostics every 250 (diagnostics.jsonl resumes too). */
 async function oneTrial(dir: string, name: string, steps: number, executor = ''): Promise<string> {
   const file = path.join(dir, `${name}.yaml`);
   await writeFile(
     file,
-    [`name: ${name}`, 'data: {slice: {first: 200}}', `model: ${TINY}`, `train: {steps: ${steps}, batch_size: 16}`, 'eval: {every: 5000}', 'sample: 3', 'checkpoint: {every: 500}', executor].join('\n') + '\n',
+    [`name: ${name}`, 'data: {slice: {first: 200}}', `model: ${TINY}`, `train: {steps: ${steps}, batch_size: 16}`, 'eval: {every: 5000}', 'sample: 3', 'checkpoint: {every: 500}', 'diagnostics: {every: 250}', executor].join('\n') + '\n',
   );
   return file;
 }
@@ -113,7 +113,7 @@ describe('a task that Slurm requeues', { skip: await skipWithoutCluster(), concu
       assert.equal((await local).exitCode, 0);
       const [id] = await trialIds(out, 'requeued');
       assert.equal((await summaryOf(out, 'requeued', id!))!.resumed_from, Number(saved[1]!.replace(/,/g, '')));
-      for (const f of ['metrics.jsonl', 'weights.json', 'samples.txt']) {
+      for (const f of ['metrics.jsonl', 'diagnostics.jsonl', 'weights.json', 'samples.txt']) {
         assert.ok((await trialFile(out, 'requeued', id!, f)).equals(await trialFile(path.join(dir, 'local'), 'requeued', id!, f)), `${f} differs from the local run's`);
       }
     });
