@@ -84,8 +84,9 @@ export function beyondMachineMemory(need: string, parts: string, limit: string, 
 }
 
 /** A trial does not fit in a Slurm task's memory. */
-export function beyondSlurmMemory(need: string, parts: string, memGb: number): string {
-  return `expected a trial that fits in a Slurm task's memory (executor.mem_gb: ${memGb}), got one that needs about ${need} at its peak (${parts}); make this smaller, or raise executor.mem_gb`;
+export function beyondSlurmMemory(need: string, parts: string, limit: string, atSize: boolean, smaller: string | undefined): string {
+  const fix = atSize ? `make this smaller, or raise ${limit.split(':')[0]}` : `raise this${smaller === undefined ? '' : `, or make the trial smaller (${smaller})`}`;
+  return `expected a trial that fits in a Slurm task's memory (${limit}), got one that needs about ${need} at its peak (${parts}); ${fix}`;
 }
 
 /** A trial's tensors do not fit in the WASM backend's heap. */

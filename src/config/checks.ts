@@ -1,10 +1,11 @@
 // Checks the schema cannot express: fractions that sum to 1, schedules that fit train.steps,
-// names usable as file names, no non-finite numbers, no sbatch flag that run-exp sets itself. Each check is defensive about types, so it can
-// run next to schema errors and every problem is reported at once.
+// names usable as file names, no non-finite numbers, no sbatch flag that run-exp sets itself, sbatch memory that sbatch
+// reads. Each check is defensive about types, so it can run next to schema errors and every problem is reported at once.
 import type { KeyPath } from './load.js';
 import type { OnProblem } from './schema-errors.js';
 import * as msg from './messages.js';
 import { MAX_RANGE_STEPS } from './schema.js';
+import { sbatchMemoryArg } from './sbatch-memory.js';
 
 type Json = Record<string, unknown>;
 
@@ -43,12 +44,21 @@ export function runExpFlag(arg: string): { written: string; flag: string } | und
   return flag === undefined ? undefined : { written: short![0], flag };
 }
 
-/** executor.sbatch_args must not set what would break one trial per task or the task logs. */
+/**
+ * executor.sbatch_args must not set what would break one trial per task or the task logs, and sets memory as sbatch
+ * reads it: a value it can read, and one kind of limit (executor.mem_gb is a --mem).
+ */
 function checkSbatchArgs(executor: unknown, onProblem: OnProblem): void {
   if (!isObject(executor) || !Array.isArray(executor.sbatch_args)) return;
+  let firstLimit = executor.mem_gb === undefined ? undefined : { flag: 'mem', said: 'executor.mem_gb' };
   executor.sbatch_args.forEach((arg, i) => {
     const found = typeof arg === 'string' ? runExpFlag(arg.trim()) : undefined;
     if (found !== undefined) onProblem(['executor', 'sbatch_args', i], msg.sbatchFlagSetByRunExp(found.written, found.flag));
+    const memory = typeof arg === 'string' ? sbatchMemoryArg(arg) : undefined;
+    if (memory === undefined) return;
+    if (memory.mb === undefined) onProblem(['executor', 'sbatch_args', i], msg.sbatchMemoryValue(memory.flag, memory.value));
+    if (firstLimit !== undefined && firstLimit.flag !== memory.flag) onProblem(['executor', 'sbatch_args', i], msg.sbatchMemoryExclusive(memory.flag, firstLimit.said));
+    firstLimit ??= { flag: memory.flag, said: `--${memory.flag} (executor.sbatch_args[${i}])` };
   });
 }
 

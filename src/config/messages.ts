@@ -231,6 +231,11 @@ const SBATCH_FLAG_REASONS: Record<string, string> = {
 export const sbatchFlagSetByRunExp = (written: string, flag: string) =>
   `expected a flag run-exp does not set itself, got ${written === `--${flag}` ? written : `${written} (--${flag})`}: ${SBATCH_FLAG_REASONS[flag] ?? 'run-exp sets it'}`;
 
+export const sbatchMemoryValue = (flag: string, value: string) =>
+  `expected --${flag} with a whole number of megabytes, or one with the unit K, M, G or T (e.g. --${flag}=4G), got ${value === '' ? 'no value' : JSON.stringify(value)}: sbatch would refuse it`;
+export const sbatchMemoryExclusive = (flag: string, other: string) =>
+  `expected one kind of memory limit, got --${flag} beside ${other}: sbatch refuses --mem, --mem-per-cpu and --mem-per-gpu together (executor.mem_gb is a --mem); keep one`;
+
 export const inCombination = (message: string, point: Record<string, unknown>, count: number) =>
   `${message} (in ${count === 1 ? 'the combination' : `${count} combinations, e.g. the one`} with ${describePoint(point)})`;
 

@@ -6,7 +6,8 @@
 //             than 2^32 elements, weights.json longer than one JavaScript string
 //   machine   a local run: the parent, plus the trials that run at once, within this machine's memory (its RAM, or
 //             its cgroup's memory.max when lower); fewer workers run at once when not all of them fit
-//   Slurm     a task's trial within executor.mem_gb (sbatch --mem), when given
+//   Slurm     a task's trial within its memory limit, when given: executor.mem_gb (sbatch --mem), or the --mem or
+//             --mem-per-cpu of executor.sbatch_args, which sbatch reads after it (src/config/sbatch-memory.ts)
 //
 // A refusal names the key that makes the trial too large: of batch_size, hidden, embed_dim, block_size and the data,
 // the one whose default (the built-in names for the data) would shrink the trial's need the most.
@@ -16,6 +17,7 @@ import os from 'node:os';
 import { Value } from '@sinclair/typebox/value';
 import type { KeyPath } from '../config/load.js';
 import type { WordFile } from '../config/resolve.js';
+import { taskMemoryLimit } from '../config/sbatch-memory.js';
 import { ModelSchema, TrainSchema, type Model, type Train } from '../config/schema.js';
 import { formatBytes } from '../format.js';
 import * as msg from '../messages.js';
@@ -60,7 +62,8 @@ export interface MemoryPlan {
   trials: { id: string; bytes: number }[]; // the peak of the process that trains each trial
   workers: number; // trials at once (a local run: --jobs, lowered when their peaks do not fit together)
   peak: number; // the run's: the parent and `workers` of the largest trials (a local run), or the largest trial (Slurm)
-  limit: number | undefined; // what it must fit in (this machine, or a Slurm task's mem_gb)
+  limit: number | undefined; // what it must fit in (this machine, or a Slurm task's limit)
+  limitSaid?: string; // a Slurm task's limit as the file sets it: `executor.mem_gb: 4`, `--mem=4G`
   problems: MemoryProblem[];
   warnings: string[];
 }
@@ -86,14 +89,17 @@ export function planMemory(plan: Plan, files: ReadonlyMap<string, WordFile>, opt
   const largest = Math.max(0, ...trials.map((t) => t.bytes));
   const executor = plan.experiment.executor;
   if (executor.kind === 'slurm') {
-    const limit = executor.mem_gb === undefined ? undefined : executor.mem_gb * 2 ** 30;
-    if (limit !== undefined) {
-      for (const { trial, sizes, estimate } of estimates) {
-        const need = estimate.bytes + WEIGHT_CHARS * paramCount(sizes.vocab, trial.config.model); // a task writes its own weights.json
-        if (need > limit) problems.push({ kind: 'slurm', trial, path: blame(trial.config, sizes, bytesOf), message: msg.beyondSlurmMemory(formatBytes(need), describeParts(estimate), executor.mem_gb!) });
-      }
+    const limit = taskMemoryLimit(executor);
+    for (const { trial, sizes, estimate } of limit === undefined ? [] : estimates) {
+      const need = estimate.bytes + WEIGHT_CHARS * paramCount(sizes.vocab, trial.config.model); // a task writes its own weights.json
+      if (need <= limit!.bytes) continue;
+      const size = blame(trial.config, sizes, bytesOf);
+      // At the key that makes the trial too large when the limit is mem_gb's; at the sbatch_args item when it sets the limit.
+      const path = limit!.path[1] === 'mem_gb' ? size : limit!.path;
+      const smaller = size.length > 1 ? size.join('.') : undefined; // ['model']: no key's default makes it smaller
+      problems.push({ kind: 'slurm', trial, path, message: msg.beyondSlurmMemory(formatBytes(need), describeParts(estimate), limit!.said, path === size, smaller) });
     }
-    return { trials, workers: Math.max(1, Math.min(executor.array_parallelism, plan.trials.length)), peak: largest, limit, problems: firstOfEach(problems), warnings };
+    return { trials, workers: Math.max(1, Math.min(executor.array_parallelism, plan.trials.length)), peak: largest, limit: limit?.bytes, limitSaid: limit?.said, problems: firstOfEach(problems), warnings };
   }
   const machine = options.machine ?? machineMemory();
   const parent = PARENT_RUNTIME + PARENT_PER_PARAM * Math.max(0, ...estimates.map(({ trial, sizes }) => paramCount(sizes.vocab, trial.config.model)));

@@ -44,8 +44,7 @@ function memoryLine(plan: Plan, memory: MemoryPlan): string {
   const largest = Math.max(0, ...memory.trials.map((t) => t.bytes));
   const limit = memory.limit === undefined ? '' : ` of ${formatBytes(memory.limit)}`;
   if (plan.experiment.executor.kind === 'slurm') {
-    const mem = plan.experiment.executor.mem_gb;
-    return `memory: up to about ${formatBytes(largest)} a task at its peak (${mem === undefined ? "the cluster's default --mem" : `executor.mem_gb: ${mem}`}${limit})`;
+    return `memory: up to about ${formatBytes(largest)} a task at its peak (${memory.limitSaid ?? "the cluster's default --mem"}${limit})`;
   }
   return `memory: up to about ${formatBytes(largest)} a trial at its peak; the run about ${formatBytes(memory.peak)} with ${memory.workers} at once${limit === '' ? '' : ` (this machine:${limit.slice(3)})`}`;
 }

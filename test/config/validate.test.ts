@@ -115,6 +115,13 @@ const cases: { fixture: string; errors: string[] }[] = [
     fixture: 'sbatch-args-array.yaml',
     errors: ['sbatch-args-array.yaml:4:32 executor.sbatch_args[1]: expected a flag run-exp does not set itself, got --array: run-exp submits one array task per trial; use executor.array_parallelism / --jobs'],
   },
+  {
+    fixture: 'sbatch-args-memory.yaml',
+    errors: [
+      'sbatch-args-memory.yaml:5:17 executor.sbatch_args[0]: expected --mem with a whole number of megabytes, or one with the unit K, M, G or T (e.g. --mem=4G), got "1.5G": sbatch would refuse it',
+      'sbatch-args-memory.yaml:5:31 executor.sbatch_args[1]: expected one kind of memory limit, got --mem-per-cpu beside executor.mem_gb: sbatch refuses --mem, --mem-per-cpu and --mem-per-gpu together (executor.mem_gb is a --mem); keep one',
+    ],
+  },
   { fixture: 'grid-duplicate-value.yaml', errors: ['grid-duplicate-value.yaml:3:24 grid.train.lr[2]: expected values that differ, got 0.1 again (as at [0], once its defaults are filled in): the same trial twice'] },
   // Random search and early stopping.
   {

@@ -1,6 +1,6 @@
 // The plan's memory against what must hold it: a trial that cannot fit is refused at the key that makes it too large
 // (located in the file, at the grid value when the key varies), fewer workers run when not all fit, a Slurm task's
-// mem_gb bounds its trial, and sizes no machine runs are refused whatever its memory.
+// mem_gb or sbatch --mem bounds its trial, and sizes no machine runs are refused whatever its memory.
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -79,6 +79,23 @@ describe('planMemory of a Slurm run', () => {
     const { lines } = await check('name: exp\ntrain: {batch_size: 100000}\nexecutor: {kind: slurm, mem_gb: 0.5}\n');
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /^exp\.yaml:2:21 train\.batch_size: expected a trial that fits in a Slurm task's memory \(executor\.mem_gb: 0\.5\), got one that needs about \d+(\.\d)? GB/);
+  });
+
+  it('refuses a trial beyond the --mem of executor.sbatch_args at that item, which wins over mem_gb', async () => {
+    const { lines, memory } = await check('name: exp\nexecutor:\n  kind: slurm\n  mem_gb: 8\n  sbatch_args: ["--qos=short", "--mem 50M"]\n');
+    assert.equal(memory.limit, 50 * 2 ** 20);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /^exp\.yaml:5:32 executor\.sbatch_args\[1\]: expected a trial that fits in a Slurm task's memory \(--mem 50M\), got one that needs about 222 MB at its peak \(tensors 110 MB, runtime 110 MB\); raise this$/);
+    const large = await check('name: exp\ntrain: {batch_size: 100000}\nexecutor: {kind: slurm, sbatch_args: ["--mem=1G"]}\n');
+    assert.match(large.lines.join('\n'), /^exp\.yaml:3:39 executor\.sbatch_args\[0\]: .*; raise this, or make the trial smaller \(train\.batch_size\)$/);
+  });
+
+  it('counts --mem-per-cpu times the task\'s CPUs, and passes a trial within it', async () => {
+    const yaml = (cpus: number) => `name: exp\nexecutor: {kind: slurm, cpus_per_task: ${cpus}, sbatch_args: ["--mem-per-cpu=200M"]}\n`;
+    assert.match((await check(yaml(1))).lines.join('\n'), /^exp\.yaml:2:57 executor\.sbatch_args\[0\]: expected a trial that fits in a Slurm task's memory \(--mem-per-cpu=200M\)/);
+    const two = await check(yaml(2));
+    assert.deepEqual(two.lines, []);
+    assert.equal(two.memory.limit, 400 * 2 ** 20);
   });
 
   it('checks nothing against memory when mem_gb is not given (the cluster decides)', async () => {

@@ -201,10 +201,17 @@ describe('a sweep through Slurm', { skip: await skipWithoutCluster() }, () => {
 
   it('fails a trial whose task Slurm kills at its memory limit, with that reason and the task log as stderr.log', async () => {
     // Slurm samples a task's memory once a second (JobAcctGatherFrequency=task=1): the trial must outlive a few samples
-    // (20,000 steps, about 5 s), or a task that ends within the first second is never caught. The limit goes through
-    // sbatch_args, not executor.mem_gb: the plan's memory check refuses a trial beyond mem_gb before Slurm could kill it.
-    const file = await gridFile(dir, 'memory', 20_000, ['executor: {sbatch_args: ["--mem=50M"]}', 'repeat: 1']);
-    const run = await startRunExp(dir, [file, '--executor', 'slurm', '--out', 'out', '--backend', 'wasm', '--set', 'train.lr=0.1', '--set', 'train.batch_size=32']);
+    // (20,000 steps, about 5 s), or a task that ends within the first second is never caught. The plan's memory check
+    // refuses a trial beyond a limit the file sets (mem_gb, or --mem in sbatch_args), and its estimate errs high for a
+    // trial this small (123 MB planned; a task passed under --mem=130M), so no limit in the file lets Slurm kill it. The
+    // limit comes from outside the file, as a site's environment may set it: SBATCH_MEM_PER_NODE, which sbatch reads
+    // over the script's options.
+    const args = ['--executor', 'slurm', '--out', 'out', '--backend', 'wasm', '--set', 'train.lr=0.1', '--set', 'train.batch_size=32'];
+    const refused = await startRunExp(dir, [await gridFile(dir, 'memory', 20_000, ['executor: {sbatch_args: ["--mem=50M"]}', 'repeat: 1']), ...args]);
+    assert.equal(refused.exitCode, 2, refused.stderr);
+    assert.match(refused.stderr, /memory\.yaml:10:26 executor\.sbatch_args\[0\]: expected a trial that fits in a Slurm task's memory \(--mem=50M\), got one that needs about \d+ MB at its peak/);
+    const file = await gridFile(dir, 'memory', 20_000, ['repeat: 1']);
+    const run = await startRunExp(dir, [file, ...args], { SBATCH_MEM_PER_NODE: '50M' });
     assert.equal(run.exitCode, 1, run.stderr);
     const [id] = await trialIds(path.join(dir, 'out'), 'memory');
     const s = (await summaryOf(path.join(dir, 'out'), 'memory', id!))!;
