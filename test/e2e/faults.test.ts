@@ -7,7 +7,7 @@
 // The cases that need root (setpriv to another user, mount) are skipped elsewhere, saying so; CI runs them as root.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -179,7 +179,44 @@ describe('a disk that fills during a run', () => {
       assert.ok((await readFile(path.join(trial, f))).equals(await readFile(path.join(dir, 'reference', 'ck', 'trials', id!, f))), `${f}: the bytes of a run that never stopped`);
     }
   });
+
+  it('stops every worker when the disk fills under two at once, each trial\'s metrics cut back to whole lines', { skip: ROOT_ONLY }, async () => {
+    // Two trials of 4,000 steps (≈ 240 KB of metrics each) at once on a 192 KB disk: the first failed write of either
+    // stops the run, and the other worker, still training, is stopped with it.
+    const dir = await workspace('both', `${SMALL}train: {batch_size: 8, steps: 4000}\ngrid:\n  train.lr: [0.1, 0.2]\n`);
+    const disk = path.join(dir, 'disk');
+    await mount(['-t', 'tmpfs', '-o', 'size=192k', 'tmpfs'], disk);
+    const inDir = () => readdirSync('/proc').filter((pid) => /^\d+$/.test(pid) && cwdOf(pid) === dir); // the run's processes: they start in `dir`
+    const running = runExp(dir, ['both.yaml', '--out', 'disk', '--jobs', '2', '--backend', 'wasm']);
+    const seen = new Set<string>();
+    const look = setInterval(() => inDir().forEach((pid) => seen.add(pid)), 100);
+    const result = await running.finally(() => clearInterval(look));
+    assert.ok(seen.size >= 3, `the parent and two workers were seen running, got ${[...seen].join(', ')}`);
+    assert.deepEqual(inDir(), [], 'no process of the run lives on: both workers are gone');
+    assert.equal(result.exitCode, 1, result.stderr);
+    assert.match(result.stdout, /^stopped: cannot (append to|write) disk\/both\/trials\/\w+\/\S+: no space left on device \(ENOSPC\); .*; 0 of 2 trials finished/m);
+    assert.doesNotMatch(result.stderr + result.stdout, /\n\s+at /, 'no stack trace');
+    const trials = path.join(disk, 'both', 'trials');
+    const ids = await readdir(trials);
+    assert.equal(ids.length, 2, 'both trials started');
+    for (const id of ids) {
+      assert.equal((await checkTrial(path.join(trials, id))).kind, 'unfinished');
+      const text = await readFile(path.join(trials, id, 'metrics.jsonl'), 'utf8').catch(() => '');
+      assert.ok(text === '' || text.endsWith('\n'), `${id}: metrics.jsonl ends with a whole line`);
+      for (const line of text.trimEnd().split('\n').filter(Boolean)) JSON.parse(line);
+    }
+    assert.ok(!existsSync(path.join(disk, 'both', 'run.lock')), 'the lock is released');
+  });
 });
+
+/** The working directory of process PID, or undefined once it is gone. */
+function cwdOf(pid: string): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return undefined;
+  }
+}
 
 describe('sizes that cannot fit, and data that cannot train', () => {
   it('refuses a batch too large for memory at its line and column, writes nothing, and --dry-run shows each trial\'s peak', async () => {
