@@ -48,8 +48,19 @@ test('the index opens offline: its chart drawn, descriptions as text, each exper
   await v.page.locator('input.pick[value="single"]').check();
   await v.page.locator('input.pick[value="seeded"]').check();
   assert.equal(await v.page.textContent('#compare-command'), `run-exp compare seeded single --out ${OUT}`);
-  await v.page.locator('#experiments th button', { hasText: 'best loss' }).click();
-  assert.equal((await v.page.$$eval('#experiments tbody tr', (rows) => rows.length)), 2);
+  // Sorting by best loss: least first, then, clicked again, greatest first; the rows move whole (name with its loss).
+  const column = (await v.page.$$eval('#experiments thead th', (ths) => ths.map((th) => th.textContent))).indexOf('best loss');
+  const shown = () => v.page.$$eval('#experiments tbody tr', (rows, col) => rows.map((r) => [r.querySelector('.pick')!.getAttribute('value'), Number(r.children[col]!.getAttribute('data-v'))] as [string, number]), column);
+  const byLoss = [...(await shown())].sort((a, b) => a[1] - b[1]);
+  assert.equal(byLoss.length, 2);
+  assert.ok(byLoss[0]![1] < byLoss[1]![1], `two different best losses to sort: ${JSON.stringify(byLoss)}`);
+  const sortBy = v.page.locator('#experiments th button', { hasText: 'best loss' });
+  await sortBy.click();
+  assert.deepEqual(await shown(), byLoss, 'ascending');
+  assert.equal(await v.page.getAttribute(`#experiments thead th:nth-child(${column + 1})`, 'aria-sort'), 'ascending');
+  await sortBy.click();
+  assert.deepEqual(await shown(), [...byLoss].reverse(), 'descending');
+  assert.equal(await v.page.getAttribute(`#experiments thead th:nth-child(${column + 1})`, 'aria-sort'), 'descending');
   await v.page.screenshot({ path: path.join(OUT, 'index.png'), fullPage: true });
   await v.page.locator('#experiments tbody a', { hasText: 'single' }).click();
   await chartsSettled(v.page);
