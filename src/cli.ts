@@ -15,6 +15,8 @@ import type { ShowOptions } from './terminal/run.js';
 import type { Executor } from './config/schema.js';
 import type { BackendName } from './types.js';
 import { parseSelector, type Selector } from './report/compare/select.js';
+import { StoreFault } from './store/fs-errors.js';
+import * as msg from './messages.js';
 
 /** The text of `run-exp --help`. */
 export const USAGE = `run-exp: turn a YAML experiment into a reproducible study of the makemore MLP.
@@ -51,9 +53,9 @@ Options:
   -V, --version       the version
 
 Exit codes: 0 ran (diverged and stopped trials are results), 1 a trial failed, an expectation missed or results
-are damaged (compare: some were left out), 2 bad input or usage, or another run is using DIR/NAME (compare:
-nothing left to compare; nothing written), 130 interrupted (SIGINT, SIGTERM or SIGHUP: what finished is kept,
-and each running trial writes a checkpoint to go on from).
+are damaged (compare: some were left out), 2 bad input or usage, another run is using DIR/NAME, or nothing was
+written (report, compare: the page could not be written; compare: nothing left to compare), 130 interrupted
+(SIGINT, SIGTERM or SIGHUP: what finished is kept, and each running trial writes a checkpoint to go on from).
 Internal: \`run-exp task SUBMISSION INDEX\` is what each Slurm array task runs (see its batch.sh).
 Time estimates (--dry-run): ${COST_MODEL}.
 Keys, defaults and examples: README.md and schema/experiment.schema.json.`;
@@ -262,7 +264,11 @@ async function report(out: string, name: string): Promise<number> {
       process.stderr.write(`run-exp report: interrupted (${interrupts.received()}): ${file} was not written (an earlier one is left as it was); the results in ${path.join(out, name)} are untouched\n`);
       return INTERRUPTED;
     }
-    process.stderr.write(`run-exp report: the report could not be built: ${(error as Error).message}\n`);
+    if (error instanceof StoreFault) {
+      process.stderr.write(`run-exp report: ${msg.pageNotWritten('the report', error.message)}\n`);
+      return 2;
+    }
+    process.stderr.write(`run-exp report: ${msg.reportFailed((error as Error).message)}\n`);
     return 1;
   } finally {
     interrupts.dispose();
@@ -296,6 +302,10 @@ async function compare(out: string, selectors: Selector[], json: boolean): Promi
     if (interrupts.signal.aborted) {
       process.stderr.write(`run-exp compare: interrupted (${interrupts.received()}): nothing was written\n`);
       return INTERRUPTED;
+    }
+    if (error instanceof StoreFault) {
+      process.stderr.write(`run-exp compare: ${msg.pageNotWritten('the comparison', error.message)}\n`);
+      return 2;
     }
     process.stderr.write(`run-exp compare: the comparison could not be built: ${(error as Error).message}\n`);
     return 1;

@@ -47,9 +47,9 @@ export function kernelFileSystem(out: string, mount: string, kind: string): stri
   return `--out ${out}: expected a folder on a disk, got one under ${mount}, a ${kind} file system (the kernel's own view of the machine, which holds no files)`;
 }
 
-/** A part of the output path is a file. */
-export function fileInTheWay(file: string): string {
-  return `${file} is a file, not a folder`;
+/** A part of the output path is not a folder: a file, or a device, a pipe or a socket (`what`). */
+export function notAFolder(file: string, what: 'a file' | 'a device' | 'a pipe' | 'a socket'): string {
+  return what === 'a file' ? `${file} is a file, not a folder` : `${file} is not a folder (${what})`;
 }
 
 /** A write failed during the run (the disk is full, or became read-only …): it stopped there; `space` for a full disk. */
@@ -261,6 +261,11 @@ export function unreadResult(damaged: boolean, problem: string): string {
 /** The report stage failed. */
 export function reportFailed(error: string): string {
   return `the report could not be built: ${error}`;
+}
+
+/** `run-exp report` or `compare` could not write its page (`what`: "the report", "the comparison"): nothing was written. */
+export function pageNotWritten(what: string, fault: string): string {
+  return `${what} could not be written: ${fault}; nothing was written`;
 }
 
 /** The expectations could not be checked. */

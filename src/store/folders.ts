@@ -47,7 +47,7 @@ export async function makeFolder(dir: string, out: string): Promise<Folder> {
       existing = parent;
       continue;
     }
-    if (!info.isDirectory()) return refused(new StoreFault('create the folder', dir, 'ENOTDIR', msg.fileInTheWay(existing)));
+    if (!info.isDirectory()) return refused(new StoreFault('create the folder', dir, 'ENOTDIR', msg.notAFolder(existing, kindOf(info))));
   }
   const kernel = await kernelFileSystem(existing);
   if (kernel !== undefined) return { kind: 'refused', message: msg.kernelFileSystem(out, kernel.mount, kernel.kind) };
@@ -95,6 +95,12 @@ async function kernelFileSystem(dir: string): Promise<{ kind: string; mount: str
   const own = await device(mount);
   for (let parent = path.dirname(mount); parent !== mount && (await device(parent)) === own; parent = path.dirname(parent)) mount = parent;
   return { kind, mount };
+}
+
+/** What a path that is not a folder is, in words. */
+function kindOf(info: Stats): Parameters<typeof msg.notAFolder>[1] {
+  if (info.isFile()) return 'a file';
+  return info.isFIFO() ? 'a pipe' : info.isSocket() ? 'a socket' : 'a device';
 }
 
 function refused(error: unknown): Folder {

@@ -40,7 +40,7 @@ export class StoreFault extends Error {
     readonly operation: FsOperation,
     readonly path: string,
     readonly code: string,
-    detail?: string, // instead of the cause's usual words, e.g. "out is a file, not a folder"
+    detail?: string, // instead of the cause's usual words, e.g. "out is a file, not a folder", "/dev/null is not a folder (a device)"
   ) {
     super(msg.storeFault(operation, path, detail ?? causeOf(code), code));
     this.name = 'StoreFault';

@@ -14,6 +14,7 @@ import { after, describe, it } from 'node:test';
 import { execa, execaNode } from 'execa';
 import { checkTrial } from '../../src/store/check-trial.js';
 import { ROOT } from '../paths.js';
+import { writeFixtureResults } from '../report/fixture-results.js';
 import { tempOut } from './helpers.js';
 
 const CLI = path.join(ROOT, 'bin', 'run-exp.js');
@@ -84,6 +85,29 @@ describe('an output folder that cannot be made or written', () => {
       const result = await runExp(dir, ['small.yaml', '--out', out]);
       assertRefused(result, new RegExp(`^run-exp: cannot create the folder ${out}/small: afile is a file, not a folder \\(ENOTDIR\\)$`, 'm'));
     }
+  });
+
+  it('says "not a folder" for a device in the way', async () => {
+    const dir = await workspace('small');
+    const result = await runExp(dir, ['small.yaml', '--out', '/dev/null/x']);
+    assertRefused(result, /^run-exp: cannot create the folder \/dev\/null\/x\/small: \/dev\/null is not a folder \(a device\) \(ENOTDIR\)$/m);
+  });
+
+  it('says a report or a comparison could not be written into a folder the user may not write: exit 2, nothing written', { skip: ROOT_ONLY }, async () => {
+    const dir = await workspace('small');
+    const out = path.join(dir, 'out');
+    await writeFixtureResults(out, { name: 'one', steps: 100, evalEvery: 50 });
+    await writeFixtureResults(out, { name: 'two', hidden: 100, steps: 100, evalEvery: 50 });
+    await chmod(out, 0o555);
+    const before = await readdir(out);
+    const report = await runExp(dir, ['report', 'one', '--out', 'out'], 'nobody');
+    assert.equal(report.exitCode, 2, report.stderr);
+    assert.match(report.stderr, /^run-exp report: the report could not be written: cannot write out\/one\.html: permission denied \(EACCES\); nothing was written$/m);
+    const compared = await runExp(dir, ['compare', 'one', 'two', '--out', 'out'], 'nobody');
+    assert.equal(compared.exitCode, 2, compared.stderr);
+    assert.match(compared.stderr, /^run-exp compare: the comparison could not be written: cannot write out\/compare\.one\+two\.html: permission denied \(EACCES\); nothing was written$/m);
+    assert.doesNotMatch(report.stderr + compared.stderr, /\n\s+at /, 'no stack trace');
+    assert.deepEqual(await readdir(out), before);
   });
 
   it('says "permission denied" for a folder the user may not write, and leaves nothing', { skip: ROOT_ONLY }, async () => {

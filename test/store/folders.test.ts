@@ -25,6 +25,8 @@ describe('makeFolder', () => {
       assert.equal(made.kind === 'refused' && made.message, `cannot create the folder ${dir}: ${path.join(out, 'afile')} is a file, not a folder (ENOTDIR)`);
     }
     assert.deepEqual(await readdir(out), ['afile']);
+    const device = await makeFolder('/dev/null/exp', '/dev/null');
+    assert.equal(device.kind === 'refused' && device.message, 'cannot create the folder /dev/null/exp: /dev/null is not a folder (a device) (ENOTDIR)');
   });
 
   for (const [dir, mount, kind] of [['/proc/run-exp-test/exp', '/proc', 'proc'], ['/sys/run-exp-test/exp', '/sys', 'sysfs']] as const) {
