@@ -1,13 +1,10 @@
-// Experiment files on disk: written whole (an abort leaves the old file), temp files of gone processes swept (a
-// trial's own files: trial-files.test.ts).
+// Experiment files on disk: written whole (an abort leaves the old file; temp files: temp-files.test.ts; a trial's own
+// files: trial-files.test.ts).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { writeFileAtomic } from '../../src/store/files.js';
-import { removeTempFiles, settleTemp, tempFor } from '../../src/store/temp-files.js';
 import { tempOut } from '../e2e/helpers.js';
 
 describe('writeFileAtomic', () => {
@@ -28,40 +25,6 @@ describe('writeFileAtomic', () => {
   });
 });
 
-describe('removeTempFiles', () => {
-  it('removes the temp files of gone processes in the experiment, its trials and the report, and never a live process\'s', async () => {
-    const out = await tempOut();
-    const dir = path.join(out, 'exp');
-    await mkdir(path.join(dir, 'trials', 'abc'), { recursive: true });
-    const gone = await exitedPid();
-    const alive = spawn('sleep', ['30']); // another live process: its temp files are being written
-    try {
-      const mine = tempFor(path.join(dir, 'trials', 'abc', 'weights.json')); // a write of this process, in flight
-      const temps = [
-        path.join(dir, `.run.json.${gone}.0a1b2c3d.tmp`),
-        path.join(dir, 'trials', 'abc', `.summary.json.${gone}.deadbeef.tmp`),
-        path.join(out, `.exp.html.${gone}.0123abcd.tmp`), // the report's, next to DIR/NAME.html
-        path.join(dir, `.experiment.yaml.${process.pid}.00ff00ff.tmp`), // this pid's, but no write of this process: an earlier process's
-      ];
-      const kept = [
-        path.join(dir, 'experiment.yaml'),
-        path.join(dir, 'trials', 'abc', 'summary.json'),
-        path.join(dir, 'trials', 'abc', 'notes.tmp'),
-        path.join(dir, 'trials', 'abc', `.metrics.jsonl.${alive.pid}.12345678.tmp`),
-        path.join(out, `.exp.html.${alive.pid}.abcdef01.tmp`),
-        path.join(out, `.other.html.${gone}.abcdef01.tmp`), // another experiment's report: not this sweep's business
-        mine,
-      ];
-      await Promise.all([...temps, ...kept].map((f) => writeFile(f, '')));
-      assert.deepEqual((await removeTempFiles(dir)).sort(), temps.sort());
-      for (const f of kept) await stat(f);
-      settleTemp(mine);
-    } finally {
-      alive.kill();
-    }
-  });
-});
-
 describe('writeFileAtomic with an abort signal', () => {
   it('leaves the old file and no temp file when aborted during the write', async () => {
     const dir = await tempOut();
@@ -76,10 +39,3 @@ describe('writeFileAtomic with an abort signal', () => {
     assert.equal(await readFile(file, 'utf8'), 'old report');
   });
 });
-
-/** The pid of a process that has exited (and been reaped): no process has it, barring reuse within milliseconds. */
-async function exitedPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '']);
-  await once(child, 'exit');
-  return child.pid!;
-}
