@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Experiment } from '../config/schema.js';
 import { checkTrial, formatProblem, readRowsSoFar } from '../store/check-trial.js';
-import { planFile, type PlanFile } from '../store/files.js';
+import { readPlanFile } from '../store/files.js';
 import type { Progress, RunInfo } from '../types.js';
 import { CurveReducer, RowCounter, type RowCounts } from './curves.js';
 import { InsideReducer } from './inside.js';
@@ -130,14 +130,9 @@ async function readCurvesSoFar(dir: string, t: TrialResult, counts: RowCounts, b
  * wrote it): then every stored trial is shown. A damaged plan.json is named, and every stored trial is shown.
  */
 async function readPlanIds(out: string, name: string, unread: UnreadTrial[]): Promise<Set<string> | undefined> {
-  const file = planFile(out, name);
-  const plan = await readJsonIfExists<PlanFile>(file).catch((e: Error) => (unread.push({ damaged: true, problem: e.message }), null));
-  if (plan === null) return undefined;
-  if (!Array.isArray(plan.trials) || !plan.trials.every((id) => typeof id === 'string')) {
-    unread.push({ damaged: true, problem: `${file}: expected {"trials": [ID, …]}, found ${JSON.stringify(plan).slice(0, 60)}; every stored trial is shown` });
-    return undefined;
-  }
-  return new Set(plan.trials);
+  const read = await readPlanFile(out, name);
+  if (read.kind === 'damaged') unread.push({ damaged: true, problem: `${read.problem}; every stored trial is shown` });
+  return read.kind === 'plan' ? new Set(read.plan.trials) : undefined;
 }
 
 /** What the report says of the stored trials that the latest plan does not have. */

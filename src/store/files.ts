@@ -29,6 +29,40 @@ export interface PlanFile {
   steps?: number[]; // trial i's train.steps
 }
 
+/** plan.json as read: none (results written before runs wrote it), the plan, or why it cannot be used (one line). */
+export type PlanRead = { kind: 'none' } | { kind: 'plan'; plan: PlanFile } | { kind: 'damaged'; problem: string };
+
+/**
+ * DIR/NAME/plan.json, checked: its trial ids (strings), and the values and steps of each when they are lists (else
+ * left out: the trial's config.json has them). The report and the index read plan.json through it.
+ */
+export async function readPlanFile(out: string, name: string): Promise<PlanRead> {
+  const file = planFile(out, name);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? { kind: 'none' } : { kind: 'damaged', problem: `${file}: ${(e as Error).message}` };
+  }
+  let value: Partial<Record<keyof PlanFile, unknown>> | null;
+  try {
+    value = JSON.parse(text) as typeof value;
+  } catch (e) {
+    return { kind: 'damaged', problem: `${file}:1:1: expected JSON, found ${JSON.stringify(text.slice(0, 60))} (${(e as Error).message})` };
+  }
+  const ids = value?.trials;
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) {
+    return { kind: 'damaged', problem: `${file}: expected {"trials": [ID, …]}, found ${JSON.stringify(value).slice(0, 60)}` };
+  }
+  const perTrial = <T>(list: unknown) => (Array.isArray(list) && list.length === ids.length ? (list as T[]) : undefined);
+  const plan: PlanFile = { trials: ids };
+  const params = perTrial<Record<string, unknown>>(value!.params);
+  const steps = perTrial<number>(value!.steps);
+  if (params !== undefined) plan.params = params;
+  if (steps !== undefined) plan.steps = steps;
+  return { kind: 'plan', plan };
+}
+
 /**
  * Write a file whole: readers see the old content or the new one, never a part. An abort leaves the old one, and no
  * temp file; so does a failure of the disk, which is thrown as a StoreFault naming the file.

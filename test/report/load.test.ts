@@ -64,6 +64,15 @@ test('a damaged run.json is named and left out (the header then says the time is
     assert.match(r.unread[0]!.problem, /run\.json:1:1: expected JSON/);
   }));
 
+test('a damaged plan.json is named, and every stored trial is shown', () =>
+  withDir(async (out) => {
+    await writeFixtureResults(out, { name: 'badplan', steps: 10, grid: { 'train.lr': [0.1, 0.2] } });
+    await writeFile(path.join(out, 'badplan', 'plan.json'), '{"trials": "t1"}');
+    const r = await readResults(out, 'badplan');
+    assert.equal(r.trials.length, 2);
+    assert.deepEqual(r.unread.map((u) => [u.damaged, u.problem.replace(out, 'OUT')]), [[true, 'OUT/badplan/plan.json: expected {"trials": [ID, …]}, found {"trials":"t1"}; every stored trial is shown']]);
+  }));
+
 test('missing results name the folder and say to run the experiment first', () =>
   withDir(async (out) => {
     await assert.rejects(readResults(out, 'nothing'), new RegExp(`${path.join(out, 'nothing', 'experiment.yaml')}: not found; run the experiment first`));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { writeFileAtomic } from '../../src/store/files.js';
+import { planFile, readPlanFile, writeFileAtomic } from '../../src/store/files.js';
 import { tempOut } from '../e2e/helpers.js';
 
 describe('writeFileAtomic', () => {
@@ -37,5 +37,29 @@ describe('writeFileAtomic with an abort signal', () => {
     await assert.rejects(writing);
     assert.deepEqual(await readdir(dir), ['report.html']);
     assert.equal(await readFile(file, 'utf8'), 'old report');
+  });
+});
+
+describe('readPlanFile', () => {
+  it('reads the plan\'s trial ids with their values and steps; none without plan.json; a damaged one in one line', async () => {
+    const out = await tempOut();
+    await mkdir(path.join(out, 'exp'));
+    const file = planFile(out, 'exp');
+    assert.deepEqual(await readPlanFile(out, 'exp'), { kind: 'none' });
+    await writeFile(file, JSON.stringify({ trials: ['a', 'b'], params: [{ 'train.lr': 0.1 }, { 'train.lr': 0.2 }], steps: [100, 200] }));
+    assert.deepEqual(await readPlanFile(out, 'exp'), { kind: 'plan', plan: { trials: ['a', 'b'], params: [{ 'train.lr': 0.1 }, { 'train.lr': 0.2 }], steps: [100, 200] } });
+    await writeFile(file, JSON.stringify({ trials: ['a'], params: 'x', steps: [1, 2] })); // written before #22, or garbled: config.json has them
+    assert.deepEqual(await readPlanFile(out, 'exp'), { kind: 'plan', plan: { trials: ['a'] } });
+    const damaged: [string, string][] = [
+      ['{"trials": ["a"', `${file}:1:1: expected JSON, found "{\\"trials\\": [\\"a\\"" (`],
+      ['{"trials": [1, 2]}', `${file}: expected {"trials": [ID, …]}, found {"trials":[1,2]}`],
+      ['null', `${file}: expected {"trials": [ID, …]}, found null`],
+    ];
+    for (const [text, problem] of damaged) {
+      await writeFile(file, text);
+      const read = await readPlanFile(out, 'exp');
+      assert.equal(read.kind, 'damaged', text);
+      assert.ok(read.kind === 'damaged' && read.problem.startsWith(problem), read.kind === 'damaged' ? read.problem : '');
+    }
   });
 });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Experiment } from '../../config/schema.js';
 import { checkTrial, formatProblem } from '../../store/check-trial.js';
-import { planFile } from '../../store/files.js';
+import { readPlanFile } from '../../store/files.js';
 import { judgeLock, lockFile, readLock } from '../../store/lock.js';
 import type { RunInfo } from '../../types.js';
 import { statusOf, varyingKeys, type ReportStatus, type TrialResult } from '../results.js';
@@ -116,14 +116,9 @@ async function readEntry(out: string, name: string): Promise<ExperimentEntry> {
 /** The trials of the latest plan (plan.json; every stored one without it), each judged by config.json and summary.json. */
 async function readTrials(out: string, name: string, entry: ExperimentEntry): Promise<TrialResult[]> {
   const trialsDir = path.join(out, name, 'trials');
-  let planned: Set<string> | undefined;
-  try {
-    const plan = JSON.parse(await readFile(planFile(out, name), 'utf8')) as { trials?: unknown };
-    if (Array.isArray(plan.trials) && plan.trials.every((id) => typeof id === 'string')) planned = new Set(plan.trials as string[]);
-    else entry.problems.push(`${planFile(out, name)}: expected {"trials": [ID, …]}; every stored trial is listed`);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') entry.problems.push(`${planFile(out, name)}: ${(e as Error).message}; every stored trial is listed`);
-  }
+  const read = await readPlanFile(out, name);
+  if (read.kind === 'damaged') entry.problems.push(`${read.problem}; every stored trial is listed`);
+  const planned = read.kind === 'plan' ? new Set(read.plan.trials) : undefined;
   const ids = await readdir(trialsDir).catch((e: NodeJS.ErrnoException) => {
     if (e.code !== 'ENOENT') entry.problems.push(`${trialsDir}: ${e.message}`);
     return [] as string[];
