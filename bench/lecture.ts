@@ -110,11 +110,11 @@ sys.stdout.flush()
 print(json.dumps({"loop_wall": w1 - w0, "cpu_seconds": c1 - c0}))
 `;
 
-/** Run torch_mlp.py on names.txt with one thread; `decayAt` ≥ steps means a constant lr. */
-export async function runTorch(steps: number, lr: number, decayAt: number, decayLr: number): Promise<TorchResult> {
+/** Run torch_mlp.py on names.txt with one thread; `decayAt` ≥ steps means a constant lr; the lecture's net unless `size` says. */
+export async function runTorch(steps: number, lr: number, decayAt: number, decayLr: number, size = { hidden: 200, batch: 32 }): Promise<TorchResult> {
   const args = ['-c', TORCH_WRAPPER, TORCH_MLP, NAMES, '--steps', String(steps), '--lr', String(lr)];
   args.push('--decay-at', String(decayAt), '--decay-lr', String(decayLr));
-  args.push('--block', '3', '--emb', '10', '--hidden', '200', '--batch', '32', '--threads', '1');
+  args.push('--block', '3', '--emb', '10', '--hidden', String(size.hidden), '--batch', String(size.batch), '--threads', '1');
   const { stdout } = await promisify(execFile)(PYTHON, args, { maxBuffer: 1 << 20 });
   const lines = stdout.trim().split('\n');
   const { loop_wall, cpu_seconds } = JSON.parse(lines.pop()!) as { loop_wall: number; cpu_seconds: number };

@@ -1,0 +1,613 @@
+// The SGD steps of a chunk in one call: the lecture's MLP as step.ts trains it, in AssemblyScript with f32x4 SIMD.
+//
+// train(K) runs K steps, each: gather the embeddings → h = tanh(emb @ W1 + b1) → logits = h @ W2 + b2 → the loss
+// and B·lr/B·∂loss/∂logits (fused or manual, as loss.ts) → backward → SGD update, with no allocation: every buffer
+// lives in linear memory at an address the wrapper sets (layout.ts computes them; index.ts writes them into the
+// globals below). Read it beside step.ts, model.ts and loss.ts: the same maths in the same order.
+//
+// Shapes: B examples, T = block_size, E = embed_dim, H = hidden, V = vocabulary size. The SIMD tiles need some
+// sizes padded, with zeros that stay zero: Bp = B rounded up to 4 (extra rows: zero embeddings and zero loss
+// gradient), TEp = T·E rounded up to 4 (zero columns of emb, zero rows of W1), Hp = H rounded up to 8 (zero columns
+// of W1 and b1, zero rows of W2T), Vp = V rounded up to 4 (zero rows of W2T, and −∞ in b2 so that padded logits
+// are −∞: exp gives 0, max ignores them). W2 is kept transposed, W2T (Vp, Hp), so that every product runs along H.
+//
+// Arithmetic is float32 throughout, as in TensorFlow.js; the learning rates come as float64 so that the step's
+// factor lr/B is rounded to float32 once, exactly as step.ts's tf.mul(gradTimesB, lr / B) rounds it.
+
+// ─── Where everything is (set by index.ts from layout.ts before any call) ───────────────────────────────────────
+export let T: i32 = 0; // block_size
+export let E: i32 = 0; // embed_dim
+export let TE: i32 = 0; // T·E, one example's concatenated embeddings
+export let TEp: i32 = 0; // TE rounded up to 4: the row length of emb and demb, the rows of W1
+export let Hp: i32 = 0; // hidden rounded up to 8
+export let V: i32 = 0; // vocabulary size
+export let Vp: i32 = 0; // V rounded up to 4
+export let VEp: i32 = 0; // V·E rounded up to 4: the floats of C and dC
+export let B: i32 = 0; // examples per step (the whole split when full)
+export let Bp: i32 = 0; // B rounded up to 4
+export let manual: i32 = 0; // 1: the lecture's manual loss; 0: fused
+
+export let X: usize = 0; // (n, T) int32: the training split's contexts, row-major
+export let Y: usize = 0; // (n,) int32: the characters that follow
+export let weights: usize = 0; // the parameters, contiguous: C, W1, b1, W2T, b2
+export let weightBytes: usize = 0;
+export let C: usize = 0; // (V, E)
+export let W1: usize = 0; // (TEp, Hp)
+export let b1: usize = 0; // (Hp,)
+export let W2T: usize = 0; // (Vp, Hp) = W2.T
+export let b2: usize = 0; // (Vp,)
+export let saved: usize = 0; // weightBytes: a copy of the parameters (save / restore)
+export let rows: usize = 0; // (K·B,) int32: step k's minibatch is rows[k·B … k·B+B) of X and Y
+export let lrs: usize = 0; // (K,) float64: step k's learning rate
+export let losses: usize = 0; // (K,) float32: step k's loss, before its update
+export let ctx: usize = 0; // (B, T) int32: the step's contexts, X[rows]
+export let tgt: usize = 0; // (B,) int32: the step's targets, Y[rows]
+export let emb: usize = 0; // (Bp, TEp) C[ctx].view(B, T·E)
+export let h: usize = 0; // (Bp, Hp) tanh(emb @ W1 + b1)
+export let logits: usize = 0; // (Bp, Vp) h @ W2 + b2
+export let dlogits: usize = 0; // (Bp, Vp) lr · ∂loss/∂logits (zero in padded rows and columns)
+export let dpre: usize = 0; // (Bp, Hp) lr · ∂loss/∂(emb @ W1 + b1)
+export let demb: usize = 0; // (Bp, TEp) lr · ∂loss/∂emb
+export let dC: usize = 0; // (V, E) lr · ∂loss/∂C
+// The manual loss's chain, each in its own buffer as the lecture's tensors (only when manual).
+export let counts: usize = 0; // (Bp, Vp) exp(logits)
+export let sums: usize = 0; // (B,) counts.sum(1)
+export let probs: usize = 0; // (Bp, Vp) counts / sums
+export let picked: usize = 0; // (B,) probs[range(B), Y]
+export let logp: usize = 0; // (B,) picked.log()
+export let dpicked: usize = 0; // (B,)
+export let dprob: usize = 0; // (Bp, Vp)
+export let dsum: usize = 0; // (B,)
+export let dcounts: usize = 0; // (Bp, Vp)
+
+/** Where the module's own static data ends: the wrapper places its buffers above it. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+// Rows of the batch at a time in the products: a block of h and of dpre (ROWS × Hp floats, 256 KB at hidden 1000)
+// stays in L2 between the column strips that visit it. The sums over the batch (dW1, dW2) are subtracted block by
+// block, which changes nothing at a batch of ROWS or fewer.
+const ROWS: usize = 64;
+
+// ─── The steps ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * SGD steps 0 … K−1 of a chunk: step k on minibatch rows[k·B …) (or, full, on the whole split) at rate lrs[k],
+ * its loss (before its update) into losses[k]. Stops at the first non-finite loss, before that step's update:
+ * returns the number of steps whose update was applied (K, or the step whose loss is not finite).
+ */
+export function train(K: i32, full: bool): i32 {
+  for (let k = 0; k < K; k++) {
+    // Forward: emb = C[X].view(B, T·E); h = tanh(emb @ W1 + b1); logits = h @ W2 + b2.
+    const context = full ? X : gather(rows + ((<usize>k * <usize>B) << 2));
+    const target = full ? Y : tgt;
+    embed(context);
+    hidden();
+    output();
+
+    // Loss and lr · ∂loss/∂logits: both losses give B·∂loss/∂logits; × lr/B (rounded to float32 once).
+    const scale = <f32>(load<f64>(lrs + (<usize>k << 3)) / <f64>B);
+    const loss = manual ? manualLoss(target, scale) : fusedLoss(target, scale);
+    store<f32>(losses + (<usize>k << 2), loss);
+    if (!isFinite(loss)) return k; // diverged: this step's update is not applied
+
+    // Backward and update, layer by layer; each gradient is already lr·grad, and each parameter is updated only
+    // once nothing else reads it: W2 after dh, W1 after demb.
+    updateB2(); //                   b2 −= dlogits.sum(0)
+    backHidden(); //                 dpre = (dlogits @ W2.T) · (1 − h²)
+    updateW2(); //                   W2 −= h.T @ dlogits
+    updateB1(); //                   b1 −= dpre.sum(0)
+    backEmbedding(); //              demb = dpre @ W1.T
+    updateW1(); //                   W1 −= emb.T @ dpre
+    updateC(context); //             C −= dC, dC[X[i]] += demb row i (repeated characters accumulate)
+  }
+  return K;
+}
+
+/** Keep a copy of the parameters (a chunk's start, for the range test's replay). */
+export function save(): void {
+  memory.copy(saved, weights, weightBytes);
+}
+
+/** Back to the parameters of the last save(). */
+export function restore(): void {
+  memory.copy(weights, saved, weightBytes);
+}
+
+// ─── Forward ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** The step's minibatch: ctx = X[rows], tgt = Y[rows]; returns ctx. (B, T), (B,) */
+function gather(at: usize): usize {
+  const t = <usize>T;
+  for (let b: usize = 0, n = <usize>B; b < n; b++) {
+    const row = <usize>load<i32>(at + (b << 2));
+    store<i32>(tgt + (b << 2), load<i32>(Y + (row << 2)));
+    for (let i: usize = 0; i < t; i++) store<i32>(ctx + ((b * t + i) << 2), load<i32>(X + ((row * t + i) << 2)));
+  }
+  return ctx;
+}
+
+/** emb[b, t·E + e] = C[context[b, t], e]: (Bp, TEp) ← (V, E) at (B, T). Padded rows and columns stay zero. */
+function embed(context: usize): void {
+  const t = <usize>T, e = <usize>E, rowE = <usize>TEp << 2;
+  for (let b: usize = 0, n = <usize>B; b < n; b++) {
+    const out = emb + b * rowE;
+    for (let i: usize = 0; i < t; i++) {
+      const src = C + ((<usize>load<i32>(context + ((b * t + i) << 2)) * e) << 2);
+      const dst = out + ((i * e) << 2);
+      for (let j: usize = 0; j < e << 2; j += 4) store<f32>(dst + j, load<f32>(src + j));
+    }
+  }
+}
+
+/** h = tanh(emb @ W1 + b1): (Bp, Hp) ← (Bp, TEp) @ (TEp, Hp) + (Hp,), in tiles of 4 rows × 8 units, tanh on the way out. */
+function hidden(): void {
+  const te = <usize>TE, rowE = <usize>TEp << 2, rowH = <usize>Hp << 2;
+  for (let from: usize = 0, n = <usize>Bp; from < n; from += ROWS) {
+    for (let j: usize = 0; j < rowH; j += 32) {
+      const bias0 = v128.load(b1 + j), bias1 = v128.load(b1 + j, 16);
+      for (let b = from, to = min(from + ROWS, n); b < to; b += 4) {
+        let a00 = bias0, a01 = bias1, a10 = bias0, a11 = bias1, a20 = bias0, a21 = bias1, a30 = bias0, a31 = bias1;
+        let x = emb + b * rowE; // emb[b, k]
+        let w = W1 + j; //          W1[k, j]
+        for (let k: usize = 0; k < te; k++, x += 4, w += rowH) {
+          const w0 = v128.load(w), w1 = v128.load(w, 16);
+          let e = v128.load32_splat(x);
+          a00 = f32x4.add(a00, f32x4.mul(e, w0));
+          a01 = f32x4.add(a01, f32x4.mul(e, w1));
+          e = v128.load32_splat(x + rowE);
+          a10 = f32x4.add(a10, f32x4.mul(e, w0));
+          a11 = f32x4.add(a11, f32x4.mul(e, w1));
+          e = v128.load32_splat(x + 2 * rowE);
+          a20 = f32x4.add(a20, f32x4.mul(e, w0));
+          a21 = f32x4.add(a21, f32x4.mul(e, w1));
+          e = v128.load32_splat(x + 3 * rowE);
+          a30 = f32x4.add(a30, f32x4.mul(e, w0));
+          a31 = f32x4.add(a31, f32x4.mul(e, w1));
+        }
+        const o = h + b * rowH + j;
+        v128.store(o, tanh4(a00));
+        v128.store(o, tanh4(a01), 16);
+        v128.store(o + rowH, tanh4(a10));
+        v128.store(o + rowH, tanh4(a11), 16);
+        v128.store(o + 2 * rowH, tanh4(a20));
+        v128.store(o + 2 * rowH, tanh4(a21), 16);
+        v128.store(o + 3 * rowH, tanh4(a30));
+        v128.store(o + 3 * rowH, tanh4(a31), 16);
+      }
+    }
+  }
+}
+
+/** logits = h @ W2 + b2: (Bp, Vp) ← (Bp, Hp) · rows of W2T (Vp, Hp), in tiles of 2 rows × 4 characters. */
+function output(): void {
+  const rowH = <usize>Hp << 2, rowV = <usize>Vp << 2;
+  for (let b: usize = 0, n = <usize>Bp; b < n; b += 2) {
+    const h0 = h + b * rowH, h1 = h0 + rowH;
+    for (let v: usize = 0; v < rowV; v += 16) {
+      const w0 = W2T + (v >> 2) * rowH, w1 = w0 + rowH, w2 = w1 + rowH, w3 = w2 + rowH;
+      const z = f32x4.splat(0);
+      let a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+      // Running pointers (h[b, j], h[b+1, j], W2T[v…v+3, j]): V8 keeps them in registers.
+      let x0p = h0, x1p = h1, w0p = w0, w1p = w1, w2p = w2, w3p = w3;
+      for (const end = h0 + rowH; x0p < end; x0p += 16, x1p += 16, w0p += 16, w1p += 16, w2p += 16, w3p += 16) {
+        const x0 = v128.load(x0p), x1 = v128.load(x1p);
+        let w = v128.load(w0p);
+        a00 = f32x4.add(a00, f32x4.mul(x0, w));
+        a10 = f32x4.add(a10, f32x4.mul(x1, w));
+        w = v128.load(w1p);
+        a01 = f32x4.add(a01, f32x4.mul(x0, w));
+        a11 = f32x4.add(a11, f32x4.mul(x1, w));
+        w = v128.load(w2p);
+        a02 = f32x4.add(a02, f32x4.mul(x0, w));
+        a12 = f32x4.add(a12, f32x4.mul(x1, w));
+        w = v128.load(w3p);
+        a03 = f32x4.add(a03, f32x4.mul(x0, w));
+        a13 = f32x4.add(a13, f32x4.mul(x1, w));
+      }
+      const bias = v128.load(b2 + v);
+      v128.store(logits + b * rowV + v, f32x4.add(sum4(a00, a01, a02, a03), bias));
+      v128.store(logits + (b + 1) * rowV + v, f32x4.add(sum4(a10, a11, a12, a13), bias));
+    }
+  }
+}
+
+// ─── The two losses (loss.ts), each returning the mean loss and leaving lr · ∂loss/∂logits in dlogits ───────────
+
+/**
+ * fused: F.cross_entropy, stable: per row, m = max(logits), s = Σ exp(logits − m), loss = m + log(s) − logits[y];
+ * and (softmax(logits) − one_hot(Y)) · lr/B, in one pass over each row. Finite for any finite logits.
+ */
+function fusedLoss(target: usize, scale: f32): f32 {
+  const rowV = <usize>Vp << 2, sc = f32x4.splat(scale);
+  let total: f64 = 0;
+  for (let b: usize = 0, n = <usize>B; b < n; b++) {
+    const row = logits + b * rowV, out = dlogits + b * rowV;
+    let m = v128.load(row);
+    for (let v: usize = 16; v < rowV; v += 16) m = f32x4.max(m, v128.load(row + v));
+    const mx = f32x4.splat(hmax(m));
+    let s = f32x4.splat(0);
+    for (let v: usize = 0; v < rowV; v += 16) {
+      const e = exp4(f32x4.sub(v128.load(row + v), mx)); // padded columns: exp(−∞) = 0
+      v128.store(out + v, e);
+      s = f32x4.add(s, e);
+    }
+    const sum = hsum(s);
+    const y = <usize>load<i32>(target + (b << 2)) << 2;
+    total += <f64>(f32x4.extract_lane(mx, 0) + Mathf.log(sum) - load<f32>(row + y));
+    const p = f32x4.splat(<f32>1 / sum);
+    const py = load<f32>(out + y) * (<f32>1 / sum);
+    for (let v: usize = 0; v < rowV; v += 16) v128.store(out + v, f32x4.mul(f32x4.mul(v128.load(out + v), p), sc));
+    store<f32>(out + y, (py - 1) * scale); // − one_hot(Y)
+  }
+  return <f32>(total / <f64>B);
+}
+
+/**
+ * manual: the lecture's chain, each op a pass of its own over its own buffer, and its backward through every op
+ * exactly as loss.ts's manualLossAndGradTimesB (and PyTorch's autograd): exp overflows past logits ≈ 88.7, and then
+ * Inf/Inf gives NaN, in the loss and in the gradient.
+ */
+function manualLoss(target: usize, scale: f32): f32 {
+  const n = <usize>B, rowV = <usize>Vp << 2;
+  // counts = logits.exp()  (B, Vp); padded columns: exp(−∞) = 0
+  for (let b: usize = 0; b < n; b++) {
+    for (let v: usize = 0; v < rowV; v += 16) v128.store(counts + b * rowV + v, exp4(v128.load(logits + b * rowV + v)));
+  }
+  // sums = counts.sum(1, keepdims=True)  (B,)
+  for (let b: usize = 0; b < n; b++) {
+    let s = f32x4.splat(0);
+    for (let v: usize = 0; v < rowV; v += 16) s = f32x4.add(s, v128.load(counts + b * rowV + v));
+    store<f32>(sums + (b << 2), hsum(s));
+  }
+  // probs = counts / sums  (B, Vp)
+  for (let b: usize = 0; b < n; b++) {
+    const s = v128.load32_splat(sums + (b << 2));
+    for (let v: usize = 0; v < rowV; v += 16) v128.store(probs + b * rowV + v, f32x4.div(v128.load(counts + b * rowV + v), s));
+  }
+  // picked = probs[range(B), Y]  (B,)
+  for (let b: usize = 0; b < n; b++) {
+    store<f32>(picked + (b << 2), load<f32>(probs + b * rowV + (<usize>load<i32>(target + (b << 2)) << 2)));
+  }
+  // logp = picked.log()  (B,)
+  for (let b: usize = 0; b < n; b++) store<f32>(logp + (b << 2), Mathf.log(load<f32>(picked + (b << 2))));
+  // loss = −logp.mean()
+  let total: f64 = 0;
+  for (let b: usize = 0; b < n; b++) total += <f64>load<f32>(logp + (b << 2));
+  const loss = <f32>(-total / <f64>B);
+
+  // Backward, × B:  dpicked = −1 / picked  (B,)
+  for (let b: usize = 0; b < n; b++) store<f32>(dpicked + (b << 2), <f32>-1 / load<f32>(picked + (b << 2)));
+  // dprob = one_hot(Y) · dpicked  (B, Vp): every column, so that 0 · ±∞ gives NaN as in the tensor op
+  for (let b: usize = 0; b < n; b++) {
+    const d = load<f32>(dpicked + (b << 2)), y = load<i32>(target + (b << 2));
+    for (let v = 0; v < Vp; v++) store<f32>(dprob + b * rowV + (<usize>v << 2), (v == y ? <f32>1 : <f32>0) * d);
+  }
+  // dsum = −Σ_row(dprob · counts / sums²)  (B,)
+  for (let b: usize = 0; b < n; b++) {
+    const s = load<f32>(sums + (b << 2)), s2 = f32x4.splat(s * s);
+    let acc = f32x4.splat(0);
+    for (let v: usize = 0; v < rowV; v += 16) {
+      acc = f32x4.add(acc, f32x4.div(f32x4.mul(v128.load(dprob + b * rowV + v), v128.load(counts + b * rowV + v)), s2));
+    }
+    store<f32>(dsum + (b << 2), -hsum(acc));
+  }
+  // dcounts = dprob / sums + dsum  (B, Vp)
+  for (let b: usize = 0; b < n; b++) {
+    const s = v128.load32_splat(sums + (b << 2)), d = v128.load32_splat(dsum + (b << 2));
+    for (let v: usize = 0; v < rowV; v += 16) {
+      v128.store(dcounts + b * rowV + v, f32x4.add(f32x4.div(v128.load(dprob + b * rowV + v), s), d));
+    }
+  }
+  // dlogits = dcounts · counts · lr/B  (B, Vp), padded columns zero
+  const sc = f32x4.splat(scale), last = rowV - 16, keep = tailMask();
+  for (let b: usize = 0; b < n; b++) {
+    for (let v: usize = 0; v < rowV; v += 16) {
+      const g = f32x4.mul(f32x4.mul(v128.load(dcounts + b * rowV + v), v128.load(counts + b * rowV + v)), sc);
+      v128.store(dlogits + b * rowV + v, v == last ? v128.and(g, keep) : g);
+    }
+  }
+  return loss;
+}
+
+// ─── Backward and update ─────────────────────────────────────────────────────────────────────────────────────────
+
+/** b2 −= dlogits.sum(0): (Vp,) ← (Bp, Vp). */
+function updateB2(): void {
+  const rowV = <usize>Vp << 2, n = <usize>Bp;
+  for (let v: usize = 0; v < rowV; v += 16) {
+    let acc = f32x4.splat(0);
+    for (let b: usize = 0; b < n; b++) acc = f32x4.add(acc, v128.load(dlogits + b * rowV + v));
+    v128.store(b2 + v, f32x4.sub(v128.load(b2 + v), acc));
+  }
+}
+
+/** dpre = (dlogits @ W2.T) · (1 − h²): (Bp, Hp) ← (Bp, V) @ W2T (V, Hp), in tiles of 4 rows × 8 units. */
+function backHidden(): void {
+  const vs = <usize>V, rowV = <usize>Vp << 2, rowH = <usize>Hp << 2;
+  const one = f32x4.splat(1), z = f32x4.splat(0);
+  for (let from: usize = 0, n = <usize>Bp; from < n; from += ROWS) {
+    for (let j: usize = 0; j < rowH; j += 32) {
+      for (let b = from, to = min(from + ROWS, n); b < to; b += 4) {
+        let a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
+        let g = dlogits + b * rowV; // dlogits[b, v]
+        let w = W2T + j; //             W2T[v, j]
+        for (let v: usize = 0; v < vs; v++, g += 4, w += rowH) {
+          const w0 = v128.load(w), w1 = v128.load(w, 16);
+          let d = v128.load32_splat(g);
+          a00 = f32x4.add(a00, f32x4.mul(d, w0));
+          a01 = f32x4.add(a01, f32x4.mul(d, w1));
+          d = v128.load32_splat(g + rowV);
+          a10 = f32x4.add(a10, f32x4.mul(d, w0));
+          a11 = f32x4.add(a11, f32x4.mul(d, w1));
+          d = v128.load32_splat(g + 2 * rowV);
+          a20 = f32x4.add(a20, f32x4.mul(d, w0));
+          a21 = f32x4.add(a21, f32x4.mul(d, w1));
+          d = v128.load32_splat(g + 3 * rowV);
+          a30 = f32x4.add(a30, f32x4.mul(d, w0));
+          a31 = f32x4.add(a31, f32x4.mul(d, w1));
+        }
+        // tanh' = 1 − h²
+        const hb = h + b * rowH + j, o = dpre + b * rowH + j;
+        v128.store(o, tanhGrad(a00, v128.load(hb), one));
+        v128.store(o, tanhGrad(a01, v128.load(hb, 16), one), 16);
+        v128.store(o + rowH, tanhGrad(a10, v128.load(hb + rowH), one));
+        v128.store(o + rowH, tanhGrad(a11, v128.load(hb + rowH, 16), one), 16);
+        v128.store(o + 2 * rowH, tanhGrad(a20, v128.load(hb + 2 * rowH), one));
+        v128.store(o + 2 * rowH, tanhGrad(a21, v128.load(hb + 2 * rowH, 16), one), 16);
+        v128.store(o + 3 * rowH, tanhGrad(a30, v128.load(hb + 3 * rowH), one));
+        v128.store(o + 3 * rowH, tanhGrad(a31, v128.load(hb + 3 * rowH, 16), one), 16);
+      }
+    }
+  }
+}
+
+/** W2 −= h.T @ dlogits, as W2T (Vp, Hp) −= dlogits.T @ h: in tiles of 4 characters × 8 units, summed over the batch. */
+function updateW2(): void {
+  const rowV = <usize>Vp << 2, rowH = <usize>Hp << 2, n = <usize>Bp, z = f32x4.splat(0);
+  for (let from: usize = 0; from < n; from += ROWS) {
+    for (let j: usize = 0; j < rowH; j += 32) {
+      for (let v: usize = 0; v < rowV; v += 16) {
+        let a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
+        let g = dlogits + from * rowV + v; // dlogits[b, v]
+        let x = h + from * rowH + j; //       h[b, j]
+        for (let b = from, to = min(from + ROWS, n); b < to; b++, g += rowV, x += rowH) {
+          const x0 = v128.load(x), x1 = v128.load(x, 16);
+          let d = v128.load32_splat(g);
+          a00 = f32x4.add(a00, f32x4.mul(d, x0));
+          a01 = f32x4.add(a01, f32x4.mul(d, x1));
+          d = v128.load32_splat(g, 4);
+          a10 = f32x4.add(a10, f32x4.mul(d, x0));
+          a11 = f32x4.add(a11, f32x4.mul(d, x1));
+          d = v128.load32_splat(g, 8);
+          a20 = f32x4.add(a20, f32x4.mul(d, x0));
+          a21 = f32x4.add(a21, f32x4.mul(d, x1));
+          d = v128.load32_splat(g, 12);
+          a30 = f32x4.add(a30, f32x4.mul(d, x0));
+          a31 = f32x4.add(a31, f32x4.mul(d, x1));
+        }
+        const w = W2T + (v >> 2) * rowH + j;
+        subtract(w, a00, a01);
+        subtract(w + rowH, a10, a11);
+        subtract(w + 2 * rowH, a20, a21);
+        subtract(w + 3 * rowH, a30, a31);
+      }
+    }
+  }
+}
+
+/** b1 −= dpre.sum(0): (Hp,) ← (Bp, Hp). */
+function updateB1(): void {
+  const rowH = <usize>Hp << 2, n = <usize>Bp;
+  for (let j: usize = 0; j < rowH; j += 16) {
+    let acc = f32x4.splat(0);
+    for (let b: usize = 0; b < n; b++) acc = f32x4.add(acc, v128.load(dpre + b * rowH + j));
+    v128.store(b1 + j, f32x4.sub(v128.load(b1 + j), acc));
+  }
+}
+
+/** demb = dpre @ W1.T: (Bp, TEp) ← (Bp, Hp) · rows of W1 (TEp, Hp), in tiles of 2 rows × 4 columns. */
+function backEmbedding(): void {
+  const rowE = <usize>TEp << 2, rowH = <usize>Hp << 2;
+  for (let b: usize = 0, n = <usize>Bp; b < n; b += 2) {
+    const d0 = dpre + b * rowH, d1 = d0 + rowH;
+    for (let k: usize = 0; k < rowE; k += 16) {
+      const w0 = W1 + (k >> 2) * rowH, w1 = w0 + rowH, w2 = w1 + rowH, w3 = w2 + rowH;
+      const z = f32x4.splat(0);
+      let a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+      let x0p = d0, x1p = d1, w0p = w0, w1p = w1, w2p = w2, w3p = w3; // running pointers, as in output()
+      for (const end = d0 + rowH; x0p < end; x0p += 16, x1p += 16, w0p += 16, w1p += 16, w2p += 16, w3p += 16) {
+        const x0 = v128.load(x0p), x1 = v128.load(x1p);
+        let w = v128.load(w0p);
+        a00 = f32x4.add(a00, f32x4.mul(x0, w));
+        a10 = f32x4.add(a10, f32x4.mul(x1, w));
+        w = v128.load(w1p);
+        a01 = f32x4.add(a01, f32x4.mul(x0, w));
+        a11 = f32x4.add(a11, f32x4.mul(x1, w));
+        w = v128.load(w2p);
+        a02 = f32x4.add(a02, f32x4.mul(x0, w));
+        a12 = f32x4.add(a12, f32x4.mul(x1, w));
+        w = v128.load(w3p);
+        a03 = f32x4.add(a03, f32x4.mul(x0, w));
+        a13 = f32x4.add(a13, f32x4.mul(x1, w));
+      }
+      v128.store(demb + b * rowE + k, sum4(a00, a01, a02, a03));
+      v128.store(demb + (b + 1) * rowE + k, sum4(a10, a11, a12, a13));
+    }
+  }
+}
+
+/** W1 −= emb.T @ dpre: (TEp, Hp) ← (Bp, TEp).T @ (Bp, Hp), in tiles of 4 rows × 8 units, summed over the batch. */
+function updateW1(): void {
+  const rowE = <usize>TEp << 2, rowH = <usize>Hp << 2, n = <usize>Bp, z = f32x4.splat(0);
+  for (let from: usize = 0; from < n; from += ROWS) {
+    for (let j: usize = 0; j < rowH; j += 32) {
+      for (let k: usize = 0; k < rowE; k += 16) {
+        let a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
+        let e = emb + from * rowE + k; // emb[b, k]
+        let x = dpre + from * rowH + j; // dpre[b, j]
+        for (let b = from, to = min(from + ROWS, n); b < to; b++, e += rowE, x += rowH) {
+          const x0 = v128.load(x), x1 = v128.load(x, 16);
+          let d = v128.load32_splat(e);
+          a00 = f32x4.add(a00, f32x4.mul(d, x0));
+          a01 = f32x4.add(a01, f32x4.mul(d, x1));
+          d = v128.load32_splat(e, 4);
+          a10 = f32x4.add(a10, f32x4.mul(d, x0));
+          a11 = f32x4.add(a11, f32x4.mul(d, x1));
+          d = v128.load32_splat(e, 8);
+          a20 = f32x4.add(a20, f32x4.mul(d, x0));
+          a21 = f32x4.add(a21, f32x4.mul(d, x1));
+          d = v128.load32_splat(e, 12);
+          a30 = f32x4.add(a30, f32x4.mul(d, x0));
+          a31 = f32x4.add(a31, f32x4.mul(d, x1));
+        }
+        const w = W1 + (k >> 2) * rowH + j;
+        subtract(w, a00, a01);
+        subtract(w + rowH, a10, a11);
+        subtract(w + 2 * rowH, a20, a21);
+        subtract(w + 3 * rowH, a30, a31);
+      }
+    }
+  }
+}
+
+/** dC = 0; dC[context[b, t]] += demb[b, t·E … t·E+E) for every (b, t), repeated characters accumulating; C −= dC. */
+function updateC(context: usize): void {
+  const t = <usize>T, e = <usize>E, rowE = <usize>TEp << 2, size = <usize>VEp << 2;
+  memory.fill(dC, 0, size);
+  for (let b: usize = 0, n = <usize>B; b < n; b++) {
+    for (let i: usize = 0; i < t; i++) {
+      const dst = dC + ((<usize>load<i32>(context + ((b * t + i) << 2)) * e) << 2);
+      const src = demb + b * rowE + ((i * e) << 2);
+      for (let j: usize = 0; j < e << 2; j += 4) store<f32>(dst + j, load<f32>(dst + j) + load<f32>(src + j));
+    }
+  }
+  for (let j: usize = 0; j < size; j += 16) v128.store(C + j, f32x4.sub(v128.load(C + j), v128.load(dC + j)));
+}
+
+// ─── Helpers ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** w[0 … 8) −= (a, b). */
+// @ts-ignore: decorator
+@inline function subtract(w: usize, a: v128, b: v128): void {
+  v128.store(w, f32x4.sub(v128.load(w), a));
+  v128.store(w, f32x4.sub(v128.load(w, 16), b), 16);
+}
+
+/** dh · (1 − h²). */
+// @ts-ignore: decorator
+@inline function tanhGrad(dh: v128, hv: v128, one: v128): v128 {
+  return f32x4.mul(dh, f32x4.sub(one, f32x4.mul(hv, hv)));
+}
+
+/** (Σ a, Σ b, Σ c, Σ d): the four sums of four dot products' partial sums, in one vector. */
+// @ts-ignore: decorator
+@inline function sum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 1, 4, 5), v128.shuffle<f32>(a, b, 2, 3, 6, 7)); // a0+a2 a1+a3 b0+b2 b1+b3
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 1, 4, 5), v128.shuffle<f32>(c, d, 2, 3, 6, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 2, 4, 6), v128.shuffle<f32>(ab, cd, 1, 3, 5, 7));
+}
+
+/** The sum of the four lanes. */
+// @ts-ignore: decorator
+@inline function hsum(a: v128): f32 {
+  const s = f32x4.add(a, v128.shuffle<f32>(a, a, 2, 3, 0, 1));
+  return f32x4.extract_lane(f32x4.add(s, v128.shuffle<f32>(s, s, 1, 0, 3, 2)), 0);
+}
+
+/** The largest of the four lanes (NaN if any is NaN). */
+// @ts-ignore: decorator
+@inline function hmax(a: v128): f32 {
+  const m = f32x4.max(a, v128.shuffle<f32>(a, a, 2, 3, 0, 1));
+  return f32x4.extract_lane(f32x4.max(m, v128.shuffle<f32>(m, m, 1, 0, 3, 2)), 0);
+}
+
+/** All ones in the lanes of the last vector of a row that hold characters (v < V), zeros in the padding. */
+function tailMask(): v128 {
+  const real = V - (Vp - 4); // 1 … 4 lanes
+  return i32x4.gt_s(i32x4.splat(real), i32x4(0, 1, 2, 3));
+}
+
+// The constants of exp4 and tanh4, each a 32-bit number in static memory, read with a splatting load: one instruction, where
+// V8 builds a v128.const from immediates in three, inside the loop, for every use.
+const EXP_MIN = memory.data<f32>([-104]); //         e^x is 0 in float32 below this …
+const EXP_MAX = memory.data<f32>([89]); //           … and +∞ above
+const LOG2E = memory.data<f32>([1.44269504088896341]);
+const ROUND = memory.data<f32>([12582912]); //       1.5·2^23: adding it rounds to an integer, left in the low bits
+const LN2_HI = memory.data<f32>([0.693359375]); //   ln 2 = LN2_HI + LN2_LO (+ …), LN2_HI with few bits: n·LN2_HI is exact
+const LN2_LO = memory.data<f32>([-2.12194440e-4]);
+const EXP_P = memory.data<f32>([1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]);
+const BIAS = memory.data<i32>([127]); //             float32's exponent bias
+const ONE = memory.data<f32>([1]);
+const TANH_MIN = memory.data<f32>([-7.90531110763549805]);
+const TANH_MAX = memory.data<f32>([7.90531110763549805]);
+const TANH_P = memory.data<f32>([
+  -2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11, 5.12229709037114e-8, 1.48572235717979e-5,
+  6.37261928875436e-4, 4.89352455891786e-3,
+]);
+const TANH_Q = memory.data<f32>([1.19825839466702e-6, 1.18534705686654e-4, 2.26843463243900e-3, 4.89352518554385e-3]);
+const TANH_TINY = memory.data<f32>([0.0004]);
+const ABS = memory.data<i32>([0x7fffffff]); //       all but float32's sign bit
+
+/** The float32 at p in all four lanes. */
+// @ts-ignore: decorator
+@inline function splat(p: usize): v128 {
+  return v128.load32_splat(p);
+}
+
+/** y·r + the float32 at p: one step of Horner's rule. */
+// @ts-ignore: decorator
+@inline function horner(y: v128, r: v128, p: usize): v128 {
+  return f32x4.add(f32x4.mul(y, r), splat(p));
+}
+
+/**
+ * e^x, four lanes: Cephes expf (S. L. Moshier): x = n·ln 2 + r with |r| ≤ ln 2 / 2 (ln 2 in two parts, so r is
+ * exact), e^r by its degree-6 polynomial (relative error 4.2e-9 on that range: about 1 ulp in float32), then × 2^n
+ * applied as 2^⌊n/2⌋ · 2^(n−⌊n/2⌋), so that e^x overflows to +∞ past 88.72 (as libm's expf, and PyTorch's, do: the
+ * manual loss's point) and fades through the subnormals to 0 below −87.3. NaN stays NaN; −∞ gives 0.
+ */
+// @ts-ignore: decorator
+@inline function exp4(x: v128): v128 {
+  x = f32x4.pmin(f32x4.pmax(x, splat(EXP_MIN)), splat(EXP_MAX)); // pmax, pmin: one instruction each; NaN in x stays
+  const shifted = f32x4.add(f32x4.mul(x, splat(LOG2E)), splat(ROUND));
+  const n = f32x4.sub(shifted, splat(ROUND)); // round(x / ln 2)
+  const k = i32x4.sub(shifted, v128.load32_splat(ROUND)); // … as an integer, from the bits
+  let r = f32x4.sub(x, f32x4.mul(n, splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, splat(LN2_LO)));
+  const p = horner(horner(horner(horner(horner(splat(EXP_P), r, EXP_P + 4), r, EXP_P + 8), r, EXP_P + 12), r, EXP_P + 16), r, EXP_P + 20);
+  const er = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), splat(ONE)); // e^r
+  // × 2^n as 2^⌊n/2⌋ · 2^(n − ⌊n/2⌋): each factor a normal float32 for n in [−151, 129].
+  const k1 = i32x4.shr_s(k, 1), k2 = i32x4.sub(k, k1);
+  const bias = splat(BIAS);
+  return f32x4.mul(f32x4.mul(er, i32x4.shl(i32x4.add(k1, bias), 23)), i32x4.shl(i32x4.add(k2, bias), 23));
+}
+
+/**
+ * tanh, four lanes: the 13/6-degree rational interpolant of Eigen's generic_fast_tanh_float (its coefficients), the
+ * input clamped to ±7.9053111, where the interpolant reaches ±1 in float32 without FMA (as Eigen does), and
+ * tanh(x) = x below 0.0004, where x is tanh(x) to float32 precision. At most 7 ulp from the true tanh on
+ * [−10, 10] (the tests measure it; TF.js's WASM tanh, 2·sigmoid(2x) − 1, loses relative precision near 0 by
+ * cancellation). NaN stays NaN.
+ */
+// @ts-ignore: decorator
+@inline function tanh4(a: v128): v128 {
+  const x = f32x4.pmin(f32x4.pmax(a, splat(TANH_MIN)), splat(TANH_MAX)); // NaN stays NaN
+  const x2 = f32x4.mul(x, x);
+  let p = horner(horner(horner(splat(TANH_P), x2, TANH_P + 4), x2, TANH_P + 8), x2, TANH_P + 12);
+  p = f32x4.mul(horner(horner(horner(p, x2, TANH_P + 16), x2, TANH_P + 20), x2, TANH_P + 24), x); // odd numerator
+  const q = horner(horner(horner(splat(TANH_Q), x2, TANH_Q + 4), x2, TANH_Q + 8), x2, TANH_Q + 12); // even denominator
+  const tiny = f32x4.lt(v128.and(a, splat(ABS)), splat(TANH_TINY));
+  return v128.bitselect(a, f32x4.div(p, q), tiny);
+}
+
+// ─── For the tests: the kernel's own exp and tanh over n floats at p, in place ───────────────────────────────────
+
+export function mapExp(p: usize, n: i32): void {
+  for (let i: usize = 0, end = <usize>n << 2; i < end; i += 16) v128.store(p + i, exp4(v128.load(p + i)));
+}
+
+export function mapTanh(p: usize, n: i32): void {
+  for (let i: usize = 0, end = <usize>n << 2; i < end; i += 16) v128.store(p + i, tanh4(v128.load(p + i)));
+}

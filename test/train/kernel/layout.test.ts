@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { kernelBytes, kernelLayout, kernelTooLarge, KERNEL_BASE, KERNEL_MAX_BYTES, type KernelShape } from '../../../src/train/kernel/layout.js';
+
+const lecture: KernelShape = { n: 182625, T: 3, E: 10, H: 200, V: 27, batch: 32, steps: 500, loss: 'fused' };
+
+test('the lecture’s minibatch trial needs a few MiB: the training split and one step’s buffers', () => {
+  const bytes = kernelBytes(lecture);
+  const split = 182625 * 4 * 4; // X (n, 3) and Y (n,), int32
+  assert.ok(bytes > split && bytes < split + (1 << 20), `${bytes} bytes`);
+});
+
+test('the padded sizes round the batch and T·E up to 4, the hidden size up to 8 and the vocabulary up to 4', () => {
+  const { B, Bp, TEp, Hp, Vp, globals } = kernelLayout({ ...lecture, T: 3, E: 5, H: 37, V: 27, batch: 30 });
+  assert.deepEqual([B, Bp, TEp, Hp, Vp], [30, 32, 16, 40, 28]);
+  assert.deepEqual([globals.TE, globals.TEp, globals.Hp, globals.V, globals.Vp, globals.VEp], [15, 16, 40, 27, 28, 136]);
+});
+
+test('buffers start above the module’s own data, on cache lines, in order, and the parameters are one block', () => {
+  for (const loss of ['fused', 'manual'] as const) {
+    const { globals, bytes } = kernelLayout({ ...lecture, loss });
+    const addresses = ['X', 'Y', 'C', 'W1', 'b1', 'W2T', 'b2', 'saved', 'rows', 'lrs', 'losses', 'ctx', 'tgt', 'emb', 'h', 'logits', 'dlogits', 'dpre', 'demb', 'dC'];
+    const at = addresses.map((name) => globals[name]!);
+    assert.equal(at[0], KERNEL_BASE);
+    at.forEach((a, i) => {
+      assert.equal(a % 64, 0, `${addresses[i]} at ${a}`);
+      if (i > 0) assert.ok(a > at[i - 1]!, `${addresses[i]} after ${addresses[i - 1]}`);
+    });
+    assert.equal(globals.weights, globals.C);
+    assert.equal(globals.saved, globals.weights! + globals.weightBytes!);
+    assert.ok(bytes > globals.dC!);
+  }
+});
+
+test('the manual loss adds its chain’s buffers; a full batch needs no row indices', () => {
+  assert.ok(kernelBytes({ ...lecture, loss: 'manual' }) > kernelBytes(lecture));
+  const full = kernelLayout({ ...lecture, batch: 'full' });
+  assert.equal(full.B, 182625);
+  assert.equal(full.globals.ctx, full.globals.tgt); // no room for a minibatch's contexts or targets …
+  assert.equal(full.globals.rows! + 64 * Math.ceil((500 * 8) / 64), full.globals.losses); // … nor for its row indices
+});
+
+test('the lecture’s full batch fits (about 440 MiB with the manual loss); hidden 4000 with a full batch does not', () => {
+  const full = kernelBytes({ ...lecture, batch: 'full', loss: 'manual' });
+  assert.ok(full > 400 * 2 ** 20 && full < 480 * 2 ** 20, `${full / 2 ** 20} MiB`);
+  assert.equal(kernelTooLarge({ ...lecture, batch: 'full', loss: 'manual' }), null);
+  const message = kernelTooLarge({ ...lecture, batch: 'full', H: 4000 });
+  assert.match(message ?? '', /^expected a model and batch whose kernel buffers fit WebAssembly's 4\.00 GiB, found 5\.53 GiB \(hidden 4000, block_size 3, embed_dim 10, batch_size full \(182625 examples\)\): use a smaller hidden or batch_size, or engine: tfjs$/);
+});
+
+test('the limit is 4 GiB exactly: the largest batch that fits and the next one either side of it', () => {
+  const at = (batch: number) => kernelBytes({ ...lecture, batch, H: 1000 });
+  let lo = 1;
+  let hi = 1 << 20;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (at(mid) <= KERNEL_MAX_BYTES) lo = mid;
+    else hi = mid;
+  }
+  assert.equal(KERNEL_MAX_BYTES, 2 ** 32);
+  assert.equal(kernelTooLarge({ ...lecture, batch: lo, H: 1000 }), null);
+  assert.notEqual(kernelTooLarge({ ...lecture, batch: hi, H: 1000 }), null);
+});
