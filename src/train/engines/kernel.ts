@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Split } from '../data.js';
 import { Kernel, type KernelWeights } from '../kernel/index.js';
 import { PARAM_NAMES, type Params } from '../model.js';
-import type { Engine, EngineOptions } from './index.js';
+import type { Engine, EngineOptions } from './engine.js';
 
 export class KernelEngine implements Engine {
   readonly name = 'kernel';

@@ -6,7 +6,7 @@ import type { Split } from '../data.js';
 import { fusedLossRows } from '../loss.js';
 import { copyParams, restoreParams, type Params, type ParamsCopy } from '../model.js';
 import { sgdStep, type Batch, type StepOut } from '../step.js';
-import type { Engine, EngineOptions } from './index.js';
+import type { Engine, EngineOptions } from './engine.js';
 
 // Logits kept on the device for the chunk's losses, at most: 4M floats (16 MB); a full-batch step alone may exceed it.
 const CHUNK_LOGITS = 4 << 20;

@@ -97,6 +97,9 @@ export class Kernel {
   /** Memory for `shape` with the split's n, the split's X and Y copied in; the weights are zero until setWeights. */
   constructor(data: KernelData, shape: Omit<KernelShape, 'n'>) {
     const sized = { ...shape, n: data.n };
+    if (data.X.length !== data.n * shape.T || data.Y.length !== data.n) {
+      throw new RangeError(`Kernel: data: expected X of ${data.n} × ${shape.T} and Y of ${data.n}, found ${data.X.length} and ${data.Y.length}`);
+    }
     const tooLarge = kernelTooLarge(sized);
     if (tooLarge !== null) throw new Error(`engine: kernel: ${tooLarge}`);
     this.layout = kernelLayout(sized);
@@ -120,9 +123,6 @@ export class Kernel {
     this.i32 = new Int32Array(buffer);
     this.f64 = new Float64Array(buffer);
     new Uint8Array(buffer, KERNEL_BASE, this.layout.bytes - KERNEL_BASE).fill(0); // a reused instance's old values
-    if (data.X.length !== data.n * sized.T || data.Y.length !== data.n) {
-      throw new RangeError(`Kernel: data: expected X of ${data.n} × ${sized.T} and Y of ${data.n}, found ${data.X.length} and ${data.Y.length}`);
-    }
     this.i32.set(data.X, this.g.X! / 4);
     this.i32.set(data.Y, this.g.Y! / 4);
   }

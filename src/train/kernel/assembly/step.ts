@@ -1,7 +1,7 @@
 // The SGD steps of a chunk in one call: the lecture's MLP as step.ts trains it, in AssemblyScript with f32x4 SIMD.
 //
 // train(K) runs K steps, each: gather the embeddings → h = tanh(emb @ W1 + b1) → logits = h @ W2 + b2 → the loss
-// and B·lr/B·∂loss/∂logits (fused or manual, as loss.ts) → backward → SGD update, with no allocation: every buffer
+// and lr·∂loss/∂logits (fused or manual, as loss.ts) → backward → SGD update, with no allocation: every buffer
 // lives in linear memory at an address the wrapper sets (layout.ts computes them; index.ts writes them into the
 // globals below). Read it beside step.ts, model.ts and loss.ts: the same maths in the same order.
 //
@@ -537,7 +537,9 @@ const LOG2E = memory.data<f32>([1.44269504088896341]);
 const ROUND = memory.data<f32>([12582912]); //       1.5·2^23: adding it rounds to an integer, left in the low bits
 const LN2_HI = memory.data<f32>([0.693359375]); //   ln 2 = LN2_HI + LN2_LO (+ …), LN2_HI with few bits: n·LN2_HI is exact
 const LN2_LO = memory.data<f32>([-2.12194440e-4]);
-const EXP_P = memory.data<f32>([1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]);
+const EXP_P = memory.data<f32>([
+  1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1,
+]);
 const BIAS = memory.data<i32>([127]); //             float32's exponent bias
 const ONE = memory.data<f32>([1]);
 const TANH_MIN = memory.data<f32>([-7.90531110763549805]);
@@ -564,7 +566,7 @@ const ABS = memory.data<i32>([0x7fffffff]); //       all but float32's sign bit
 
 /**
  * e^x, four lanes: Cephes expf (S. L. Moshier): x = n·ln 2 + r with |r| ≤ ln 2 / 2 (ln 2 in two parts, so r is
- * exact), e^r by its degree-6 polynomial (relative error 4.2e-9 on that range: about 1 ulp in float32), then × 2^n
+ * exact), e^r = 1 + r + r²·P(r) with P of degree 5 (relative error 4.2e-9 there: under 1 ulp of float32), then × 2^n
  * applied as 2^⌊n/2⌋ · 2^(n−⌊n/2⌋), so that e^x overflows to +∞ past 88.72 (as libm's expf, and PyTorch's, do: the
  * manual loss's point) and fades through the subnormals to 0 below −87.3. NaN stays NaN; −∞ gives 0.
  */
@@ -573,11 +575,12 @@ const ABS = memory.data<i32>([0x7fffffff]); //       all but float32's sign bit
   x = f32x4.pmin(f32x4.pmax(x, splat(EXP_MIN)), splat(EXP_MAX)); // pmax, pmin: one instruction each; NaN in x stays
   const shifted = f32x4.add(f32x4.mul(x, splat(LOG2E)), splat(ROUND));
   const n = f32x4.sub(shifted, splat(ROUND)); // round(x / ln 2)
-  const k = i32x4.sub(shifted, v128.load32_splat(ROUND)); // … as an integer, from the bits
+  const k = i32x4.sub(shifted, splat(ROUND)); // … as an integer: the difference of the bits
   let r = f32x4.sub(x, f32x4.mul(n, splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, splat(LN2_LO)));
-  const p = horner(horner(horner(horner(horner(splat(EXP_P), r, EXP_P + 4), r, EXP_P + 8), r, EXP_P + 12), r, EXP_P + 16), r, EXP_P + 20);
-  const er = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), splat(ONE)); // e^r
+  let p = horner(horner(horner(splat(EXP_P), r, EXP_P + 4), r, EXP_P + 8), r, EXP_P + 12);
+  p = horner(horner(p, r, EXP_P + 16), r, EXP_P + 20);
+  const er = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), splat(ONE)); // e^r = 1 + r + r²·P(r)
   // × 2^n as 2^⌊n/2⌋ · 2^(n − ⌊n/2⌋): each factor a normal float32 for n in [−151, 129].
   const k1 = i32x4.shr_s(k, 1), k2 = i32x4.sub(k, k1);
   const bias = splat(BIAS);
