@@ -10,10 +10,12 @@ test('the lecture’s minibatch trial needs a few MiB: the training split and on
   assert.ok(bytes > split && bytes < split + (1 << 20), `${bytes} bytes`);
 });
 
-test('the padded sizes round the batch and T·E up to 4, the hidden size up to 8 and the vocabulary up to 4', () => {
+test('the padded sizes round the batch and T·E up to 4, the hidden size up to 8 (not to a multiple of 256) and V up to 4', () => {
   const { B, Bp, TEp, Hp, Vp, globals } = kernelLayout({ ...lecture, T: 3, E: 5, H: 37, V: 27, batch: 30 });
   assert.deepEqual([B, Bp, TEp, Hp, Vp], [30, 32, 16, 40, 28]);
   assert.deepEqual([globals.TE, globals.TEp, globals.Hp, globals.V, globals.Vp, globals.VEp], [15, 16, 40, 27, 28, 136]);
+  const Hps = [200, 256, 1000, 1024, 1025].map((H) => kernelLayout({ ...lecture, H }).Hp);
+  assert.deepEqual(Hps, [200, 264, 1000, 1032, 1032]); // rows 4 KiB apart would share L1's cache sets
 });
 
 test('buffers start above the module’s own data, on cache lines, in order, and the parameters are one block', () => {

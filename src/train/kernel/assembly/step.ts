@@ -7,9 +7,10 @@
 //
 // Shapes: B examples, T = block_size, E = embed_dim, H = hidden, V = vocabulary size. The SIMD tiles need some
 // sizes padded, with zeros that stay zero: Bp = B rounded up to 4 (extra rows: zero embeddings and zero loss
-// gradient), TEp = T·E rounded up to 4 (zero columns of emb, zero rows of W1), Hp = H rounded up to 8 (zero columns
-// of W1 and b1, zero rows of W2T), Vp = V rounded up to 4 (zero rows of W2T, and −∞ in b2 so that padded logits
-// are −∞: exp gives 0, max ignores them). W2 is kept transposed, W2T (Vp, Hp), so that every product runs along H.
+// gradient); TEp = T·E rounded up to 4 (zero columns of emb, zero rows of W1); Hp = H rounded up to 8, and 8 more at
+// multiples of 256 so that rows are not 4 KiB apart (zero columns of W1, b1 and W2T); Vp = V rounded up to 4 (zero
+// rows of W2T, and −∞ in b2 so that padded logits are −∞: exp gives 0, max ignores them). W2 is kept transposed,
+// W2T (Vp, Hp), so that every product runs along H.
 //
 // Arithmetic is float32 throughout, as in TensorFlow.js; the learning rates come as float64 so that the step's
 // factor lr/B is rounded to float32 once, exactly as step.ts's tf.mul(gradTimesB, lr / B) rounds it.
