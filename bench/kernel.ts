@@ -2,6 +2,9 @@
 // at four sizes of the lecture's net, and the tfjs engine at the lecture's size; medians over the rounds.
 //
 // usage: node dist/bench/kernel.js [--rounds 3] [--scale 1] [--no-torch]
+// Also, per round: the kernel's two losses at loss-modes.yaml's net (embedding 2, hidden 100, batch 32), one after
+// the other. Ratios to PyTorch are given of the medians and, steadier on a shared machine, as the median of each
+// round's ratio (ours and PyTorch's run next to each other within a round).
 //
 // Ours: the kernel engine's loop alone (src/train/kernel: the training split resident, each chunk of 500 steps' row
 // indices drawn by the trial's generator as the Trainer draws them, lr 0.1), no evaluation, files or IPC. PyTorch:
@@ -11,6 +14,7 @@
 // backward, so 6·B·H·(T·E + V) per step (2.19 MFLOP at the lecture's size); the elementwise work is not counted.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { LossMode } from '../src/config/schema.js';
 import { initBackend } from '../src/train/backend.js';
 import { buildDataset, loadWords, type Split } from '../src/train/data.js';
 import { TfjsEngine } from '../src/train/engines/tfjs.js';
@@ -29,7 +33,7 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const scale = Number(values.scale);
 
-const [T, E, LR, CHUNK] = [3, 10, 0.1, 500];
+const [T, LR, CHUNK] = [3, 0.1, 500];
 // Steps per run: PyTorch takes about five seconds on each of them (ours much less).
 const SIZES = [
   { name: 'lecture', hidden: 200, batch: 32, steps: 10_000 },
@@ -43,7 +47,7 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-const gflops = (hidden: number, batch: number, V: number) => (6 * batch * hidden * (T * E + V)) / 1e9;
+const gflops = (hidden: number, batch: number, V: number, E = 10) => (6 * batch * hidden * (T * E + V)) / 1e9;
 
 const data = lectureData();
 const dataset = buildDataset(await loadWords(data), data, T, 'streams');
@@ -54,8 +58,8 @@ console.log(`data: ${data.file ?? 'the built-in names'}: ${train.n} training exa
 if (!withTorch) console.log('PyTorch: not run (--no-torch, or /usr/bin/python3 cannot import torch, or names.txt is absent)');
 
 /** Steps/s of the kernel alone, wall clock and per CPU second. */
-function runKernel(split: Split, hidden: number, batch: number, steps: number): { wall: number; cpu: number } {
-  const kernel = new Kernel(split, { T, E, H: hidden, V, batch, steps: CHUNK, loss: 'fused' });
+function runKernel(split: Split, hidden: number, batch: number, steps: number, loss: LossMode = 'fused', E = 10): { wall: number; cpu: number } {
+  const kernel = new Kernel(split, { T, E, H: hidden, V, batch, steps: CHUNK, loss });
   const rng = new Rng(1);
   const draw = (size: number) => rng.fillNormal(new Float32Array(size));
   const w: KernelWeights = { C: draw(V * E), W1: draw(T * E * hidden), b1: draw(hidden), W2: draw(hidden * V), b2: draw(V) };
@@ -79,7 +83,7 @@ function runKernel(split: Split, hidden: number, batch: number, steps: number): 
 
 /** Steps/s of the tfjs engine alone (step.ts's sgdStep, losses read once per chunk) at the lecture's size. */
 function runTfjs(split: Split, steps: number): { wall: number; cpu: number } {
-  const params = initParams(1, V, { block_size: T, embed_dim: E, hidden: 200 });
+  const params = initParams(1, V, { block_size: T, embed_dim: 10, hidden: 200 });
   const engine = new TfjsEngine(split, params, { batch: 32, loss: 'fused', chunkSteps: CHUNK });
   const indices = new Rng(2);
   const rows = new Int32Array(CHUNK * 32);
@@ -103,6 +107,8 @@ const backend = await initBackend('auto');
 const ours = SIZES.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
 const theirs = SIZES.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
 const tfjs = { wall: [] as number[], cpu: [] as number[] };
+const ratios = SIZES.map(() => [] as number[]); // each round's ours / PyTorch's, wall clock
+const modes = { fused: [] as number[], manual: [] as number[] }; // loss-modes.yaml's net, per CPU second
 for (let round = 1; round <= rounds; round++) {
   for (const [i, size] of SIZES.entries()) {
     const steps = Math.max(1, Math.round(size.steps * scale));
@@ -114,6 +120,7 @@ for (let round = 1; round <= rounds; round++) {
       const t = await runTorch(steps, LR, steps, LR, size);
       theirs[i]!.wall.push(t.steps_per_s);
       theirs[i]!.cpu.push(t.cpu_steps_per_s);
+      ratios[i]!.push(r.wall / t.steps_per_s);
       line += `, PyTorch ${t.steps_per_s.toFixed(0)} steps/s (${(r.wall / t.steps_per_s).toFixed(1)} ×)`;
     }
     console.log(`${line}; load ${loadavg()}`);
@@ -122,24 +129,29 @@ for (let round = 1; round <= rounds; round++) {
   tfjs.wall.push(r.wall);
   tfjs.cpu.push(r.cpu);
   console.log(`round ${round}, tfjs engine (${backend.name}), lecture: ${r.wall.toFixed(0)} steps/s`);
+  for (const loss of ['fused', 'manual'] as const) modes[loss].push(runKernel(train, 100, 32, Math.round(10_000 * scale), loss, 2).cpu);
+  console.log(`round ${round}, loss-modes.yaml's net: fused ${modes.fused.at(-1)!.toFixed(0)}, manual ${modes.manual.at(-1)!.toFixed(0)} steps per CPU s`);
 }
 
 console.log(`\nmedians of ${rounds} rounds, one thread each; load average at the end ${loadavg()}`);
-console.log('| | steps/s | × PyTorch | GFLOP/s | steps per CPU s | × PyTorch per CPU s |');
-console.log('|---|---|---|---|---|---|');
+console.log('| | steps/s | × PyTorch | × PyTorch, median of rounds | GFLOP/s | steps per CPU s | × PyTorch per CPU s |');
+console.log('|---|---|---|---|---|---|---|');
 for (const [i, size] of SIZES.entries()) {
   const flop = gflops(size.hidden, size.batch, V);
   const [w, c] = [median(ours[i]!.wall), median(ours[i]!.cpu)];
   const label = `H ${size.hidden}, B ${size.batch}`;
   if (withTorch) {
     const [tw, tc] = [median(theirs[i]!.wall), median(theirs[i]!.cpu)];
-    console.log(`| kernel, ${label} | ${w.toFixed(0)} | **${(w / tw).toFixed(1)} ×** | ${(w * flop).toFixed(1)} | ${c.toFixed(0)} | ${(c / tc).toFixed(1)} × |`);
-    console.log(`| PyTorch, ${label} | ${tw.toFixed(0)} | 1 | ${(tw * flop).toFixed(1)} | ${tc.toFixed(0)} | 1 |`);
+    const perRound = median(ratios[i]!);
+    console.log(`| kernel, ${label} | ${w.toFixed(0)} | ${(w / tw).toFixed(1)} × | **${perRound.toFixed(1)} ×** | ${(w * flop).toFixed(1)} | ${c.toFixed(0)} | ${(c / tc).toFixed(1)} × |`);
+    console.log(`| PyTorch, ${label} | ${tw.toFixed(0)} | 1 | 1 | ${(tw * flop).toFixed(1)} | ${tc.toFixed(0)} | 1 |`);
   } else {
-    console.log(`| kernel, ${label} | ${w.toFixed(0)} | | ${(w * flop).toFixed(1)} | ${c.toFixed(0)} | |`);
+    console.log(`| kernel, ${label} | ${w.toFixed(0)} | | | ${(w * flop).toFixed(1)} | ${c.toFixed(0)} | |`);
   }
 }
 const [tw, tc] = [median(tfjs.wall), median(tfjs.cpu)];
 const lecture = withTorch ? median(theirs[0]!.wall) : NaN;
-console.log(`| tfjs engine (${backend.name}), H 200, B 32 | ${tw.toFixed(0)} | ${withTorch ? `${(tw / lecture).toFixed(2)} ×` : ''} | ${(tw * gflops(200, 32, V)).toFixed(1)} | ${tc.toFixed(0)} | |`);
+console.log(`| tfjs engine (${backend.name}), H 200, B 32 | ${tw.toFixed(0)} | ${withTorch ? `${(tw / lecture).toFixed(2)} ×` : ''} | | ${(tw * gflops(200, 32, V)).toFixed(1)} | ${tc.toFixed(0)} | |`);
+const [mf, mm] = [median(modes.fused), median(modes.manual)];
+console.log(`loss-modes.yaml's net (embedding 2, hidden 100, batch 32), kernel: fused ${mf.toFixed(0)}, manual ${mm.toFixed(0)} steps per CPU s: fused ${(mf / mm).toFixed(2)} × manual`);
 console.log(`peak RSS of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
