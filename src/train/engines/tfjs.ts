@@ -39,8 +39,8 @@ export class TfjsEngine implements Engine {
       losses.set(values);
       const diverged = values.findIndex((loss) => !Number.isFinite(loss));
       if (diverged < 0) return steps;
-      restoreParams(this.params, start);
-      chunkLosses(this.steps(rows, lrs, diverged));
+      restoreParams(this.params, start); // back to the chunk's start, then its steps again up to the divergence
+      for (const o of this.steps(rows, lrs, diverged).outs) (o.loss ?? o.logits)!.dispose();
       return diverged;
     } finally {
       for (const copy of Object.values(start)) copy.dispose();

@@ -213,3 +213,26 @@ test('the tfjs engine gives the Trainer’s losses bit for bit (the same minibat
   engine.dispose();
   disposeParams(p);
 });
+
+test('a chunk leaves no tensor behind on either engine, diverged or not, nor do save(), restore() and toParams()', async () => {
+  await initBackend('wasm');
+  const model = { block_size: 3, embed_dim: 2, hidden: 100 };
+  const { train, V } = split(2000, 3);
+  for (const name of ['kernel', 'tfjs'] as const) {
+    const p = initParams(42, V, model);
+    const engine = createEngine(name, train, p, { batch: 32, loss: 'manual', chunkSteps: 100 });
+    engine.save(); // the tfjs engine keeps a copy of the weights from here on (and replaces it at each save)
+    const before = tf.memory().numTensors;
+    const rows = new Rng(3).fillInt(new Int32Array(100 * 32), train.n);
+    for (const lr of [0.1, 10]) {
+      engine.save();
+      engine.trainChunk(rows, new Float64Array(100).fill(lr), new Float32Array(100));
+      engine.restore();
+      engine.toParams();
+      assert.equal(tf.memory().numTensors, before, `${name} at lr ${lr}`);
+    }
+    engine.dispose();
+    assert.ok(tf.memory().numTensors <= before, `${name}: dispose() frees what the engine held`);
+    disposeParams(p);
+  }
+});
