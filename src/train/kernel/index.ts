@@ -51,8 +51,25 @@ function kernelModule(): WebAssembly.Module {
   } catch {
     throw new Error(`engine: kernel: expected the built kernel at ${KERNEL_WASM}, found none: run npm run build (or npm ci)`);
   }
-  compiled = new WebAssembly.Module(bytes);
+  try {
+    compiled = new WebAssembly.Module(bytes);
+  } catch (error) {
+    throw new Error(`engine: kernel: expected a JavaScript engine with WebAssembly SIMD, found that it cannot compile the kernel: ${(error as Error).message}`);
+  }
   return compiled;
+}
+
+/**
+ * Why the kernel cannot run in this process (its .wasm not built, or this engine without WebAssembly SIMD), or null
+ * when it can: for a caller that would rather train on tfjs with a line saying why than fail.
+ */
+export function kernelUnavailable(): string | null {
+  try {
+    kernelModule();
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 function acquire(): Exports {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Kernel, KERNEL_WASM, kernelMap, type KernelData, type KernelWeights } from '../../../src/train/kernel/index.js';
+import { Kernel, KERNEL_WASM, kernelMap, kernelUnavailable, type KernelData, type KernelWeights } from '../../../src/train/kernel/index.js';
 import { kernelLayout, type KernelShape } from '../../../src/train/kernel/layout.js';
 import { Rng } from '../../../src/train/rng.js';
 
@@ -39,6 +39,10 @@ test('the kernel’s tanh is within 7 ulp of the true tanh on [−10, 10], odd, 
   const special = kernelMap('tanh', new Float32Array([8, 100, Infinity, -Infinity, NaN, 1e-30, -0, 0.5, -0.5]));
   assert.deepEqual(Array.from(special.slice(0, 7)), [1, 1, 1, -1, NaN, 1e-30 * 1, -0].map((x) => Math.fround(x)));
   assert.equal(special[7], -special[8]!);
+});
+
+test('the kernel is built and this Node compiles it (WebAssembly SIMD)', () => {
+  assert.equal(kernelUnavailable(), null);
 });
 
 test('the module exports a global for every address and size the layout sets, and no other', () => {
