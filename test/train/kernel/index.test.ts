@@ -167,3 +167,21 @@ test('a model too large for 4 GiB of WebAssembly memory is refused before any me
     /^Error: engine: kernel: expected a model and batch whose kernel buffers fit WebAssembly's 4\.00 GiB, found 6\.\d\d GiB \(hidden 200000, block_size 3, embed_dim 10, batch_size 4096\)/,
   );
 });
+
+test('a NaN or ∞ in the weights makes the first loss non-finite in both losses, and the chunk stops with nothing updated', () => {
+  for (const loss of ['fused', 'manual'] as const) {
+    for (const bad of [NaN, Infinity]) {
+      const split = data();
+      const kernel = new Kernel(split, shape({ loss }));
+      const w = weights(2);
+      w.b2[3] = bad;
+      kernel.setWeights(w);
+      const losses = new Float32Array(40);
+      const done = kernel.train(new Rng(2).fillInt(new Int32Array(40 * B), split.n), new Float64Array(40).fill(0.1), losses);
+      assert.equal(done, 0, `${loss}, b2[3] = ${bad}`);
+      assert.ok(!Number.isFinite(losses[0]!), `${loss}, b2[3] = ${bad}: loss ${losses[0]}`);
+      assert.deepEqual(kernel.getWeights(), w);
+      kernel.dispose();
+    }
+  }
+});

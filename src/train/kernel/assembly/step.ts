@@ -221,12 +221,13 @@ function output(): void {
  * and (softmax(logits) − one_hot(Y)) · lr/B, in one pass over each row. Finite for any finite logits.
  */
 function fusedLoss(target: usize, scale: f32): f32 {
-  const rowV = <usize>Vp << 2, sc = f32x4.splat(scale);
+  const rowV = <usize>Vp << 2;
   let total: f64 = 0;
   for (let b: usize = 0, n = <usize>B; b < n; b++) {
     const row = logits + b * rowV, out = dlogits + b * rowV;
+    // m = max(logits) by pmax (one instruction; it may drop a NaN, which then makes exp, the sum and the loss NaN)
     let m = v128.load(row);
-    for (let v: usize = 16; v < rowV; v += 16) m = f32x4.max(m, v128.load(row + v));
+    for (let v: usize = 16; v < rowV; v += 16) m = f32x4.pmax(m, v128.load(row + v));
     const mx = f32x4.splat(hmax(m));
     let s = f32x4.splat(0);
     for (let v: usize = 0; v < rowV; v += 16) {
@@ -237,9 +238,9 @@ function fusedLoss(target: usize, scale: f32): f32 {
     const sum = hsum(s);
     const y = <usize>load<i32>(target + (b << 2)) << 2;
     total += <f64>(f32x4.extract_lane(mx, 0) + Mathf.log(sum) - load<f32>(row + y));
-    const p = f32x4.splat(<f32>1 / sum);
-    const py = load<f32>(out + y) * (<f32>1 / sum);
-    for (let v: usize = 0; v < rowV; v += 16) v128.store(out + v, f32x4.mul(f32x4.mul(v128.load(out + v), p), sc));
+    const py = load<f32>(out + y) / sum; // softmax(logits)[y]
+    const k = f32x4.splat(scale / sum); // softmax · lr/B in one product
+    for (let v: usize = 0; v < rowV; v += 16) v128.store(out + v, f32x4.mul(v128.load(out + v), k));
     store<f32>(out + y, (py - 1) * scale); // − one_hot(Y)
   }
   return <f32>(total / <f64>B);
@@ -517,11 +518,11 @@ function updateC(context: usize): void {
   return f32x4.extract_lane(f32x4.add(s, v128.shuffle<f32>(s, s, 1, 0, 3, 2)), 0);
 }
 
-/** The largest of the four lanes (NaN if any is NaN). */
+/** The largest of the four lanes (by pmax: a NaN may or may not come through). */
 // @ts-ignore: decorator
 @inline function hmax(a: v128): f32 {
-  const m = f32x4.max(a, v128.shuffle<f32>(a, a, 2, 3, 0, 1));
-  return f32x4.extract_lane(f32x4.max(m, v128.shuffle<f32>(m, m, 1, 0, 3, 2)), 0);
+  const m = f32x4.pmax(a, v128.shuffle<f32>(a, a, 2, 3, 0, 1));
+  return f32x4.extract_lane(f32x4.pmax(m, v128.shuffle<f32>(m, m, 1, 0, 3, 2)), 0);
 }
 
 /** All ones in the lanes of the last vector of a row that hold characters (v < V), zeros in the padding. */
