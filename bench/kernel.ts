@@ -9,9 +9,8 @@
 // Ours: the kernel engine's loop alone (src/train/kernel: the training split resident, each chunk of 500 steps' row
 // indices drawn by the trial's generator as the Trainer draws them, lr 0.1), no evaluation, files or IPC. PyTorch:
 // ../shared/bench/torch_mlp.py, whose own clock times its loop. Both train on names.txt (block 3, embedding 10, the
-// fused loss) from plain N(0, 1) weights. GFLOP/s counts the six matrix products of a step, 2·B·n·m each:
-// emb @ W1 and h @ W2 forward, dW2 = h.T @ dlogits, dh = dlogits @ W2.T, dW1 = emb.T @ dpre and demb = dpre @ W1.T
-// backward, so 6·B·H·(T·E + V) per step (2.19 MFLOP at the lecture's size); the elementwise work is not counted.
+// fused loss) from plain N(0, 1) weights. GFLOP/s counts the six matrix products of a step, forward and backward:
+// 6·B·H·(T·E + V) (layout.ts's stepFlops; 2.19 MFLOP at the lecture's size); the elementwise work is not counted.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { LossMode } from '../src/config/schema.js';
@@ -19,6 +18,7 @@ import { initBackend } from '../src/train/backend.js';
 import { buildDataset, loadWords, type Split } from '../src/train/data.js';
 import { TfjsEngine } from '../src/train/engines/tfjs.js';
 import { Kernel, type KernelWeights } from '../src/train/kernel/index.js';
+import { stepFlops } from '../src/train/kernel/layout.js';
 import { disposeParams, initParams } from '../src/train/model.js';
 import { Rng } from '../src/train/rng.js';
 import { lectureData, runTorch, torchAvailable } from './lecture.js';
@@ -47,7 +47,7 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-const gflops = (hidden: number, batch: number, V: number, E = 10) => (6 * batch * hidden * (T * E + V)) / 1e9;
+const gflops = (hidden: number, batch: number, V: number, E = 10) => stepFlops({ n: 0, T, E, H: hidden, V, batch }) / 1e9;
 
 const data = lectureData();
 const dataset = buildDataset(await loadWords(data), data, T, 'streams');

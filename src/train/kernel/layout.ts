@@ -89,6 +89,16 @@ export function kernelLayout(shape: KernelShape): KernelLayout {
   return { globals, bytes: at, B, Bp, TEp, Hp, Vp };
 }
 
+/**
+ * Floating-point operations of one step in its six matrix products, forward and backward, 2·B·n·m each: emb @ W1,
+ * h @ W2, dW2 = h.T @ dlogits, dh = dlogits @ W2.T, dW1 = emb.T @ dpre, demb = dpre @ W1.T; so 6·B·H·(T·E + V)
+ * (2.19 million at the lecture's size). The elementwise work (tanh, the loss) is not counted.
+ */
+export function stepFlops(shape: Pick<KernelShape, 'n' | 'T' | 'E' | 'H' | 'V' | 'batch'>): number {
+  const B = shape.batch === 'full' ? shape.n : shape.batch;
+  return 6 * B * shape.H * (shape.T * shape.E + shape.V);
+}
+
 /** Bytes of WebAssembly memory the kernel needs for a shape (at most KERNEL_MAX_BYTES can be had). */
 export function kernelBytes(shape: KernelShape): number {
   return kernelLayout(shape).bytes;

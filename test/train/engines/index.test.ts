@@ -7,6 +7,7 @@ import { builtinWords } from '../../../src/train/builtin.js';
 import { buildDataset, loadWords, type Split } from '../../../src/train/data.js';
 import { trialDraws } from '../../../src/train/draws.js';
 import { createEngine, type EngineName } from '../../../src/train/engines/index.js';
+import { stepFlops } from '../../../src/train/kernel/layout.js';
 import { meanLoss } from '../../../src/train/loss.js';
 import { disposeParams, initParams, PARAM_NAMES, type Params } from '../../../src/train/model.js';
 import { Rng } from '../../../src/train/rng.js';
@@ -93,7 +94,12 @@ test('from the same weights and minibatches, the kernel’s losses over 50 steps
         const p = params(7, V, c.model, c.init);
         const engine = createEngine('kernel', train, p, { batch: c.batch, loss, chunkSteps: STEPS });
         const got = new Float32Array(STEPS);
-        assert.equal(engine.trainChunk(rows, lrs, got), STEPS);
+        for (let from = 0; from < STEPS; from += engine.maxSteps) { // as the Trainer does: at most maxSteps a call
+          const k = Math.min(engine.maxSteps, STEPS - from);
+          const chunk = new Float32Array(k);
+          assert.equal(engine.trainChunk(rows === 'full' ? 'full' : rows.subarray(from * B), lrs.subarray(from, from + k), chunk), k);
+          got.set(chunk, from);
+        }
         engine.toParams();
         const worst = Math.max(...got.map((g, k) => Math.abs(g - want[k]!) / Math.abs(want[k]!)));
         assert.ok(worst < 1e-4, `largest relative difference ${worst.toExponential(2)}`);
@@ -235,4 +241,23 @@ test('a chunk leaves no tensor behind on either engine, diverged or not, nor do 
     assert.ok(tf.memory().numTensors <= before, `${name}: dispose() frees what the engine held`);
     disposeParams(p);
   }
+});
+
+test('the kernel engine takes up to 500 steps a call, fewer where they would pass about 3 GFLOP, at least one', async () => {
+  await initBackend('wasm');
+  const { train, V } = split(2000, 3);
+  const lectureNet = { block_size: 3, embed_dim: 10, hidden: 200 };
+  const sizes: [Model, number | 'full'][] = [[lectureNet, 32], [lectureNet, 'full'], [{ ...lectureNet, hidden: 2000 }, 'full']];
+  const steps = sizes.map(([model, batch]) => {
+    const p = initParams(1, V, model);
+    const engine = createEngine('kernel', train, p, { batch, loss: 'fused', chunkSteps: 500 });
+    const flop = stepFlops({ n: train.n, T: 3, E: 10, H: model.hidden, V, batch });
+    assert.ok(engine.maxSteps === 1 || engine.maxSteps * flop <= 3e9, `${engine.maxSteps} steps of ${flop} FLOP`);
+    engine.dispose();
+    disposeParams(p);
+    return engine.maxSteps;
+  });
+  assert.equal(steps[0], 500); // the lecture's minibatches: 1.1 GFLOP a call
+  assert.ok(steps[1]! > 1 && steps[1]! < 500, `${steps[1]}`); // a full batch of 11,600 examples: 0.8 GFLOP a step
+  assert.equal(steps[2], 1);
 });

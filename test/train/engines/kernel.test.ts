@@ -14,7 +14,7 @@ import { sampleNames } from '../../../src/train/sample.js';
 
 const SEED = 2147483647;
 
-/** Train `steps` steps of the lecture's code (rng: torch) on the kernel engine, 500 at a time; every step's loss. */
+/** Train `steps` steps of the lecture's code (rng: torch) on the kernel engine, a chunk at a time; every step's loss. */
 async function lecture(data: ResolvedData, model: { block_size: number; embed_dim: number; hidden: number }, batch: number | 'full', steps: number) {
   await initBackend('wasm');
   const dataset = buildDataset(await loadWords(data), data, model.block_size, 'torch');
@@ -22,8 +22,8 @@ async function lecture(data: ResolvedData, model: { block_size: number; embed_di
   const params = initParams(draws.init, dataset.vocab.length, model);
   const engine = createEngine('kernel', dataset.train, params, { batch, loss: 'fused', chunkSteps: 500 });
   const losses = new Float32Array(steps);
-  for (let from = 0; from < steps; from += 500) {
-    const k = Math.min(500, steps - from);
+  for (let from = 0; from < steps; from += engine.maxSteps) {
+    const k = Math.min(engine.maxSteps, steps - from);
     const rows = batch === 'full' ? 'full' : draws.batch.fillInt(new Int32Array(k * batch), dataset.train.n);
     const chunk = new Float32Array(k);
     assert.equal(engine.trainChunk(rows, new Float64Array(k).fill(0.1), chunk), k);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelBytes, kernelLayout, kernelTooLarge, KERNEL_BASE, KERNEL_MAX_BYTES, type KernelShape } from '../../../src/train/kernel/layout.js';
+import { kernelBytes, kernelLayout, kernelTooLarge, KERNEL_BASE, KERNEL_MAX_BYTES, stepFlops, type KernelShape } from '../../../src/train/kernel/layout.js';
 
 const lecture: KernelShape = { n: 182625, T: 3, E: 10, H: 200, V: 27, batch: 32, steps: 500, loss: 'fused' };
 
@@ -62,4 +62,10 @@ test('the limit is 4 GiB exactly: the largest batch that fits and the next one e
   assert.equal(KERNEL_MAX_BYTES, 2 ** 32);
   assert.equal(kernelTooLarge({ ...lecture, batch: lo, H: 1000 }), null);
   assert.notEqual(kernelTooLarge({ ...lecture, batch: hi, H: 1000 }), null);
+});
+
+test('a step of the lecture’s net is 2.19 MFLOP in its six matrix products; a full batch of names.txt 12.5 GFLOP', () => {
+  assert.equal(stepFlops(lecture), 6 * 32 * 200 * (30 + 27));
+  assert.equal(stepFlops(lecture), 2_188_800);
+  assert.equal(stepFlops({ ...lecture, batch: 'full' }), 6 * 182625 * 200 * 57);
 });
