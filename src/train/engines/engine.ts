@@ -17,7 +17,10 @@ export interface EngineOptions {
 /** A trial's training steps, a chunk at a time. */
 export interface Engine {
   readonly name: EngineName;
-  /** The most steps one trainChunk takes (tfjs: fewer for large batches, whose logits it keeps for the losses). */
+  /**
+   * The most steps one trainChunk takes: chunkSteps, or fewer where a chunk is large (tfjs: its logits kept for the
+   * losses past 16 MB; kernel: past about 3 GFLOP, a tenth of a second, so that the event loop gets its turns).
+   */
   readonly maxSteps: number;
   /**
    * SGD steps 0 … steps−1 of a chunk: step k on the minibatch rows[k·B … k·B+B) of the training split (or the whole
