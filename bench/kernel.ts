@@ -20,7 +20,7 @@ import { TfjsEngine } from '../src/train/engines/tfjs.js';
 import { Kernel, type KernelWeights } from '../src/train/kernel/index.js';
 import { stepFlops } from '../src/train/kernel/layout.js';
 import { disposeParams, initParams } from '../src/train/model.js';
-import { Rng } from '../src/train/rng.js';
+import { Rng } from '../src/rng/streams.js';
 import { lectureData, runTorch, torchAvailable } from './lecture.js';
 
 const { values } = parseArgs({

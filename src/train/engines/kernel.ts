@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Split } from '../data.js';
 import { Kernel, type KernelWeights } from '../kernel/index.js';
 import { stepFlops } from '../kernel/layout.js';
-import { PARAM_NAMES, type Params } from '../model.js';
+import type { Params } from '../model.js';
+import { PARAM_NAMES } from '../shapes.js';
 import type { Engine, EngineOptions } from './engine.js';
 
 // Work of one call at most: about 0.1 s at the kernel's 20–40 GFLOP/s, so that a chunk of full-batch steps (12.5

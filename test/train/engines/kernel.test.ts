@@ -1,5 +1,5 @@
 // The kernel engine with rng: torch trains from the lecture's own draws: its losses against PyTorch's for the same code
-// (the figures of test/train/lecture-exact.test.ts, from bench/reference/lecture_torch.py), the engine driven as the
+// (the figures of test/e2e/lecture-exact.test.ts, from bench/reference/lecture_torch.py), the engine driven as the
 // Trainer will drive it: a chunk of steps at a time, row indices from the trial's generator, evaluation on tfjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,12 +31,12 @@ async function lecture(data: ResolvedData, model: { block_size: number; embed_di
   }
   engine.toParams();
   engine.dispose();
-  return { dataset, params, losses };
+  return { dataset, params, losses, draws };
 }
 
 test("the lecture's first five words: first loss 17.7697, and after 1,000 full-batch steps 0.2561 and the same samples, as PyTorch's", async () => {
   const data: ResolvedData = { builtin: 'makemore', slice: { first: 5 }, split: { train: 1, dev: 0, test: 0 }, shuffle_seed: 42 };
-  const { dataset, params, losses } = await lecture(data, { block_size: 3, embed_dim: 2, hidden: 100 }, 'full', 1000);
+  const { dataset, params, losses, draws } = await lecture(data, { block_size: 3, embed_dim: 2, hidden: 100 }, 'full', 1000);
   assert.equal(dataset.train.n, 32);
   for (const [step, torch] of [[0, 17.769710540771484], [1, 13.656402587890625], [999, 0.2561383843421936]] as const) {
     assert.ok(Math.abs(losses[step]! - torch) < 1e-4, `step ${step}: ${losses[step]} against PyTorch's ${torch}`);
@@ -44,7 +44,7 @@ test("the lecture's first five words: first loss 17.7697, and after 1,000 full-b
   assert.equal(losses[0]!.toFixed(4), '17.7697');
   const after = evaluateSplit(params, dataset.train, 'fused');
   assert.ok(Math.abs(after - 0.25614604353904724) < 1e-4, `after 1,000 steps: ${after}`);
-  const samples = sampleNames(params, dataset.vocab, 3, 20, SEED, 'torch');
+  const samples = sampleNames(params, dataset.vocab, 3, 20, draws.sample);
   assert.deepEqual(samples, ['olivia', 'ava', 'isabella', 'sophia', 'ava', 'ava', 'emma', 'emma', 'emma', 'ava', 'emma', 'emma', 'ava', 'ava', 'olivia', 'sophia', 'olivia', 'ava', 'sophia', 'isabella']);
   disposeParams(params);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Kernel, KERNEL_WASM, kernelMap, kernelUnavailable, type KernelData, type KernelWeights } from '../../../src/train/kernel/index.js';
 import { kernelLayout, type KernelShape } from '../../../src/train/kernel/layout.js';
-import { Rng } from '../../../src/train/rng.js';
+import { Rng } from '../../../src/rng/streams.js';
 
 /** The distance from the float32 `got` to the true value `want`, in units in the last place of float32 at `want`. */
 function ulps(got: number, want: number): number {
