@@ -66,6 +66,7 @@ const config: TrialConfig = {
   data: { builtin: 'makemore', split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
   model: { block_size: 3, embed_dim: 10, hidden: 200 },
   loss: 'fused',
+  engine: 'tfjs',
   train: { steps, batch_size: 32, lr: { schedule: 'step', start: 0.1, drops: [{ at: decayAt, lr: 0.01 }] } },
   eval: { every: steps, splits: ['train', 'dev', 'test'] },
   sample: 20,

@@ -32,6 +32,7 @@ export function lectureConfig(steps: number, lr: Lr, data: ResolvedData = lectur
     data,
     model: { block_size: 3, embed_dim: 10, hidden: 200 },
     loss: 'fused',
+    engine: 'tfjs',
     train: { steps, batch_size: 32, lr },
     eval: { every: steps, splits: ['train', 'dev', 'test'] },
     sample: 0,

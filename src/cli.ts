@@ -197,7 +197,8 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   const { options } = command;
   let planned;
   try {
-    planned = await planExperiment(command.file, command.sets, { executor: command.executor, jobs: command.jobsGiven ? options.jobs : undefined, timeoutSeconds: options.timeoutSeconds });
+    const commandLine = { executor: command.executor, jobs: command.jobsGiven ? options.jobs : undefined, timeoutSeconds: options.timeoutSeconds };
+    planned = await planExperiment(command.file, command.sets, commandLine);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return printProblems(error.diagnostics, options.json);

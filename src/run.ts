@@ -156,7 +156,7 @@ async function runLocked(plan: Plan, options: RunOptions, events: RunEvents, hel
   await removeTempFiles(dir);
   await writeFileAtomic(path.join(dir, 'experiment.yaml'), stringify(plan.experiment));
   made.written = true;
-  const planned: PlanFile = { trials: plan.trials.map((t) => t.id), params: plan.trials.map((t) => t.params), steps: plan.trials.map((t) => t.config.train.steps) };
+  const planned: PlanFile = { trials: plan.trials.map((t) => t.id), params: plan.trials.map((t) => t.params), steps: plan.trials.map((t) => t.config.train.steps), engines: plan.trials.map((t) => t.config.engine) };
   await writeFileAtomic(planFile(out, name), JSON.stringify(planned) + '\n');
   const runInfo = await startRunInfo(name, plan.file, options.argv, new Date());
   await refreshIndex(out, events, signal.aborted); // the experiment shows there as running

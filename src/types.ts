@@ -1,7 +1,7 @@
 // Plain data passed between pipeline stages: expand → run → report.
 // Everything here is JSON-serialisable; it is what config.json, metrics.jsonl and summary.json hold. The trials and
 // the plan are what the config stages produce (src/config/trial.ts); they are re-exported here with the rest.
-import type { SplitName, TrialStatus } from './config/schema.js';
+import type { EngineName, SplitName, TrialStatus } from './config/schema.js';
 import type { RngState } from './rng/streams.js';
 import type { TorchGeneratorState } from './rng/torch.js';
 
@@ -61,7 +61,9 @@ export interface Summary {
   seconds: number; // wall-clock time of the whole trial (resumed: the runs' time up to each checkpoint it went on from, plus the last run's)
   train_seconds: number; // the training loop alone (resumed: summed as `seconds` is)
   train_cpu_seconds?: number; // CPU time of the process during the training loop (user + system, V8 helper threads included)
-  backend: string; // 'tensorflow' | 'wasm' | 'cpu'
+  engine: EngineName; // what ran the SGD steps (a summary written before the key existed: tfjs)
+  engine_fallback?: string; // why the kernel did not train a trial that asked for it (it trained on tfjs)
+  backend: string; // 'tensorflow' | 'wasm' | 'cpu': TensorFlow.js's, for the tfjs engine, evaluation and sampling
   backend_version: string; // @tensorflow/tfjs version (and backend details)
   params: number; // parameter count
   seed: number;

@@ -145,6 +145,17 @@ describe('bad input exits 2 with every problem on stderr and nothing on stdout',
       stderr: /^--set model\.hidden=1,2,3,[\d,]+ grid\.model\.hidden: expected at most 10,000 trials, got 16,000/,
     },
     { args: [SWEEP, '--set', 'repeat=1000', '--set', 'model.hidden=1,2,3,4,5,6'], stderr: /^--set repeat=1000 repeat: expected at most 10,000 trials, got 24,000 \(grid combinations × repeat\)\n1 problem/ },
+    {
+      title: "rejects a trial whose kernel buffers pass WebAssembly's 4 GiB at the key to blame, with what fits (a full batch of the lecture's names at hidden 4,000)",
+      args: [path.join(BAD, 'kernel-too-large.yaml'), '--dry-run'],
+      stderr:
+        /^.*kernel-too-large\.yaml:4:21 train\.batch_size: expected a batch whose buffers fit the kernel engine's 4\.00 GiB of WebAssembly memory, got full \(182,432 examples\): with hidden 4,000, block_size 3 and embed_dim 10 the kernel needs 5\.52 GiB; batch_size up to [\d,]+ fits \(or hidden up to 2,8\d\d with this batch\), or set engine: tfjs \(in 2 combinations, e\.g\. the one with train\.lr: 0\.1\)\n1 problem; nothing was run or written\.\n$/,
+    },
+    {
+      title: 'rejects a grid value that the kernel cannot hold at that value',
+      args: [SWEEP, '--set', 'model.hidden=200,6000000', '--set', 'loss=fused', '--set', 'train.batch_size=32', '--set', 'repeat=1'],
+      stderr: /^--set model\.hidden=200,6000000 grid\.model\.hidden\[1\]: expected a hidden size whose buffers fit the kernel engine's 4\.00 GiB of WebAssembly memory, got 6,000,000: with block_size 3, embed_dim 10 and batch_size 32 the kernel needs 4\.16 GiB; hidden up to [\d,]+ fits \(or batch_size up to 28 with this hidden\), or set engine: tfjs\n1 problem/,
+    },
   ];
   for (const { title, args, stderr } of cases) {
     it(title ?? `rejects run-exp ${args.map((a) => path.basename(a)).join(' ')}`, async () => {
@@ -154,6 +165,12 @@ describe('bad input exits 2 with every problem on stderr and nothing on stdout',
       assert.equal(r.stdout, '');
     });
   }
+
+  it('plans the trial that is too large for the kernel on engine: tfjs', async () => {
+    const r = await runExp(path.join(BAD, 'kernel-too-large.yaml'), '--dry-run', '--set', 'engine=tfjs');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^kernel-too-large: 2 trials \(train\.lr\)/);
+  });
 
   it('also prints the problems as JSON on stdout with --json', async () => {
     const r = await runExp(path.join(BAD, 'loss-typo.yaml'), '--json');

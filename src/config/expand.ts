@@ -79,8 +79,8 @@ function torchSeed(baseSeed: number, repeat: number): number {
 }
 
 function trialBase(exp: Omit<Experiment, 'grid' | 'expect'>, hashes: ReadonlyMap<string, string>): Omit<TrialConfig, 'seed'> {
-  const { model, loss, train, eval: evaluation, sample, rng, diagnostics } = exp;
-  return { rng, data: resolvedData(exp.data, hashes), model, loss, train, eval: evaluation, sample, ...(diagnostics === undefined ? {} : { diagnostics }) };
+  const { model, loss, engine, train, eval: evaluation, sample, rng, diagnostics } = exp;
+  return { rng, data: resolvedData(exp.data, hashes), model, loss, engine, train, eval: evaluation, sample, ...(diagnostics === undefined ? {} : { diagnostics }) };
 }
 
 function resolvedData(data: Experiment['data'], hashes: ReadonlyMap<string, string>): ResolvedData {
@@ -93,14 +93,15 @@ function resolvedData(data: Experiment['data'], hashes: ReadonlyMap<string, stri
 
 /**
  * What the id covers: the configuration with the data file named by its content, not its path; `rng` only when it is
- * not the default, and `model.init` only with a factor other than 1 (diagnostics only when asked for: absent, the key
- * is not in the JSON), so trials planned before these keys existed keep their ids (and a re-run finds them finished).
+ * not the default, `engine` only when it is kernel, and `model.init` only with a factor other than 1 (diagnostics only
+ * when asked for: absent, the key is not in the JSON), so trials planned before these keys existed (streams, trained
+ * by tfjs) keep their ids (and a re-run finds them finished), while the kernel's trials are trials of their own.
  */
 function idView(base: Omit<TrialConfig, 'seed'>): Record<string, unknown> {
   const { file: _file, ...data } = base.data;
-  const { rng, model, ...rest } = base;
+  const { rng, engine, model, ...rest } = base;
   const view = { ...rest, model: modelView(model), data };
-  return rng === 'streams' ? view : { ...view, rng };
+  return { ...view, ...(rng === 'streams' ? {} : { rng }), ...(engine === 'tfjs' ? {} : { engine }) };
 }
 
 /** The model as ids see it: `init` without its factors of 1, and without `init` when nothing is left (the default). */

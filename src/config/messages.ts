@@ -236,6 +236,38 @@ export const sbatchMemoryValue = (flag: string, value: string) =>
 export const sbatchMemoryExclusive = (flag: string, other: string) =>
   `expected one kind of memory limit, got --${flag} beside ${other}: sbatch refuses --mem, --mem-per-cpu and --mem-per-gpu together (executor.mem_gb is a --mem); keep one`;
 
+/** What the kernel engine would need for a trial and what would fit (src/train/kernel/layout.ts, kernelMisfit). */
+export interface KernelNeed {
+  bytes: number; // its buffers
+  limit: number; // what a WebAssembly module can address
+  hidden: number;
+  block_size: number;
+  embed_dim: number;
+  batch: number | 'full';
+  n: number; // training examples (a full batch's size)
+  about: boolean; // n is estimated (the planner's, from the split's fraction)
+  fits: { hidden: number | null; batch: number | null }; // the largest hidden with this batch, the largest batch with this hidden
+}
+
+/**
+ * A trial too large for the kernel engine's memory, said at the key that is further above the lecture's (hidden 200,
+ * batch 32): train.batch_size or model.hidden, with what would fit of either, and the way out by engine: tfjs.
+ */
+export function kernelTooLarge(key: 'model.hidden' | 'train.batch_size', need: KernelNeed): string {
+  const count = (n: number) => n.toLocaleString('en-US');
+  const gib = (bytes: number) => `${(bytes / 2 ** 30).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} GiB`;
+  const batch = need.batch === 'full' ? `full (${need.about ? 'about ' : ''}${count(need.n)} examples)` : count(need.batch);
+  const memory = `the kernel engine's ${gib(need.limit)} of WebAssembly memory`;
+  const hidden = need.fits.hidden === null ? null : `hidden up to ${count(need.fits.hidden)}`;
+  const minibatch = need.fits.batch === null ? null : `batch_size up to ${count(need.fits.batch)}`;
+  const [found, context, first, second] =
+    key === 'model.hidden'
+      ? [`a hidden size whose buffers fit ${memory}, got ${count(need.hidden)}`, `block_size ${need.block_size}, embed_dim ${need.embed_dim} and batch_size ${batch}`, hidden, minibatch && `${minibatch} with this hidden`]
+      : [`a batch whose buffers fit ${memory}, got ${batch}`, `hidden ${count(need.hidden)}, block_size ${need.block_size} and embed_dim ${need.embed_dim}`, minibatch, hidden && `${hidden} with this batch`];
+  const fits = first !== null ? `; ${first} fits${second === null ? '' : ` (or ${second})`}, or` : second !== null ? `; ${second} fits, or` : '; nothing smaller fits this data (its training split alone is too large):';
+  return `expected ${found}: with ${context} the kernel needs ${gib(need.bytes)}${fits} set engine: tfjs`;
+}
+
 export const inCombination = (message: string, point: Record<string, unknown>, count: number) =>
   `${message} (in ${count === 1 ? 'the combination' : `${count} combinations, e.g. the one`} with ${describePoint(point)})`;
 

@@ -95,6 +95,14 @@ export const RngSchema = Type.Union([Type.Literal('streams'), Type.Literal('torc
     'streams: a seeded stream per purpose (init, minibatches, sampling, shuffle), each trial its own seed; torch: the lecture\'s generators bit for bit (random.seed(data.shuffle_seed) + random.shuffle for the split, torch.manual_seed(seed) for init and minibatches, seed + 10 for sampling).',
 });
 
+/** `engine`: what runs a trial's SGD steps (evaluation, sampling and weights.json are TensorFlow.js's on either). */
+export const EngineSchema = Type.Union([Type.Literal('kernel'), Type.Literal('tfjs')], {
+  // The kernel: the same steps as tfjs to float32 rounding, at several times its speed (README: Engines).
+  default: 'kernel',
+  description:
+    'kernel: the steps of a chunk as one call into run-exp\'s WebAssembly SIMD kernel (src/train/kernel/); tfjs: one TensorFlow.js step after another (src/train/step.ts), the reference. Where the kernel cannot run (not built, no WebAssembly SIMD), a trial trains on tfjs and says why.',
+});
+
 /** `loss`: how the cross-entropy is computed. */
 export const LossSchema = Type.Union([Type.Literal('fused'), Type.Literal('manual')], {
   // fused is what the lecture recommends: stable and faster.
@@ -361,6 +369,7 @@ export const ExperimentSchema = Type.Object(
     data: DataSchema,
     model: ModelSchema,
     loss: LossSchema,
+    engine: EngineSchema,
     train: TrainSchema,
     eval: EvalSchema,
     // Enough names to judge the model by eye.
@@ -394,6 +403,7 @@ export type Model = Static<typeof ModelSchema>;
 export type Init = Static<typeof InitSchema>;
 export type LossMode = Static<typeof LossSchema>;
 export type RngMode = Static<typeof RngSchema>;
+export type EngineName = Static<typeof EngineSchema>;
 export type Train = Static<typeof TrainSchema>;
 export type Lr = Static<typeof LrSchema>;
 export type LrSchedule = Static<typeof LrScheduleSchema>;

@@ -1,6 +1,6 @@
 // What the config stages produce: the trials of an experiment, every default filled in, and the plan that holds them.
 // Plain JSON-serialisable data; src/types.ts re-exports it beside what the later stages produce.
-import type { Data, Diagnostics, Eval, Experiment, LossMode, Model, RngMode, Train } from './schema.js';
+import type { Data, Diagnostics, EngineName, Eval, Experiment, LossMode, Model, RngMode, Train } from './schema.js';
 
 /** Where the words of a trial come from, resolved: a built-in list, or an absolute file path with its content hash. */
 export type ResolvedData = Omit<Data, 'builtin' | 'file'> &
@@ -13,6 +13,7 @@ export interface TrialConfig {
   data: ResolvedData;
   model: Model;
   loss: LossMode;
+  engine: EngineName; // what runs the SGD steps
   train: Train;
   eval: Eval;
   sample: number;

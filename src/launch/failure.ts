@@ -69,6 +69,7 @@ export function failedSummary(trial: Trial, failure: Failure, context: FailureCo
     steps_per_s: context.progress?.steps_per_s ?? 0,
     seconds,
     train_seconds: seconds,
+    engine: trial.config.engine, // the engine it was to train with (a fallback to tfjs is on its stderr)
     backend: context.backend,
     backend_version: '',
     params: 0,

@@ -2,8 +2,9 @@
 // trial that cannot fit is refused at planning with the key that makes it too large, instead of thrashing or dying
 // with `Invalid typed array length` at run time.
 //
-//   limits    sizes no machine can run: TF.js's tensors past the WASM heap's 4 GiB (wasm32), a typed array of more
-//             than 2^32 elements, weights.json longer than one JavaScript string
+//   limits    sizes no machine can run: TF.js's tensors past the WASM heap's 4 GiB (wasm32), the kernel engine's
+//             buffers past its WebAssembly memory's 4 GiB (said with what would fit), a typed array of more than 2^32
+//             elements, weights.json longer than one JavaScript string
 //   machine   a local run: the parent, plus the trials that run at once, within this machine's memory (its RAM, or
 //             its cgroup's memory.max when lower); fewer workers run at once when not all of them fit
 //   Slurm     a task's trial within its memory limit, when given: executor.mem_gb (sbatch --mem), or the --mem or
@@ -21,8 +22,9 @@ import { taskMemoryLimit } from '../config/sbatch-memory.js';
 import { ModelSchema, TrainSchema, type Model, type Train } from '../config/schema.js';
 import { formatBytes } from '../format.js';
 import * as msg from '../messages.js';
-import { chunkSteps } from '../train/chunks.js';
-import { trialMemory, type DataSizes, type MemoryEstimate } from '../train/memory.js';
+import { CHUNK_STEPS, chunkSteps, tfjsChunkSteps } from '../train/chunks.js';
+import { kernelProblem } from '../train/kernel/layout.js';
+import { kernelShapeOf, trialMemory, type DataSizes, type MemoryEstimate } from '../train/memory.js';
 import { paramCount } from '../train/shapes.js';
 import type { BackendName, Plan, Trial, TrialConfig } from '../types.js';
 import { dataSizes } from './estimate.js';
@@ -51,7 +53,7 @@ export interface MachineMemory {
 
 /** A trial that cannot run, where to say so, and why (`kind`: which limit it passes). */
 export interface MemoryProblem {
-  kind: 'machine' | 'slurm' | 'wasm' | 'array' | 'string';
+  kind: 'machine' | 'slurm' | 'wasm' | 'kernel' | 'array' | 'string';
   trial: Trial;
   path: KeyPath;
   message: string;
@@ -118,7 +120,7 @@ export function planMemory(plan: Plan, files: ReadonlyMap<string, WordFile>, opt
 }
 
 /** The limits in the order they are said: what no machine runs first (one problem a trial: the most fundamental). */
-const KINDS: MemoryProblem['kind'][] = ['array', 'string', 'wasm', 'machine', 'slurm'];
+const KINDS: MemoryProblem['kind'][] = ['array', 'string', 'wasm', 'kernel', 'machine', 'slurm'];
 
 /**
  * One problem per trial, its most fundamental, and one per key and value: the first trial (in plan order) that makes a
@@ -145,6 +147,11 @@ function beyondLimits(trial: Trial, sizes: DataSizes, estimate: MemoryEstimate, 
   if (wasm && estimate.heap > WASM_HEAP_MAX) {
     problems.push({ kind: 'wasm', trial, path: blame(config, sizes, (c, s) => trialMemory(c, s).heap), message: msg.beyondWasmHeap(formatBytes(estimate.heap), formatBytes(WASM_HEAP_MAX)) });
   }
+  if (config.engine === 'kernel') {
+    // Blamed at the key further above the lecture's (batch_size over 32, hidden over 200), with what would fit.
+    const problem = kernelProblem(kernelShapeOf(config, sizes), chunkSteps(config.train.lr), true);
+    if (problem !== null) problems.push({ kind: 'kernel', trial, path: problem.key.split('.'), message: problem.message });
+  }
   const largest = largestArray(config, sizes);
   if (largest > TYPED_ARRAY_MAX) {
     problems.push({ kind: 'array', trial, path: blame(config, sizes, largestArray), message: msg.beyondTypedArray(largest.toLocaleString('en-US'), TYPED_ARRAY_MAX.toLocaleString('en-US')) });
@@ -162,7 +169,7 @@ function largestArray(config: TrialConfig, sizes: DataSizes): number {
   const V = sizes.vocab;
   const train = Math.round(trainExamples(config, sizes));
   const B = config.train.batch_size === 'full' ? train : config.train.batch_size;
-  return Math.max(B * H, B * V, B * T * E, T * E * H, H * V, V * E, train * T, chunkSteps(B, V, false) * B);
+  return Math.max(B * H, B * V, B * T * E, T * E * H, H * V, V * E, train * T, tfjsChunkSteps(B, V, CHUNK_STEPS) * B);
 }
 
 /** The training split's examples, about (as the estimates count them). */

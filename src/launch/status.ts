@@ -12,7 +12,7 @@ import { checkpointStep } from '../store/checkpoint.js';
 import { experimentDir, planFile, readSummary, trialDir, type PlanFile } from '../store/files.js';
 import { describeHolder, judgeLock, lockFile, readLock, type HolderState, type LockRecord } from '../store/lock.js';
 import { readProgress, type TrialProgress } from '../store/progress.js';
-import type { TrialStatus } from '../config/schema.js';
+import type { EngineName, TrialStatus } from '../config/schema.js';
 import type { Summary, Trial } from '../types.js';
 import { SlurmError } from './slurm/commands.js';
 import { isActive, type TaskRecord } from './slurm/records.js';
@@ -26,6 +26,7 @@ export interface StatusRow {
   id: string;
   params: Record<string, unknown>;
   state: TrialState;
+  engine: EngineName; // what trained it, or will (a config.json written before #18 names none: tfjs)
   task: number | null; // its array task in the latest submission (null: not in it)
   slurm_state: string | null; // Slurm's JobState (null: not a Slurm task, or no record)
   exit_code: string | null; // Slurm's ExitCode, code:signal
@@ -54,6 +55,7 @@ export interface KnownTrial {
   id: string;
   params: Record<string, unknown>;
   steps: number;
+  engine: EngineName; // as asked (a trial or plan.json written before #18 names none: tfjs)
 }
 
 /** Each trial's state, from its files, the live run and, for a Slurm run, Slurm's record of its task (lost tasks failed, see above). */
@@ -128,12 +130,12 @@ async function plannedTrials(out: string, name: string, stored: ReadonlyMap<stri
   if (!Array.isArray(plan?.trials)) return undefined;
   return plan.trials.map((id, i) => {
     const trial = stored.get(id);
-    return { id, params: plan.params?.[i] ?? trial?.params ?? {}, steps: plan.steps?.[i] ?? trial?.config.train.steps ?? 0 };
+    return { id, params: plan.params?.[i] ?? trial?.params ?? {}, steps: plan.steps?.[i] ?? trial?.config.train.steps ?? 0, engine: trial?.config.engine ?? plan.engines?.[i] ?? 'tfjs' };
   });
 }
 
 export function knownTrial(trial: Trial): KnownTrial {
-  return { id: trial.id, params: trial.params, steps: trial.config.train.steps };
+  return { id: trial.id, params: trial.params, steps: trial.config.train.steps, engine: trial.config.engine ?? 'tfjs' };
 }
 
 /** What status sees of an unfinished trial besides Slurm: the live local run's progress.json of it, and its checkpoint's step (null: none). */
@@ -167,6 +169,7 @@ export function statusRow(trial: KnownTrial, view: TaskView | undefined, stored:
     id: trial.id,
     params: trial.params,
     state,
+    engine: summary?.engine ?? trial.engine,
     task: view?.index ?? null,
     slurm_state: record?.state ?? view?.accounted?.state ?? summary?.slurm?.state ?? null,
     exit_code: record?.exitCode ?? view?.accounted?.exitCode ?? summary?.slurm?.exit_code ?? null,

@@ -103,13 +103,16 @@ export async function checkTrial(dir: string, options: CheckOptions = {}): Promi
   }
 }
 
-/** config.json: a trial of the schema, whose id names its folder. */
+/**
+ * config.json: a trial of the schema, whose id names its folder. One written before #18 names no engine: every trial
+ * trained on TensorFlow.js then, and it reads as `engine: tfjs` (the id of an `engine: tfjs` trial is what it was).
+ */
 function checkConfig(value: unknown, dir: string): Trial {
   const file = path.join(dir, 'config.json');
   against(StoredTrialSchema, value, file);
-  const trial = value as Trial;
-  if (trial.id !== path.basename(dir)) throw new Damage({ file, message: `id ${JSON.stringify(trial.id)} is not the folder's name ${JSON.stringify(path.basename(dir))}` });
-  return trial;
+  const stored = value as Trial;
+  if (stored.id !== path.basename(dir)) throw new Damage({ file, message: `id ${JSON.stringify(stored.id)} is not the folder's name ${JSON.stringify(path.basename(dir))}` });
+  return stored.config.engine === undefined ? { ...stored, config: { ...stored.config, engine: 'tfjs' } } : stored;
 }
 
 /** summary.json: a summary of the schema, of this trial, whose step counts agree with its status. */

@@ -2,6 +2,7 @@
 // A trial's own files are written by trial-files.ts; temp files are named and swept by temp-files.ts.
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { EngineName } from '../config/schema.js';
 import type { Summary } from '../types.js';
 import { upgradeSummary } from './summary.js';
 import { guarded } from './fs-errors.js';
@@ -22,18 +23,19 @@ export function planFile(out: string, name: string): string {
   return path.join(out, name, 'plan.json');
 }
 
-/** The latest plan as written to plan.json: its trial ids in plan order, and each one's values and steps (for `status`). */
+/** The latest plan as written to plan.json: its trial ids in plan order, and each one's values, steps and engine (for `status`). */
 export interface PlanFile {
   trials: string[];
   params?: Record<string, unknown>[]; // trial i's values that vary (absent in plan.json written before #22)
   steps?: number[]; // trial i's train.steps
+  engines?: EngineName[]; // trial i's engine (absent in plan.json written before #18)
 }
 
 /** plan.json as read: none (results written before runs wrote it), the plan, or why it cannot be used (one line). */
 export type PlanRead = { kind: 'none' } | { kind: 'plan'; plan: PlanFile } | { kind: 'damaged'; problem: string };
 
 /**
- * DIR/NAME/plan.json, checked: its trial ids (strings), and the values and steps of each when they are lists (else
+ * DIR/NAME/plan.json, checked: its trial ids (strings), and the values, steps and engine of each when they are lists (else
  * left out: the trial's config.json has them). The report and the index read plan.json through it.
  */
 export async function readPlanFile(out: string, name: string): Promise<PlanRead> {
@@ -60,6 +62,8 @@ export async function readPlanFile(out: string, name: string): Promise<PlanRead>
   const steps = perTrial<number>(value!.steps);
   if (params !== undefined) plan.params = params;
   if (steps !== undefined) plan.steps = steps;
+  const engines = perTrial<EngineName>(value!.engines);
+  if (engines !== undefined) plan.engines = engines;
   return { kind: 'plan', plan };
 }
 

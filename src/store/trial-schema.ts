@@ -2,7 +2,7 @@
 // for checking what is read back. The compiler holds them to src/types.ts: every value the code writes fits them, and
 // a summary that fits is a Summary.
 import { Type, type Static } from '@sinclair/typebox';
-import { DataSchema, DiagnosticsSchema, EvalSchema, LossSchema, ModelSchema, RngSchema, SplitNameSchema, TrainSchema, TrialStatusSchema } from '../config/schema.js';
+import { DataSchema, DiagnosticsSchema, EngineSchema, EvalSchema, LossSchema, ModelSchema, RngSchema, SplitNameSchema, TrainSchema, TrialStatusSchema } from '../config/schema.js';
 import type { DiagnosticsRow, MetricRow, Summary, Trial } from '../types.js';
 import { HIST_BINS } from '../train/diagnostic-stats.js';
 
@@ -27,6 +27,7 @@ export const StoredTrialSchema = Type.Object({
     ]),
     model: ModelSchema,
     loss: LossSchema,
+    engine: Type.Optional(EngineSchema), // absent from a config.json written before there was a choice: read as tfjs (check-trial.ts)
     train: TrainSchema,
     eval: EvalSchema,
     sample: Count,
@@ -48,6 +49,8 @@ export const SummarySchema = Type.Object({
   seconds: Type.Number(),
   train_seconds: Type.Number(),
   train_cpu_seconds: Type.Optional(Type.Number()),
+  engine: EngineSchema, // absent from a summary written before there was a choice: read as tfjs (src/store/summary.ts)
+  engine_fallback: Type.Optional(Type.String()),
   backend: Type.String(),
   backend_version: Type.String(),
   params: Count,

@@ -18,12 +18,13 @@ export async function showStatus(out: string, name: string, json: boolean): Prom
 
 /** The status as a table (and a line about the array). */
 export function statusTable(doc: StatusDocument, sub: Submission | undefined): string {
-  const keys = [...new Set(doc.trials.flatMap((r) => Object.keys(r.params)))];
-  const header = ['id', ...keys, 'state', ...(sub ? ['task', 'slurm', 'exit'] : []), 'step', 'dev', 'note'];
+  const keys = [...new Set(doc.trials.flatMap((r) => Object.keys(r.params)))].filter((k) => k !== 'engine'); // its own column
+  const header = ['id', ...keys, 'state', 'engine', ...(sub ? ['task', 'slurm', 'exit'] : []), 'step', 'dev', 'note'];
   const cells = doc.trials.map((r) => [
     r.id,
     ...keys.map((k) => (k in r.params ? describeParams({ [k]: r.params[k] }).slice(k.length + 1) : '')),
     r.state,
+    r.engine,
     ...(sub ? [r.task === null ? '-' : String(r.task), r.slurm_state ?? '-', r.exit_code ?? '-'] : []),
     `${r.step ?? '-'}/${r.steps}`,
     formatLoss(r.dev_loss),

@@ -1,5 +1,5 @@
 // The end of a run, as text (the table of trials) and as data (the --json document). Pure functions.
-import type { TrialStatus } from '../config/schema.js';
+import type { EngineName, TrialStatus } from '../config/schema.js';
 import type { ExpectationResult } from '../expect/index.js';
 import { formatDurationShort, formatLoss } from '../format.js';
 import type { TrialRow } from '../run.js';
@@ -18,6 +18,8 @@ export interface RunDocument {
     status: TrialStatus | 'pending'; // pending: not finished (the run was interrupted)
     steps: number | null; // steps trained (fewer than steps_planned when diverged, stopped or failed)
     steps_planned: number;
+    engine: EngineName | null; // what trained it (null: not finished); engine_fallback says why not the kernel it asked for
+    engine_fallback?: string;
     final: FinalLosses;
     steps_per_s: number | null;
     seconds: number | null;
@@ -36,6 +38,8 @@ export function runDocument(report: string | null, rows: TrialRow[], expectation
       status: summary?.status ?? 'pending',
       steps: summary?.steps ?? null,
       steps_planned: trial.config.train.steps,
+      engine: summary?.engine ?? null,
+      ...(summary?.engine_fallback === undefined ? {} : { engine_fallback: summary.engine_fallback }),
       final: summary?.final ?? { train_loss: null, dev_loss: null, test_loss: null },
       steps_per_s: summary?.steps_per_s ?? null,
       seconds: summary?.seconds ?? null,
@@ -46,17 +50,19 @@ export function runDocument(report: string | null, rows: TrialRow[], expectation
 }
 
 /**
- * The table of trials: id, the values that vary, status, steps (as "2,000/20,000" when a trial ended early), train and
- * dev loss, time (* marks results of an earlier run).
+ * The table of trials: id, the values that vary, status, engine (the one that trained it, or will: a grid over `engine`
+ * shows here rather than among the values), steps (as "2,000/20,000" when a trial ended early), train and dev loss,
+ * time (* marks results of an earlier run).
  */
 export function endTable(rows: TrialRow[], color: boolean): string {
-  const keys = [...new Set(rows.flatMap((r) => Object.keys(r.trial.params)))];
-  const header = ['id', ...keys, 'status', 'steps', 'train', 'dev', 'time'];
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r.trial.params)))].filter((k) => k !== 'engine');
+  const header = ['id', ...keys, 'status', 'engine', 'steps', 'train', 'dev', 'time'];
   const statusColumn = 1 + keys.length;
   const cells = rows.map(({ trial, summary, earlier }) => [
     trial.id,
     ...keys.map((k) => (k in trial.params ? formatValue(trial.params[k]) : '')),
     summary?.status ?? 'pending',
+    summary?.engine ?? trial.config.engine,
     stepsCell(summary, trial.config.train.steps),
     formatLoss(summary?.final.train_loss),
     formatLoss(summary?.final.dev_loss),

@@ -109,19 +109,26 @@ export function buildDataset(words: readonly string[], data: ResolvedData, block
     if (problem) throw new Error(`data: word ${i}: ${problem.message}`);
   });
   const vocab = vocabularyOf(words);
+  const stoi = stoiOf(vocab);
+  const [train, dev, test] = splitWords(words, data, rng);
+  return { vocab, blockSize, train: buildSplit(train, stoi, blockSize), dev: buildSplit(dev, stoi, blockSize), test: buildSplit(test, stoi, blockSize) };
+}
+
+/** The words of each split, train, dev and test: the slice, shuffled, cut at n1 and n2 (see buildDataset). */
+export function splitWords(words: readonly string[], data: ResolvedData, rng: RngMode): [string[], string[], string[]] {
   const used = words.slice(0, data.slice?.first ?? words.length);
   const shuffled = shuffleWords(used, data.shuffle_seed, rng);
   const n = shuffled.length;
   const n1 = Math.floor(data.split.train * n);
   const n2 = Math.floor(decimal(data.split.train + data.split.dev) * n);
-  const stoi = stoiOf(vocab);
-  return {
-    vocab,
-    blockSize,
-    train: buildSplit(shuffled.slice(0, n1), stoi, blockSize),
-    dev: buildSplit(shuffled.slice(n1, n2), stoi, blockSize),
-    test: buildSplit(shuffled.slice(n2), stoi, blockSize),
-  };
+  return [shuffled.slice(0, n1), shuffled.slice(n1, n2), shuffled.slice(n2)];
+}
+
+/** The examples that words make: one per character and one for the end token each (a split's n). */
+export function examplesOf(words: readonly string[]): number {
+  let n = 0;
+  for (const w of words) n += w.length + 1;
+  return n;
 }
 
 /** A sum of decimal fractions as the decimal it stands for: 0.7 + 0.2 is 0.8999999999999999 in binary, 0.9 here. */
@@ -131,8 +138,7 @@ function decimal(x: number): number {
 
 /** The lecture's build_dataset: the context starts as blockSize dots; each character of word + '.' is a target. */
 export function buildSplit(words: string[], stoi: ReadonlyMap<string, number>, blockSize: number): Split {
-  let n = 0;
-  for (const w of words) n += w.length + 1;
+  const n = examplesOf(words);
   const X = new Int32Array(n * blockSize);
   const Y = new Int32Array(n);
   const context = new Int32Array(blockSize); // indices of the last blockSize characters, oldest first

@@ -15,12 +15,16 @@
 //   weights      the trained parameters as JavaScript numbers at the end (weights.json's values, then IPC)
 //   diagnostics  with diagnostics.every, a diagnostics step's reads (diagnostics.ts): h (B, H), the parameters and their
 //                gradients as float32 on the host (its tensors are a step's, counted in the heap)
+//   kernel       the kernel engine's WebAssembly memory (engine: kernel; src/train/kernel/layout.ts): the training
+//                split, the weights and their gradients, a chunk's steps of activations, row indices and losses. The
+//                training step then runs there, not in TF.js's heap, which keeps the parameters and evaluations (and
+//                a diagnostics step's tensors, a step's as tfjs's)
 //
 // The factors below count the tensors the code allocates (step.ts, model.ts, loss.ts, evaluate.ts, trial.ts) and were
 // then calibrated against the peaks of real workers (VmHWM, `node dist/bench/memory-estimate.js`; README).
 import type { TrialConfig } from '../config/trial.js';
-import { chunkSteps, evalFloatsPerRow, evalRows } from './chunks.js';
-import { isRangeTest } from './schedule.js';
+import { chunkSteps, evalFloatsPerRow, evalRows, tfjsChunkSteps } from './chunks.js';
+import { engineShape, kernelBytes, type KernelShape } from './kernel/layout.js';
 import { paramCount } from './shapes.js';
 
 /** The sizes of a trial's word list that its memory depends on (the whole list, before data.slice). */
@@ -73,13 +77,15 @@ export function trialMemory(config: TrialConfig, data: DataSizes): MemoryEstimat
   const examples = data.examples * used;
   const split = (s: 'train' | 'dev' | 'test') => examples * config.data.split[s];
   const B = train.batch_size === 'full' ? split('train') : train.batch_size;
+  const kernel = config.engine === 'kernel';
   // A chunk keeps each step's logits for its losses (chunks.ts: CHUNK_LOGITS floats, at least one step's).
-  const kept = chunkSteps(B, V, isRangeTest(train.lr)) * B * V;
+  const kept = tfjsChunkSteps(B, V, chunkSteps(train.lr)) * B * V;
   const step = 4 * B * (STEP_H * H + STEP_V * V + STEP_D * D + T + 1) + 4 * kept + (train.batch_size === 'full' ? 4 * B * (T + 1) : 0);
   const rows = Math.min(evalRows(H, V, T, model.embed_dim), Math.max(0, ...config.eval.splits.map(split)));
   const evaluation = 4 * rows * evalFloatsPerRow(H, V, T, model.embed_dim);
   const losses = 4 * kept * LOSS_V;
-  const heap = HEAP_SLACK * (4 * P * PARAM_COPIES + Math.max(step, evaluation, losses));
+  const stepOnTfjs = !kernel || config.diagnostics !== undefined; // a diagnostics step runs TF.js's backward on its minibatch
+  const heap = HEAP_SLACK * (4 * P * PARAM_COPIES + Math.max(stepOnTfjs ? step : 0, evaluation, kernel ? 0 : losses));
   const parts: MemoryPart[] = [
     { name: 'runtime', bytes: RUNTIME },
     { name: 'word list', bytes: WORD_FILE_FACTOR * data.bytes },
@@ -87,6 +93,15 @@ export function trialMemory(config: TrialConfig, data: DataSizes): MemoryEstimat
     { name: 'tensors', bytes: heap },
     { name: 'weights', bytes: WEIGHT_VALUE_BYTES * P },
     ...(config.diagnostics === undefined ? [] : [{ name: 'diagnostics', bytes: 4 * (B * H + 2 * P) }]),
+    ...(kernel ? [{ name: 'kernel', bytes: kernelBytes(engineShape(kernelShapeOf(config, data), chunkSteps(train.lr))) }] : []),
   ];
   return { parts, bytes: parts.reduce((sum, p) => sum + p.bytes, 0), heap };
+}
+
+/** The kernel engine's shape for a trial: its training split's examples as the estimate counts them (about: by the split's fraction of the words' examples). */
+export function kernelShapeOf(config: TrialConfig, data: DataSizes): Omit<KernelShape, 'steps'> {
+  const { block_size: T, embed_dim: E, hidden: H } = config.model;
+  const used = config.data.slice === undefined ? 1 : Math.min(1, config.data.slice.first / data.words);
+  const n = Math.round(data.examples * used * config.data.split.train);
+  return { n, T, E, H, V: data.vocab, batch: config.train.batch_size, loss: config.loss };
 }

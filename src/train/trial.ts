@@ -16,7 +16,7 @@ import type { LossMode } from '../config/schema.js';
 import type { CheckpointEvery, DiagnosticsRow, FinalLosses, MetricRow, Progress, Summary, TrainOptions, TrainState, TrialConfig, TrialOutput, TrialStart, Verdict } from '../types.js';
 import { initBackend } from './backend.js';
 import { bigramLoss } from './bigram.js';
-import { chunkSteps } from './chunks.js';
+import { chunkSteps, tfjsChunkSteps } from './chunks.js';
 import { checkpointInterval } from './cost.js';
 import { buildDataset, loadWords, type Dataset, type Split } from './data.js';
 import { diagnose } from './diagnostics.js';
@@ -82,6 +82,7 @@ export async function trainTrial(config: TrialConfig, options: TrainOptions): Pr
       seconds: time.seconds,
       train_seconds: time.train_seconds,
       train_cpu_seconds: time.train_cpu_seconds,
+      engine: 'tfjs', // step.ts's step, one after another (the kernel engine is not wired in yet)
       backend: backend.name,
       backend_version: backend.version,
       params: paramCount(V, config.model),
@@ -186,7 +187,7 @@ export class Trainer {
     this.rangeTest = isRangeTest(lr) ? new RangeTest() : null;
     this.batches = batch_size === 'full' ? new FullBatch(data.train) : new MiniBatches(data.train, batch_size, draws.batch);
     const B = batch_size === 'full' ? data.train.n : batch_size;
-    this.chunkSteps = chunkSteps(B, data.vocab.length, this.rangeTest !== null);
+    this.chunkSteps = tfjsChunkSteps(B, data.vocab.length, chunkSteps(lr));
     this.checkpointEvery = hooks.checkpoint === undefined ? null : checkpointInterval(hooks.checkpoint.every, config.model, B, data.vocab.length, this.chunkSteps);
     this.clock = hooks.clock ?? { started: new Date(), t0: performance.now() };
     this.notePeak();

@@ -131,13 +131,17 @@ describe('trials', () => {
     assert.equal(data.builtin, undefined);
   });
 
-  it('keep the ids they had before the rng key existed (rng: streams is left out of the id)', async () => {
-    // Planned by run-exp before #12 (commit 2aa82b7), from experiments/quickstart.yaml: a re-run still finds them.
-    const { plan } = await planExperiment(path.join(ROOT, 'experiments', 'quickstart.yaml'));
+  it('keep the ids they had before the rng and engine keys existed (rng: streams and engine: tfjs are left out of the id)', async () => {
+    // Planned by run-exp before #12 (commit 2aa82b7), from experiments/quickstart.yaml, and trained by TensorFlow.js as
+    // every trial was before #18: a re-run with engine: tfjs still finds them.
+    const { plan } = await planExperiment(path.join(ROOT, 'experiments', 'quickstart.yaml'), ['engine=tfjs']);
     assert.deepEqual(plan.trials.map((t) => t.id), ['59475a9a9d', '595527495b', 'c7b2ff18f4']);
-    assert.ok(plan.trials.every((t) => t.config.rng === 'streams'));
-    const torch = await planExperiment(path.join(ROOT, 'experiments', 'quickstart.yaml'), ['rng=torch']);
+    assert.ok(plan.trials.every((t) => t.config.rng === 'streams' && t.config.engine === 'tfjs'));
+    const torch = await planExperiment(path.join(ROOT, 'experiments', 'quickstart.yaml'), ['rng=torch', 'engine=tfjs']);
     assert.ok(torch.plan.trials.every((t, i) => t.id !== plan.trials[i]!.id && t.config.rng === 'torch'));
+    // The kernel's trials are trials of their own, with the same seeds (the same initial weights and minibatches).
+    const kernel = await planExperiment(path.join(ROOT, 'experiments', 'quickstart.yaml'));
+    assert.ok(kernel.plan.trials.every((t, i) => t.config.engine === 'kernel' && t.id !== plan.trials[i]!.id && t.config.seed === plan.trials[i]!.config.seed));
   });
 
   it('keep their ids when model.init leaves every factor at 1, and without diagnostics (both keys are left out of the id)', async () => {
@@ -197,6 +201,7 @@ describe('a resolved experiment', () => {
       data: { builtin: 'names', split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
       model: { block_size: 3, embed_dim: 10, hidden: 200 },
       loss: 'fused',
+      engine: 'kernel',
       train: { steps: 1000, batch_size: 32, lr: 0.1 },
       eval: { every: 1000, splits: ['train', 'dev'] },
       sample: 20,

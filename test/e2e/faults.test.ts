@@ -247,7 +247,7 @@ describe('sizes that cannot fit, and data that cannot train', () => {
     const dir = await workspace('huge', 'train:\n  batch_size: 10000000\n');
     const result = await runExp(dir, ['huge.yaml', '--out', 'out']);
     assert.equal(result.exitCode, 2, result.stderr);
-    assert.match(result.stderr, /^huge\.yaml:3:15 train\.batch_size: expected (TF\.js tensors that fit in the WASM backend's heap|a trial that fits in)/m);
+    assert.match(result.stderr, /^huge\.yaml:3:15 train\.batch_size: expected (TF\.js tensors that fit in the WASM backend's heap|a trial that fits in|a batch whose buffers fit the kernel engine's)/m);
     assert.ok(!existsSync(path.join(dir, 'out')));
     const planned = await runExp(dir, ['huge.yaml', '--dry-run', '--set', 'train.batch_size=32']);
     assert.equal(planned.exitCode, 0, planned.stderr);
@@ -255,7 +255,15 @@ describe('sizes that cannot fit, and data that cannot train', () => {
     assert.match(planned.stdout, /^memory: up to about 2\d\d MB a trial at its peak; the run about \d+ MB with 1 at once \(this machine: \d+(\.\d)? [GT]B\)$/m);
   });
 
-  it('refuses a binary data file in one short line, and a file whose split leaves no word for training', async () => {
+  it("refuses a trial too large for the kernel engine's memory at the key to blame, with what fits, and writes nothing", async () => {
+    const dir = await workspace('wide', 'data: {builtin: makemore}\nmodel: {hidden: 4000}\ntrain: {batch_size: full, steps: 10}\ngrid:\n  train.lr: [0.1, 0.2]\n');
+    const result = await runExp(dir, ['wide.yaml', '--out', 'out']);
+    assertRefused(result, /^wide\.yaml:4:21 train\.batch_size: expected a batch whose buffers fit the kernel engine's 4\.00 GiB of WebAssembly memory, got full \(about [\d,]+ examples\): with hidden 4,000, block_size 3 and embed_dim 10 the kernel needs [\d.]+ GiB; batch_size up to [\d,]+ fits \(or hidden up to [\d,]+ with this batch\), or set engine: tfjs$/m);
+    assert.equal(result.stderr.match(/expected/g)?.length, 1, 'one line for the two trials');
+    assert.ok(!existsSync(path.join(dir, 'out')));
+  });
+
+    it('refuses a binary data file in one short line, and a file whose split leaves no word for training', async () => {
     const dir = await workspace('binary', 'data: {file: node.bin}\n');
     await writeFile(path.join(dir, 'node.bin'), readFileSync(process.execPath).subarray(0, 65_536));
     const binary = await runExp(dir, ['binary.yaml']);

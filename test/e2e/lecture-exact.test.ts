@@ -26,6 +26,7 @@ function lecture(over: Partial<TrialConfig>): TrialConfig {
     data: { builtin: 'makemore', split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
     model: { block_size: 3, embed_dim: 10, hidden: 200 },
     loss: 'fused',
+    engine: 'tfjs',
     train: { steps: 100, batch_size: 32, lr: 0.1 },
     eval: { every: 100, splits: ['train'] },
     sample: 0,

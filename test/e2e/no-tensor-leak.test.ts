@@ -16,6 +16,7 @@ function tiny(loss: LossMode, batch: number | 'full', words = 100): TrialConfig 
     data: { builtin: 'names', slice: { first: words }, split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
     model: { block_size: 2, embed_dim: 2, hidden: 8 },
     loss,
+    engine: 'tfjs',
     train: { steps: 2000, batch_size: batch, lr: 0.05 },
     eval: { every: 500, splits: ['train', 'dev', 'test'] },
     sample: 3,

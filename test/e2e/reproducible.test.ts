@@ -12,6 +12,7 @@ function tiny(seed: number, rng: TrialConfig['rng'] = 'streams'): TrialConfig {
     data: { builtin: 'names', slice: { first: 200 }, split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
     model: { block_size: 3, embed_dim: 4, hidden: 16 },
     loss: 'fused',
+    engine: 'tfjs',
     train: { steps: 150, batch_size: 16, lr: { schedule: 'cosine', start: 0.2, end: 0.01, warmup: 10 } },
     eval: { every: 50, splits: ['train', 'dev'] },
     sample: 5,

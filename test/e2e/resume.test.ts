@@ -44,7 +44,7 @@ describe('a re-run of the same plan', () => {
     const shrunk = { ...first, trials: first.trials.slice(1, 2).map((t) => ({ ...t, index: 0 })) };
     const again = await runDriver(shrunk, fixtureOptions(out));
     assert.equal(again.exitCode, 0, again.stderr);
-    assert.deepEqual(JSON.parse(await readFile(path.join(out, 'shrink', 'plan.json'), 'utf8')), { trials: ['t1-ok'], params: [{ behave: 'ok' }], steps: [20] });
+    assert.deepEqual(JSON.parse(await readFile(path.join(out, 'shrink', 'plan.json'), 'utf8')), { trials: ['t1-ok'], params: [{ behave: 'ok' }], steps: [20], engines: ['kernel'] });
     const results = await readResults(out, 'shrink');
     assert.deepEqual(results.trials.map((t) => t.trial.id), ['t1-ok']);
     assert.deepEqual(results.unread, [

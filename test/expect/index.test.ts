@@ -25,6 +25,7 @@ function summary(id: string, fields: Partial<Summary> = {}, final: Partial<Summa
     steps_per_s: 1000,
     seconds: 1,
     train_seconds: 1,
+    engine: 'kernel',
     backend: 'cpu',
     backend_version: '4.22.0',
     params: 11897,

@@ -24,6 +24,7 @@ async function check(yaml: string, options: { jobs?: number; limit?: number; bac
   return { memory, lines, dir };
 }
 
+// The tfjs engine's trials unless said (engine: tfjs last, so that the keys above keep their lines).
 describe('planMemory on a machine of 2 GB', () => {
   const cases: [string, string, string][] = [
     ['a batch too large', 'train: {batch_size: 400000}', 'exp.yaml:2:21 train.batch_size'],
@@ -34,11 +35,17 @@ describe('planMemory on a machine of 2 GB', () => {
   ];
   for (const [what, yaml, at] of cases) {
     it(`refuses ${what} at ${at.split(' ')[1]}, with where it is`, async () => {
-      const { lines } = await check(`name: exp\n${yaml}\n`, { limit: 2 * GB });
+      const { lines } = await check(`name: exp\n${yaml}\nengine: tfjs\n`, { limit: 2 * GB });
       assert.equal(lines.length, 1, lines.join('\n'));
       assert.match(lines[0]!, new RegExp(`^${at.replace(/\./g, '\\.')}: expected a trial that fits in the test machine \\(2 GB\\) beside run-exp itself, got one that needs about \\d+(\\.\\d)? GB at its peak \\(tensors \\d`));
     });
   }
+
+  it("refuses a kernel trial too large, its kernel's memory counted", async () => {
+    const { lines } = await check('name: exp\ntrain: {batch_size: 1000000}\n', { limit: 2 * GB });
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(lines[0]!, /^exp\.yaml:2:21 train\.batch_size: expected a trial that fits in the test machine \(2 GB\) beside run-exp itself, got one that needs about \d+(\.\d)? GB at its peak \(kernel \d/);
+  });
 
   it('refuses a word list too large at data.file', async () => {
     const dir = await tempOut();
@@ -50,13 +57,13 @@ describe('planMemory on a machine of 2 GB', () => {
   });
 
   it('refuses only the grid value that is too large, at its place in the grid', async () => {
-    const { lines } = await check('name: exp\ntrain: {batch_size: 1024}\ngrid:\n  model.hidden: [200, 100000, 300]\n', { limit: 2 * GB });
+    const { lines } = await check('name: exp\ntrain: {batch_size: 1024}\ngrid:\n  model.hidden: [200, 100000, 300]\nengine: tfjs\n', { limit: 2 * GB });
     assert.equal(lines.length, 1, lines.join('\n'));
     assert.match(lines[0]!, /^exp\.yaml:4:23 grid\.model\.hidden\[1\]: expected a trial that fits/);
   });
 
   it('runs fewer trials at once when not all of them fit, and says so', async () => {
-    const { memory } = await check('name: exp\ntrain: {batch_size: 100000}\ngrid:\n  train.lr: [0.1, 0.2]\n', { jobs: 2, limit: 2 * GB });
+    const { memory } = await check('name: exp\ntrain: {batch_size: 100000}\ngrid:\n  train.lr: [0.1, 0.2]\nengine: tfjs\n', { jobs: 2, limit: 2 * GB });
     assert.deepEqual(memory.problems, []);
     assert.equal(memory.workers, 1);
     assert.match(memory.warnings.join('\n'), /^running at most 1 trial at once instead of 2: a trial needs up to \d+(\.\d)? GB at its peak, and the test machine is 2 GB$/);
@@ -76,7 +83,7 @@ describe('planMemory on a machine of 2 GB', () => {
 
 describe('planMemory of a Slurm run', () => {
   it('refuses a trial beyond executor.mem_gb, whatever this machine has', async () => {
-    const { lines } = await check('name: exp\ntrain: {batch_size: 100000}\nexecutor: {kind: slurm, mem_gb: 0.5}\n');
+    const { lines } = await check('name: exp\ntrain: {batch_size: 100000}\nexecutor: {kind: slurm, mem_gb: 0.5}\nengine: tfjs\n');
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /^exp\.yaml:2:21 train\.batch_size: expected a trial that fits in a Slurm task's memory \(executor\.mem_gb: 0\.5\), got one that needs about \d+(\.\d)? GB/);
   });
@@ -106,7 +113,7 @@ describe('planMemory of a Slurm run', () => {
 
 describe('sizes no machine runs', () => {
   it('refuses tensors beyond the WASM heap (4 GiB) with the WASM backend, not with the CPU backend', async () => {
-    const yaml = 'name: exp\ntrain: {batch_size: 2000000}\n';
+    const yaml = 'name: exp\ntrain: {batch_size: 2000000}\nengine: tfjs\n';
     const wasm = await check(yaml, { backend: 'wasm' });
     assert.match(wasm.lines.join('\n'), /^exp\.yaml:2:21 train\.batch_size: expected TF\.js tensors that fit in the WASM backend's heap \(4\.3 GB, the 4 GiB of wasm32's address space\), got a trial that needs about \d+ GB/);
     assert.deepEqual((await check(yaml, { backend: 'cpu' })).lines, []);
@@ -139,5 +146,27 @@ describe('machineMemory and cgroupLimit', () => {
     await put('memory/batch/task/memory.limit_in_bytes', '1073741824');
     assert.deepEqual(cgroupLimit('4:memory:/batch/task\n1:cpu:/\n', root), { bytes: 1073741824, file: path.join(root, 'memory/batch/task/memory.limit_in_bytes') });
     assert.equal(cgroupLimit('0::/\n', root), undefined);
+  });
+});
+
+describe("the kernel engine's memory", () => {
+  const full = 'name: exp\ndata: {builtin: makemore}\nmodel: {hidden: 4000}\ntrain: {batch_size: full}\n';
+
+  it('refuses a trial whose buffers pass its 4 GiB at the key to blame, with what fits; a trial of engine: tfjs is not asked', async () => {
+    const { memory, lines } = await check(full);
+    assert.deepEqual(memory.problems.map((p) => p.kind), ['kernel']);
+    const shown = /^exp\.yaml:4:21 train\.batch_size: expected a batch whose buffers fit the kernel engine's 4\.00 GiB of WebAssembly memory, got full \(about [\d,]+ examples\): with hidden 4,000, block_size 3 and embed_dim 10 the kernel needs [\d.]+ GiB; batch_size up to ([\d,]+) fits/.exec(lines.join('\n'));
+    assert.ok(shown !== null, lines.join('\n'));
+    const fits = Number(shown[1]!.replaceAll(',', ''));
+    const at = async (batch: number) => (await check(full.replace('batch_size: full', `batch_size: ${batch}`))).memory.problems.filter((p) => p.kind === 'kernel').length;
+    assert.equal(await at(fits), 0);
+    assert.equal(await at(fits + 4), 1); // a batch is padded to 4 rows
+    assert.deepEqual((await check(full.replace('name: exp', 'name: exp\nengine: tfjs'))).memory.problems.filter((p) => p.kind === 'kernel'), []);
+  });
+
+  it('blames the grid value that is too large, at its place in the grid', async () => {
+    const { lines } = await check('name: exp\ngrid:\n  train.batch_size: [32, 3000000]\n');
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(lines[0]!, /^exp\.yaml:3:26 grid\.train\.batch_size\[1\]: expected a batch whose buffers fit the kernel engine's 4\.00 GiB of WebAssembly memory, got 3,000,000/);
   });
 });

@@ -273,7 +273,7 @@ for (const c of savings) {
 
 test('the trial table shows a stopped trial with its reason and its steps out of the planned', async () => {
   const html = render(await stoppedAt([300, null, null, null]));
-  assert.match(html, /<tr class="row-stopped">.*status-stopped">stopped<\/span><div class="reason">ASHA: dev loss 2\.6 at step 300 is not in the best third<\/div><\/td><td class="num" data-v="300">300 \/ 1,000<\/td>/);
+  assert.match(html, /<tr class="row-stopped">.*status-stopped">stopped<\/span><div class="reason">ASHA: dev loss 2\.6 at step 300 is not in the best third<\/div><\/td><td data-v="kernel">kernel<\/td><td class="num" data-v="300">300 \/ 1,000<\/td>/);
 });
 
 test('a stopped trial\'s reason and an early-stopping rule from the file are escaped wherever they show', async () => {

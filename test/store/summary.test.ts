@@ -1,5 +1,6 @@
-// summary.json as it is read back: an older run-exp's form (suggested_lr.min_over_10, the valley ÷ 10) reads as the
-// current one, and the report and the expectations built from it are those of the current form.
+// summary.json as it is read back: an older run-exp's form (suggested_lr.min_over_10, the valley ÷ 10; no engine, as
+// every trial trained on TensorFlow.js before #18) reads as the current one, and the report and the expectations built
+// from it are those of the current form.
 import assert from 'node:assert/strict';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,14 +15,19 @@ import { withDir, writeFixtureResults } from '../report/fixture-results.js';
 
 describe('upgradeSummary', () => {
   it('reads suggested_lr.min_over_10 (written before #17) as the valley, multiplied back', () => {
-    const old = { id: 'a', suggested_lr: { steepest: 0.0062, min_over_10: 0.012738113231864781 } };
-    assert.deepEqual(upgradeSummary(old), { id: 'a', suggested_lr: { steepest: 0.0062, valley: 0.012738113231864781 * 10 } });
-    assert.deepEqual(upgradeSummary({ id: 'b', suggested_lr: { steepest: null, min_over_10: null } }), { id: 'b', suggested_lr: { steepest: null, valley: null } });
+    const old = { id: 'a', engine: 'kernel', suggested_lr: { steepest: 0.0062, min_over_10: 0.012738113231864781 } };
+    assert.deepEqual(upgradeSummary(old), { id: 'a', engine: 'kernel', suggested_lr: { steepest: 0.0062, valley: 0.012738113231864781 * 10 } });
+    assert.deepEqual(upgradeSummary({ id: 'b', engine: 'tfjs', suggested_lr: { steepest: null, min_over_10: null } }), { id: 'b', engine: 'tfjs', suggested_lr: { steepest: null, valley: null } });
+  });
+
+  it('reads a summary without an engine (written before #18, when TensorFlow.js trained every trial) as engine: tfjs', () => {
+    assert.deepEqual(upgradeSummary({ id: 'a', backend: 'wasm' }), { id: 'a', backend: 'wasm', engine: 'tfjs' });
+    assert.deepEqual(upgradeSummary({ id: 'b', suggested_lr: { steepest: 0.1, min_over_10: 0.05 } }), { id: 'b', engine: 'tfjs', suggested_lr: { steepest: 0.1, valley: 0.5 } });
   });
 
   it('leaves a summary of the current form, one without suggested lrs and anything that is no summary as they are', () => {
-    const current = { id: 'a', suggested_lr: { steepest: 0.1, valley: 0.5 } };
-    for (const value of [current, { id: 'b' }, null, 'text', { suggested_lr: 3 }]) assert.equal(upgradeSummary(value), value);
+    const current = { id: 'a', engine: 'kernel', suggested_lr: { steepest: 0.1, valley: 0.5 } };
+    for (const value of [current, { id: 'b', engine: 'tfjs' }, null, 'text', [1], { engine: 'kernel', suggested_lr: 3 }]) assert.equal(upgradeSummary(value), value);
   });
 });
 
@@ -71,5 +77,29 @@ describe('results stored before #17', () => {
       assert.match(current, /min\/10: /, 'the table shows the valley ÷ 10');
       assert.match(current, /expectation checks/);
       assert.equal(old, current);
+    }));
+});
+
+describe('trials stored before #18 (no engine in config.json or summary.json)', () => {
+  it('are finished trials of engine: tfjs, and the report says so', () =>
+    withDir(async (out) => {
+      await writeFixtureResults(out, { name: 'old', grid: { 'train.lr': [0.05, 0.1] } });
+      const trialsDir = path.join(out, 'old', 'trials');
+      for (const id of await readdir(trialsDir)) {
+        for (const name of ['config.json', 'summary.json']) {
+          const file = path.join(trialsDir, id, name);
+          const value = JSON.parse(await readFile(file, 'utf8')) as { engine?: string; config?: { engine?: string } };
+          if (name === 'config.json') delete value.config!.engine;
+          else delete value.engine;
+          await writeFile(file, JSON.stringify(value, null, 2) + '\n');
+        }
+        const stored = await checkTrial(path.join(trialsDir, id));
+        assert.equal(stored.kind, 'finished', JSON.stringify(stored));
+        assert.equal(stored.kind === 'finished' && stored.trial.config.engine, 'tfjs');
+        assert.equal(stored.kind === 'finished' && stored.summary.engine, 'tfjs');
+        assert.equal((await readSummary(path.join(trialsDir, id)))?.engine, 'tfjs');
+      }
+      const html = await readFile(await writeReport(out, 'old'), 'utf8');
+      assert.match(html, /<dt>engine<\/dt><dd>tfjs <small>\(TensorFlow\.js, one step after another\)<\/small><\/dd>/);
     }));
 });

@@ -13,7 +13,7 @@ import type { DiagnosticsRow, MetricRow, Summary, TrainState, TrialOutput } from
 import { fixturePlan, tempOut } from '../e2e/helpers.js';
 
 const trial = fixturePlan('files', [{ behave: 'ok' }]).trials[0]!;
-const summary = { id: trial.id, status: 'ok', final: { train_loss: 2, dev_loss: 2.1, test_loss: null } } as Summary;
+const summary = { id: trial.id, status: 'ok', engine: 'kernel', final: { train_loss: 2, dev_loss: 2.1, test_loss: null } } as Summary;
 const output: TrialOutput = { summary, samples: ['emma', 'ava'], weights: [{ name: 'b1', shape: [2], values: [0.5, -0.5] }] };
 const chunks: MetricRow[][] = [
   [{ step: 0, lr: 0.1, loss: 3.3 }, { step: 1, lr: 0.1, loss: 3.1 }],

@@ -1,13 +1,14 @@
 // A trial's peak memory before it runs: a sum of named parts that grows with what it should grow with.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { trialMemory, type DataSizes } from '../../src/train/memory.js';
+import { engineShape, kernelBytes } from '../../src/train/kernel/layout.js';
+import { kernelShapeOf, trialMemory, type DataSizes } from '../../src/train/memory.js';
 import type { TrialConfig } from '../../src/types.js';
 import { experiment, trialConfig } from '../e2e/helpers.js';
 
 const NAMES: DataSizes = { words: 8403, examples: 60_000, vocab: 27, bytes: 0 };
 const small = trialConfig(experiment('memory', { model: { block_size: 3, embed_dim: 10, hidden: 200 } }), 1);
-const base: TrialConfig = { ...small, data: { builtin: 'names', split: small.data.split, shuffle_seed: 42 } }; // every word
+const base: TrialConfig = { ...small, engine: 'tfjs', data: { builtin: 'names', split: small.data.split, shuffle_seed: 42 } }; // every word
 const config = (change: (c: TrialConfig) => void): TrialConfig => {
   const c = structuredClone(base);
   change(c);
@@ -29,6 +30,16 @@ describe('trialMemory', () => {
     assert.equal(part.bytes, 4 * (60_000 * 0.8 * 200 + 2 * 11_897));
     assert.equal(full(100).bytes - full().bytes, part.bytes);
     assert.equal(full().parts.find((p) => p.name === 'diagnostics'), undefined);
+  });
+
+  it("adds the kernel engine's WebAssembly memory as a part of a kernel trial, whose training step leaves TF.js's tensors", () => {
+    const tfjs = trialMemory(config((c) => (c.train.batch_size = 4096)), NAMES);
+    const kernelConfig = config((c) => ((c.engine = 'kernel'), (c.train.batch_size = 4096)));
+    const kernel = trialMemory(kernelConfig, NAMES);
+    assert.deepEqual(kernel.parts.map((p) => p.name), ['runtime', 'word list', 'context windows', 'tensors', 'weights', 'kernel']);
+    assert.equal(kernel.parts.at(-1)!.bytes, kernelBytes(engineShape(kernelShapeOf(kernelConfig, NAMES), 500)));
+    assert.ok(kernel.parts.at(-1)!.bytes > 4096 * 200 * 4, 'at least a step of hidden activations');
+    assert.ok(kernel.heap < tfjs.heap, `${kernel.heap} < ${tfjs.heap}`);
   });
 
   it("puts the lecture's net at about 200 MB (a worker measured 206–208 MB)", () => {

@@ -12,6 +12,7 @@ function tiny(over: { steps?: number; lr?: Lr; batch?: number | 'full'; loss?: L
     data: { builtin: 'names', slice: { first: 300 }, split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
     model: { block_size: 3, embed_dim: 4, hidden: 32 },
     loss: over.loss ?? 'fused',
+    engine: 'tfjs',
     train: { steps: over.steps ?? 200, batch_size: over.batch ?? 32, lr: over.lr ?? 0.1 },
     eval: { every: over.every ?? 100, splits: ['train', 'dev'] },
     sample: over.sample ?? 5,

@@ -17,7 +17,7 @@ function statusCounts(results: Results): Record<ReportStatus, number> {
   return counts;
 }
 
-/** Name, description and the facts of the run: when, how long, backend and versions, commit, seed, trials. */
+/** Name, description and the facts of the run: when, how long, engine, backend and versions, commit, seed, trials. */
 export function header(results: Results): string {
   const { experiment: e, run } = results;
   const counts = statusCounts(results);
@@ -30,6 +30,8 @@ export function header(results: Results): string {
     // A resumed run skips finished trials, so its own time can be far less than the training behind the report.
     ['took', span ? h(formatDuration(span.seconds)) + (results.live ? ' <small>(so far)</small>' : run ? ' <small>(this run)</small>' : '') : '—'],
     ['trial time', trialTime(results)],
+    ['engine', engineFact(ran)],
+    // TensorFlow.js's backend: it runs the tfjs engine's steps, and every engine's evaluation and sampling.
     ['backend', backends.length > 0 ? backends.map(h).join('<br>') : '—'],
     ['versions', run ? `run-exp ${h(run.run_exp_version)}, Node ${h(run.node_version)}` : '—'],
     ['git commit', run?.git_commit ? `<code>${h(run.git_commit.slice(0, 12))}</code>` : 'none'],
@@ -50,6 +52,28 @@ export function header(results: Results): string {
 ${e.description ? `<p class="description">${h(e.description)}</p>` : ''}
 <dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>
 ${earlyStoppingLine(earlyStopping(results))}</header>`;
+}
+
+const ENGINES: Record<Summary['engine'], string> = {
+  kernel: "run-exp's WebAssembly SIMD kernel, a chunk of steps a call",
+  tfjs: 'TensorFlow.js, one step after another',
+};
+
+/**
+ * The engines that trained the trials that ran, each with what it is and, when they differ, how many trials it trained;
+ * trials that asked for the kernel and trained on tfjs say why.
+ */
+function engineFact(ran: TrialResult[]): string {
+  const counts = new Map<Summary['engine'], number>();
+  for (const t of ran) counts.set(t.summary!.engine, (counts.get(t.summary!.engine) ?? 0) + 1);
+  if (counts.size === 0) return '—';
+  const lines = [...counts].map(([engine, n]) => `${engine} <small>(${h(ENGINES[engine])}${counts.size > 1 ? `; ${n} trial${n === 1 ? '' : 's'}` : ''})</small>`);
+  const fallbacks = [...new Set(ran.flatMap((t) => (t.summary!.engine_fallback === undefined ? [] : [t.summary!.engine_fallback])))];
+  for (const why of fallbacks) {
+    const n = ran.filter((t) => t.summary!.engine_fallback === why).length;
+    lines.push(`<small>${n} trial${n === 1 ? '' : 's'} asked for the kernel and trained on tfjs: ${h(why)}</small>`);
+  }
+  return lines.join('<br>');
 }
 
 /** A random search's draws and seed, as a fact of the header (nothing for a grid). */
@@ -275,11 +299,16 @@ ${missed.map((x) => `<tr><td>#${x.expectation + 1}</td><td>${h(label(x))}</td><t
 </section>`;
 }
 
-/** The sortable table of trials: varying values, status (with the reason), final losses, speed and time. */
+/**
+ * The sortable table of trials: varying values, status (with the reason), the engine that trained it, final losses,
+ * speed and time. A grid over `engine` shows it among the values, and then the engine column only when some trial
+ * trained on another engine than its own value (the kernel could not run).
+ */
 export function trialTable(results: Results, data: ReportData): string {
   const keys = data.keys;
   const range = results.trials.some((t) => t.summary?.suggested_lr !== undefined);
-  const head = ['#', ...keys.map((k) => h(k.key)), 'status', 'steps', 'train loss', 'dev loss', 'test loss', ...(range ? ['suggested lr'] : []), 'steps/s', 'time', 'id'];
+  const engine = !keys.some((k) => k.key === 'engine') || results.trials.some((t) => t.summary !== null && t.summary.engine !== t.trial.params['engine']);
+  const head = ['#', ...keys.map((k) => h(k.key)), 'status', ...(engine ? ['engine'] : []), 'steps', 'train loss', 'dev loss', 'test loss', ...(range ? ['suggested lr'] : []), 'steps/s', 'time', 'id'];
   const numeric = new Set(['#', 'steps', 'train loss', 'dev loss', 'test loss', 'suggested lr', 'steps/s', 'time', ...keys.filter((k) => k.numeric).map((k) => h(k.key))]);
   const rows = results.trials.map((t) => {
     const s = t.summary;
@@ -292,6 +321,7 @@ export function trialTable(results: Results, data: ReportData): string {
         return cell(v === undefined ? '—' : h(formatValue(v)), v === undefined ? null : typeof v === 'number' ? v : formatValue(v), k.numeric ? 'num' : '');
       }),
       cell(`${statusBadge(t)}${error}`, STATUSES.indexOf(status)),
+      ...(engine ? [cell(s ? h(s.engine) : '—', s?.engine ?? null)] : []),
       cell(s ? stepsText(s) : t.progress ? `${formatCount(t.progress.step)} / ${formatCount(t.progress.steps)}` : '—', s?.steps ?? t.progress?.step ?? null, 'num'),
       cell(formatLoss(s?.final.train_loss, '—'), s?.final.train_loss ?? null, 'num'),
       cell(formatLoss(s?.final.dev_loss, '—'), s?.final.dev_loss ?? null, 'num'),

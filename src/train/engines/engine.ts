@@ -3,9 +3,9 @@
 //   tfjs    one TensorFlow.js step after another (step.ts): the reference, kept selectable.
 // The weights live in the engine between chunks; evaluation, sampling and weights.json read the tfjs Params, which
 // toParams() brings up to date. Both engines stop a chunk at the first non-finite loss, before its update.
-import type { LossMode } from '../../config/schema.js';
+import type { EngineName, LossMode } from '../../config/schema.js';
 
-export type EngineName = 'kernel' | 'tfjs';
+export type { EngineName };
 
 /** What an engine is built for: a trial's batch, loss and the most steps of a chunk. */
 export interface EngineOptions {

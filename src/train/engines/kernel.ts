@@ -3,14 +3,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Split } from '../data.js';
 import { Kernel, type KernelWeights } from '../kernel/index.js';
-import { stepFlops } from '../kernel/layout.js';
+import { engineShape } from '../kernel/layout.js';
 import type { Params } from '../model.js';
 import { PARAM_NAMES } from '../shapes.js';
 import type { Engine, EngineOptions } from './engine.js';
-
-// Work of one call at most: about 0.1 s at the kernel's 20–40 GFLOP/s, so that a chunk of full-batch steps (12.5
-// GFLOP each on names.txt) still hands back to the event loop (progress, signals, the parent's messages) each step.
-const CHUNK_FLOP = 3e9;
 
 export class KernelEngine implements Engine {
   readonly name = 'kernel';
@@ -24,9 +20,9 @@ export class KernelEngine implements Engine {
   ) {
     const [V, E] = params.C.shape;
     const [TE, H] = params.W1.shape;
-    const shape = { n: split.n, T: TE / E, E, H, V, batch: options.batch };
-    this.maxSteps = Math.max(1, Math.min(options.chunkSteps, Math.floor(CHUNK_FLOP / stepFlops(shape))));
-    this.kernel = new Kernel(split, { ...shape, steps: this.maxSteps, loss: options.loss });
+    const shape = engineShape({ n: split.n, T: TE / E, E, H, V, batch: options.batch, loss: options.loss }, options.chunkSteps);
+    this.maxSteps = shape.steps;
+    this.kernel = new Kernel(split, shape);
     this.fromParams();
   }
 

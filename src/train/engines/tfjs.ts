@@ -6,10 +6,8 @@ import type { Split } from '../data.js';
 import { fusedLossRows } from '../loss.js';
 import { copyParams, restoreParams, type Params, type ParamsCopy } from '../model.js';
 import { sgdStep, type Batch, type StepOut } from '../step.js';
+import { tfjsChunkSteps } from '../chunks.js';
 import type { Engine, EngineOptions } from './engine.js';
-
-// Logits kept on the device for the chunk's losses, at most: 4M floats (16 MB); a full-batch step alone may exceed it.
-const CHUNK_LOGITS = 4 << 20;
 
 export class TfjsEngine implements Engine {
   readonly name = 'tfjs';
@@ -26,8 +24,7 @@ export class TfjsEngine implements Engine {
   ) {
     this.B = options.batch === 'full' ? split.n : options.batch;
     this.T = split.X.length / split.n;
-    const byMemory = Math.max(1, Math.floor(CHUNK_LOGITS / (this.B * params.C.shape[0])));
-    this.maxSteps = Math.min(options.chunkSteps, byMemory);
+    this.maxSteps = tfjsChunkSteps(this.B, params.C.shape[0], options.chunkSteps); // the chunk's logits are kept for its losses
     this.full =
       options.batch === 'full' ? { X: tf.tensor2d(split.X, [split.X.length, 1], 'int32'), Y: tf.tensor1d(split.Y, 'int32') } : null; // (n·T, 1), (n,)
   }

@@ -4,7 +4,7 @@
 // model.ts, and a chunk of steps per call.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { kernelLayout, kernelTooLarge, KERNEL_BASE, PAGE_BYTES, type KernelLayout, type KernelShape } from './layout.js';
+import { kernelLayout, kernelProblem, KERNEL_BASE, PAGE_BYTES, type KernelLayout, type KernelShape } from './layout.js';
 
 /** The built module: dist/src/train/kernel/step.wasm, beside this file once compiled. */
 export const KERNEL_WASM = fileURLToPath(new URL('./step.wasm', import.meta.url));
@@ -117,8 +117,8 @@ export class Kernel {
     if (data.X.length !== data.n * shape.T || data.Y.length !== data.n) {
       throw new RangeError(`Kernel: data: expected X of ${data.n} × ${shape.T} and Y of ${data.n}, found ${data.X.length} and ${data.Y.length}`);
     }
-    const tooLarge = kernelTooLarge(sized);
-    if (tooLarge !== null) throw new Error(`engine: kernel: ${tooLarge}`);
+    const tooLarge = kernelProblem(sized, shape.steps); // the planner refuses such a trial before it runs
+    if (tooLarge !== null) throw new Error(`engine: kernel: ${tooLarge.key}: ${tooLarge.message}`);
     this.layout = kernelLayout(sized);
     this.shape = sized;
     this.full = shape.batch === 'full';

@@ -3,6 +3,7 @@
 //
 // Shapes: n training examples, B examples per step, T = block_size, E = embed_dim, H = hidden, V = vocabulary size;
 // padded (see assembly/step.ts): Bp = ⌈B⌉₄, TEp = ⌈T·E⌉₄, Hp = ⌈H⌉₈ (+ 8 at multiples of 256), Vp = ⌈V⌉₄.
+import { kernelTooLarge } from '../../config/messages.js';
 import type { LossMode } from '../../config/schema.js';
 
 /** What the kernel's memory is sized for. */
@@ -104,15 +105,62 @@ export function kernelBytes(shape: KernelShape): number {
   return kernelLayout(shape).bytes;
 }
 
-/** Why the kernel cannot train this shape (its memory would pass 4 GiB), or null when it can. */
-export function kernelTooLarge(shape: KernelShape): string | null {
-  const bytes = kernelBytes(shape);
+// Work of one kernel call at most: about 0.1 s at the kernel's 20–40 GFLOP/s, so that a chunk of full-batch steps
+// (12.5 GFLOP each on names.txt) still hands back to the event loop (progress, signals, the parent's messages) each step.
+const CHUNK_FLOP = 3e9;
+
+/** The steps one kernel call trains: the Trainer's chunk, or fewer where that would pass CHUNK_FLOP (at least one). */
+export function kernelMaxSteps(shape: Omit<KernelShape, 'steps' | 'loss'>, chunkSteps: number): number {
+  return Math.max(1, Math.min(chunkSteps, Math.floor(CHUNK_FLOP / stepFlops(shape))));
+}
+
+/** The shape the kernel engine sizes its memory for, given the Trainer's chunk: the planner and the engine alike. */
+export function engineShape(shape: Omit<KernelShape, 'steps'>, chunkSteps: number): KernelShape {
+  return { ...shape, steps: kernelMaxSteps(shape, chunkSteps) };
+}
+
+/** A shape the kernel cannot hold: the bytes it would need, and what would fit (null where nothing does). */
+export interface KernelMisfit {
+  bytes: number;
+  hidden: number | null; // the largest hidden that fits with this batch
+  batch: number | null; // the largest minibatch that fits with this hidden
+}
+
+/** Whether the kernel can hold a shape (its memory at most 4 GiB): null when it can, else what it needs and what fits. */
+export function kernelMisfit(shape: Omit<KernelShape, 'steps'>, chunkSteps: number): KernelMisfit | null {
+  const fits = (s: Omit<KernelShape, 'steps'>) => kernelBytes(engineShape(s, chunkSteps)) <= KERNEL_MAX_BYTES;
+  const bytes = kernelBytes(engineShape(shape, chunkSteps));
   if (bytes <= KERNEL_MAX_BYTES) return null;
-  const gib = (x: number) => `${(x / 2 ** 30).toFixed(2)} GiB`;
-  const batch = shape.batch === 'full' ? `full (${shape.n} examples)` : String(shape.batch);
-  return (
-    `expected a model and batch whose kernel buffers fit WebAssembly's ${gib(KERNEL_MAX_BYTES)}, found ${gib(bytes)} ` +
-    `(hidden ${shape.H}, block_size ${shape.T}, embed_dim ${shape.E}, batch_size ${batch}): ` +
-    'use a smaller hidden or batch_size, or engine: tfjs'
-  );
+  const batch = shape.batch === 'full' ? shape.n : shape.batch;
+  return {
+    bytes,
+    hidden: largest(shape.H, (H) => fits({ ...shape, H })),
+    batch: largest(batch, (b) => fits({ ...shape, batch: b })),
+  };
+}
+
+/**
+ * Why the kernel cannot hold a shape, said at the key further above the lecture's (batch_size over 32, hidden over
+ * 200), with what would fit; null when it can. The planner's check (exit 2 before anything runs; its n is `about`, from
+ * the split's fraction of the examples) and the Kernel's own.
+ */
+export function kernelProblem(shape: Omit<KernelShape, 'steps'>, chunkSteps: number, about = false): { key: 'model.hidden' | 'train.batch_size'; message: string } | null {
+  const misfit = kernelMisfit(shape, chunkSteps);
+  if (misfit === null) return null;
+  const B = shape.batch === 'full' ? shape.n : shape.batch;
+  const key = B / 32 > shape.H / 200 ? 'train.batch_size' : 'model.hidden';
+  const need = { bytes: misfit.bytes, limit: KERNEL_MAX_BYTES, hidden: shape.H, block_size: shape.T, embed_dim: shape.E, batch: shape.batch, n: shape.n, about };
+  return { key, message: kernelTooLarge(key, { ...need, fits: { hidden: misfit.hidden, batch: misfit.batch } }) };
+}
+
+/** The largest x in [1, above) with ok(x), for an ok that holds up to some point and not after; null when ok(1) fails. */
+function largest(above: number, ok: (x: number) => boolean): number | null {
+  if (!ok(1)) return null;
+  let [lo, hi] = [1, above]; // ok(lo), not ok(hi)
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (ok(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }

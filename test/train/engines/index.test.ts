@@ -205,6 +205,7 @@ test('the tfjs engine gives the Trainer’s losses bit for bit (the same minibat
     data: { builtin: 'names', slice: { first: 300 }, split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
     model: { block_size: 3, embed_dim: 4, hidden: 32 },
     loss: 'manual',
+    engine: 'tfjs',
     train: { steps: 100, batch_size: 32, lr: { schedule: 'exponential', start: 0.5, end: 0.05 } },
     eval: { every: 100, splits: ['train'] },
     sample: 0,

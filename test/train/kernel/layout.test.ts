@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelBytes, kernelLayout, kernelTooLarge, KERNEL_BASE, KERNEL_MAX_BYTES, stepFlops, type KernelShape } from '../../../src/train/kernel/layout.js';
+import { engineShape, kernelBytes, kernelLayout, kernelMaxSteps, kernelMisfit, kernelProblem, KERNEL_BASE, KERNEL_MAX_BYTES, stepFlops, type KernelShape } from '../../../src/train/kernel/layout.js';
 
 const lecture: KernelShape = { n: 182625, T: 3, E: 10, H: 200, V: 27, batch: 32, steps: 500, loss: 'fused' };
 
@@ -43,25 +43,38 @@ test('the manual loss adds its chain’s buffers; a full batch needs no row indi
 });
 
 test('the lecture’s full batch fits (about 440 MiB with the manual loss); hidden 4000 with a full batch does not', () => {
+  const { steps: _steps, ...planned } = lecture;
   const full = kernelBytes({ ...lecture, batch: 'full', loss: 'manual' });
   assert.ok(full > 400 * 2 ** 20 && full < 480 * 2 ** 20, `${full / 2 ** 20} MiB`);
-  assert.equal(kernelTooLarge({ ...lecture, batch: 'full', loss: 'manual' }), null);
-  const message = kernelTooLarge({ ...lecture, batch: 'full', H: 4000 });
-  assert.match(message ?? '', /^expected a model and batch whose kernel buffers fit WebAssembly's 4\.00 GiB, found 5\.53 GiB \(hidden 4000, block_size 3, embed_dim 10, batch_size full \(182625 examples\)\): use a smaller hidden or batch_size, or engine: tfjs$/);
+  assert.equal(kernelProblem({ ...planned, batch: 'full', loss: 'manual' }, 500), null);
+  const problem = kernelProblem({ ...planned, batch: 'full', H: 4000 }, 500);
+  assert.equal(problem?.key, 'train.batch_size'); // 182,625 / 32 is further above the lecture's than 4000 / 200
+  assert.match(
+    problem!.message,
+    /^expected a batch whose buffers fit the kernel engine's 4\.00 GiB of WebAssembly memory, got full \(182,625 examples\): with hidden 4,000, block_size 3 and embed_dim 10 the kernel needs 5\.53 GiB; batch_size up to \d{3},\d{3} fits \(or hidden up to \d,\d{3} with this batch\), or set engine: tfjs$/,
+  );
+  const wide = kernelProblem({ ...planned, H: 6_000_000 }, 500);
+  assert.equal(wide?.key, 'model.hidden');
+  assert.match(wide!.message, /^expected a hidden size whose buffers fit .*, got 6,000,000: with block_size 3, embed_dim 10 and batch_size 32 the kernel needs \d+\.\d\d GiB; hidden up to [\d,]+ fits \(or batch_size up to \d+ with this hidden\), or set engine: tfjs$/);
 });
 
-test('the limit is 4 GiB exactly: the largest batch that fits and the next one either side of it', () => {
-  const at = (batch: number) => kernelBytes({ ...lecture, batch, H: 1000 });
-  let lo = 1;
-  let hi = 1 << 20;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (at(mid) <= KERNEL_MAX_BYTES) lo = mid;
-    else hi = mid;
-  }
+test('what fits is the largest hidden and batch at or under 4 GiB: one more does not fit', () => {
+  const { steps: _steps, ...planned } = lecture;
+  const shape = { ...planned, batch: 'full' as const, H: 4000 };
+  const misfit = kernelMisfit(shape, 500)!;
   assert.equal(KERNEL_MAX_BYTES, 2 ** 32);
-  assert.equal(kernelTooLarge({ ...lecture, batch: lo, H: 1000 }), null);
-  assert.notEqual(kernelTooLarge({ ...lecture, batch: hi, H: 1000 }), null);
+  assert.ok(misfit.bytes > KERNEL_MAX_BYTES);
+  const bytes = (s: typeof shape | (typeof planned & { H: number; batch: number })) => kernelBytes(engineShape(s, 500));
+  assert.ok(bytes({ ...shape, H: misfit.hidden! }) <= KERNEL_MAX_BYTES && bytes({ ...shape, H: misfit.hidden! + 1 }) > KERNEL_MAX_BYTES, `hidden ${misfit.hidden}`);
+  assert.ok(bytes({ ...shape, batch: misfit.batch! }) <= KERNEL_MAX_BYTES && bytes({ ...shape, batch: misfit.batch! + 1 }) > KERNEL_MAX_BYTES, `batch ${misfit.batch}`);
+  assert.equal(kernelMisfit({ ...shape, batch: misfit.batch! }, 500), null);
+});
+
+test('a kernel call trains the Trainer’s chunk, or fewer steps where they would pass 3 GFLOP (one at least)', () => {
+  assert.equal(kernelMaxSteps(lecture, 500), 500); // 2.19 MFLOP a step
+  assert.equal(kernelMaxSteps(lecture, 25), 25); // a range test's chunk
+  assert.equal(kernelMaxSteps({ ...lecture, H: 1000, batch: 512 }, 500), Math.floor(3e9 / (6 * 512 * 1000 * 57)));
+  assert.equal(kernelMaxSteps({ ...lecture, batch: 'full' }, 500), 1); // 12.5 GFLOP
 });
 
 test('a step of the lecture’s net is 2.19 MFLOP in its six matrix products; a full batch of names.txt 12.5 GFLOP', () => {
