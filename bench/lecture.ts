@@ -24,7 +24,7 @@ export function lectureData(file = NAMES): ResolvedData {
   return { file, sha256, split, shuffle_seed: 42 };
 }
 
-/** The lecture's final network: block 3, embedding 10, hidden 200, batch 32, fused loss. */
+/** The lecture's final network: block 3, embedding 10, hidden 200, batch 32, fused loss, on the kernel engine. */
 export function lectureConfig(steps: number, lr: Lr, data: ResolvedData = lectureData()): TrialConfig {
   return {
     seed: 2147483647,
@@ -32,7 +32,7 @@ export function lectureConfig(steps: number, lr: Lr, data: ResolvedData = lectur
     data,
     model: { block_size: 3, embed_dim: 10, hidden: 200 },
     loss: 'fused',
-    engine: 'tfjs',
+    engine: 'kernel',
     train: { steps, batch_size: 32, lr },
     eval: { every: steps, splits: ['train', 'dev', 'test'] },
     sample: 0,
@@ -41,6 +41,8 @@ export function lectureConfig(steps: number, lr: Lr, data: ResolvedData = lectur
 
 /** One timed training run of ours (trainTrial itself), with its loop's CPU time too. */
 export interface OurResult {
+  engine: string; // the engine that trained (the kernel's fallback: tfjs, with the reason)
+  engine_fallback?: string;
   backend: { name: string; version: string }; // as the summary says: wasm, "tfjs 4.22.0, tfjs-backend-wasm 4.22.0 (simd, 1 thread)"
   steps_per_s: number; // wall clock
   cpu_steps_per_s: number; // steps per CPU second of the loop
@@ -54,6 +56,8 @@ export interface OurResult {
 export async function runOurs(config: TrialConfig, backend: BackendName): Promise<OurResult> {
   const { summary } = await trainTrial(config, { id: 'bench', backend });
   return {
+    engine: summary.engine,
+    ...(summary.engine_fallback === undefined ? {} : { engine_fallback: summary.engine_fallback }),
     backend: { name: summary.backend, version: summary.backend_version },
     steps_per_s: summary.steps_per_s,
     cpu_steps_per_s: summary.steps / summary.train_cpu_seconds!,
