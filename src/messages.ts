@@ -310,3 +310,8 @@ export function liveClosed(how: { interrupted: string } | { reportFailed: string
 export function indexFailed(file: string, error: string): string {
   return `warning: the index ${file} could not be written: ${error}; the results are not affected (\`run-exp report NAME\` writes it again)`;
 }
+
+/** A worker where the kernel cannot run trains the trials that ask for it on tfjs: on its stderr, and once in a run. */
+export function kernelFallback(why: string): string {
+  return `engine: the kernel cannot run in this process (${why}); trials that ask for it train on the tfjs engine, the same steps to float32 rounding, slower (their summary says engine: tfjs, and why)`;
+}

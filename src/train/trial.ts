@@ -4,38 +4,35 @@
 // parameters from the trial's generators (draws.ts: the 'init' stream, or torch's generator), or go on from a
 // checkpoint (its weights, generators and bookkeeping) → (4) train in chunks of steps: learning rates and minibatch
 // indices computed for the chunk, losses read back once per chunk, full-split evaluation every eval.every steps, the
-// chunk's metrics rows handed to options.onMetrics, a checkpoint every checkpoint.every steps → (5) evaluate at the
+// chunk's metrics rows handed to options.onMetrics, a checkpoint every checkpoint.every steps; the steps themselves run
+// on the trial's engine (engines/: the WebAssembly kernel, or TensorFlow.js step by step) → (5) evaluate at the
 // end → (6) sample names → (7) the summary. A diverged loss is a result (status 'diverged'), not an exception. Nothing
 // kept grows with train.steps: a trial of 10^7 steps holds what one of 10^5 does (bench/memory.ts measures it).
 //
 // A checkpoint is taken at a chunk's end, and every chunk's end depends on its step alone (the next evaluation, the
 // next diagnostics step, the chunk size, the last step): a trial that goes on from one computes the same chunks, draws and rows as one that never
 // stopped there.
-import * as tf from '@tensorflow/tfjs-core';
-import type { LossMode } from '../config/schema.js';
+import * as msg from '../messages.js';
 import type { CheckpointEvery, DiagnosticsRow, FinalLosses, MetricRow, Progress, Summary, TrainOptions, TrainState, TrialConfig, TrialOutput, TrialStart, Verdict } from '../types.js';
 import { initBackend } from './backend.js';
 import { bigramLoss } from './bigram.js';
-import { chunkSteps, tfjsChunkSteps } from './chunks.js';
+import { chunkSteps } from './chunks.js';
 import { checkpointInterval } from './cost.js';
-import { buildDataset, loadWords, type Dataset, type Split } from './data.js';
+import { buildDataset, loadWords, type Dataset } from './data.js';
 import { diagnose } from './diagnostics.js';
-import { trialDraws, type IndexSource, type TrialDraws } from './draws.js';
+import { trialDraws, type TrialDraws } from './draws.js';
+import { createEngine, engineFor, type Engine } from './engines/index.js';
+import { batchTensors } from './engines/tfjs.js';
 import { evaluateSplit } from './evaluate.js';
-import { fusedLossRows } from './loss.js';
-import { copyParams, disposeParams, initParams, paramValues, restoreParams, setParamValues, toWeights, type Params, type ParamsCopy } from './model.js';
+import { disposeParams, initParams, paramValues, setParamValues, toWeights, type Params } from './model.js';
 import { peakResident, resetPeak } from './peak-memory.js';
 import { paramCount, PARAM_NAMES } from './shapes.js';
 import { RangeTest } from './range-test.js';
 import { sampleNames } from './sample.js';
 import { isRangeTest, lrTable } from './schedule.js';
-import { sgdStep, type Batch, type StepOut } from './step.js';
 
 // At most this often, progress goes to options.onProgress.
 const PROGRESS_MS = 250;
-
-/** The engine that trains: step.ts's TensorFlow.js step, one after another. A checkpoint names it: another engine's is not used. */
-export const ENGINE = 'tfjs';
 
 /** Train one trial from its resolved configuration; a diverged loss is a result, not an exception. */
 export async function trainTrial(config: TrialConfig, options: TrainOptions): Promise<TrialOutput> {
@@ -51,8 +48,9 @@ export async function trainTrial(config: TrialConfig, options: TrainOptions): Pr
   //    are one generator, in the lecture's order); or all of it from the checkpoint the trial goes on from.
   const draws = trialDraws(config.seed, config.rng);
   const params = initParams(draws.init, V, config.model);
+  let trainer: Trainer | undefined;
   try {
-    const trainer = new Trainer(config, data, params, draws, {
+    trainer = new Trainer(config, data, params, draws, {
       sink: options.onMetrics,
       diagnostics: options.onDiagnostics,
       evaluated: options.onEvaluated,
@@ -60,6 +58,7 @@ export async function trainTrial(config: TrialConfig, options: TrainOptions): Pr
       clock,
       backend: backend.name,
     });
+    if (trainer.engineFallback !== undefined) process.stderr.write(`run-exp: ${msg.kernelFallback(trainer.engineFallback)}\n`);
     const start: TrialStart = options.resume === undefined ? { resumed_from: null } : trainer.resume(options.resume);
     options.onStart?.(start);
     // 4–5. Train, with evaluations and checkpoints along the way, and the evaluation at the end.
@@ -82,7 +81,8 @@ export async function trainTrial(config: TrialConfig, options: TrainOptions): Pr
       seconds: time.seconds,
       train_seconds: time.train_seconds,
       train_cpu_seconds: time.train_cpu_seconds,
-      engine: 'tfjs', // step.ts's step, one after another (the kernel engine is not wired in yet)
+      engine: trainer.engine.name,
+      ...(trainer.engineFallback === undefined ? {} : { engine_fallback: trainer.engineFallback }),
       backend: backend.name,
       backend_version: backend.version,
       params: paramCount(V, config.model),
@@ -99,6 +99,7 @@ export async function trainTrial(config: TrialConfig, options: TrainOptions): Pr
     };
     return { summary, samples, weights };
   } finally {
+    trainer?.dispose();
     disposeParams(params);
   }
 }
@@ -162,8 +163,13 @@ export class Trainer {
   peakBytes = 0; // the resident set sampled after each chunk and evaluation: the peak where the kernel keeps no high-water mark
   final: FinalLosses = { train_loss: null, dev_loss: null, test_loss: null };
   firstLoss: number | undefined; // the loss of step 0, once kept
-  private readonly batches: BatchSource;
-  private readonly chunkSteps: number;
+  readonly engine: Engine; // runs the steps, a chunk at a time, and holds the weights meanwhile
+  readonly engineFallback: string | undefined; // why the kernel the trial asked for did not train it (tfjs did)
+  private readonly chunkSteps: number; // the most steps of a chunk: the engine's
+  private readonly B: number; // examples a step
+  private readonly rows: Int32Array | 'full'; // (chunkSteps·B,) a chunk's minibatch row indices, or the whole split
+  private readonly losses: Float32Array; // (chunkSteps,) a chunk's losses
+  private disposed = false;
   private readonly checkpointEvery: number | null; // steps between checkpoints (null: none)
   private readonly clock: { started: Date; t0: number };
   private earlierSeconds = 0; // the trial's wall-clock time before this run (a checkpoint's)
@@ -185,9 +191,13 @@ export class Trainer {
       throw new Error('data.split.train: expected a training split with at least one word, found none: use more words (data.slice) or a larger train fraction');
     }
     this.rangeTest = isRangeTest(lr) ? new RangeTest() : null;
-    this.batches = batch_size === 'full' ? new FullBatch(data.train) : new MiniBatches(data.train, batch_size, draws.batch);
-    const B = batch_size === 'full' ? data.train.n : batch_size;
-    this.chunkSteps = tfjsChunkSteps(B, data.vocab.length, chunkSteps(lr));
+    const { name, fallback } = engineFor(config.engine);
+    this.engineFallback = fallback;
+    this.engine = createEngine(name, data.train, params, { batch: batch_size, loss: config.loss, chunkSteps: chunkSteps(lr) });
+    this.chunkSteps = this.engine.maxSteps; // a function of the shapes alone: every chunk's end still depends on its step alone
+    const B = (this.B = batch_size === 'full' ? data.train.n : batch_size);
+    this.rows = batch_size === 'full' ? 'full' : new Int32Array(this.chunkSteps * B);
+    this.losses = new Float32Array(this.chunkSteps);
     this.checkpointEvery = hooks.checkpoint === undefined ? null : checkpointInterval(hooks.checkpoint.every, config.model, B, data.vocab.length, this.chunkSteps);
     this.clock = hooks.clock ?? { started: new Date(), t0: performance.now() };
     this.notePeak();
@@ -201,7 +211,7 @@ export class Trainer {
   resume(state: TrainState): TrialStart {
     const backend = this.hooks.backend ?? 'unknown';
     const unfit =
-      state.engine !== ENGINE ? `it was trained by the ${state.engine} engine, this run trains with ${ENGINE}`
+      state.engine !== this.engine.name ? `it was trained by the ${state.engine} engine, this run trains with ${this.engine.name}`
       : state.backend !== backend ? `it was trained on the ${state.backend} backend, this run has ${backend} (backends differ in float rounding)`
       : state.vocab !== this.data.vocab ? `its vocabulary ${JSON.stringify(state.vocab)} is not the data's ${JSON.stringify(this.data.vocab)}`
       : state.step <= 0 || state.step >= this.config.train.steps ? `its step ${state.step} is not between 0 and train.steps ${this.config.train.steps}`
@@ -237,7 +247,7 @@ export class Trainer {
       range_test: this.rangeTest?.getState() ?? null,
       time: this.time(),
       backend: this.hooks.backend ?? 'unknown',
-      engine: ENGINE,
+      engine: this.engine.name,
       vocab: this.data.vocab,
     };
   }
@@ -248,11 +258,13 @@ export class Trainer {
    * them here).
    */
   private weights(): Record<string, Float32Array> {
+    this.engine.toParams();
     return paramValues(this.params);
   }
 
   private setWeights(values: Readonly<Record<string, Float32Array>>): void {
     setParamValues(this.params, values);
+    this.engine.fromParams();
   }
 
   /** The trial's times so far, every run summed (a resumed trial's earlier runs up to its checkpoint). */
@@ -276,16 +288,11 @@ export class Trainer {
     const steps = this.config.train.steps;
     until = Math.min(until, steps);
     while (this.status === 'ok' && this.step < until) {
-      const nextEval = (Math.floor(this.step / every) + 1) * every;
-      const end = Math.min(until, this.step + this.chunkSteps, nextEval, this.nextDiagnostics());
+      const end = this.chunkEnd(until);
       const t = performance.now();
       const cpu = process.cpuUsage();
       const lrs = lrTable(this.config.train.lr, steps, this.step, end); // (end − step,)
-      const start = copyParams(this.params); // losses are read after the chunk: a divergence inside it goes back here
-      const losses = this.trainChunk(this.step, end, lrs);
-      this.record(this.step, losses, lrs);
-      if (this.stepsReached < end) this.replayTo(start, this.step, this.stepsReached, lrs); // diverged inside the chunk
-      for (const copy of Object.values(start)) copy.dispose();
+      const last = this.trainChunk(this.step, end, lrs);
       const used = process.cpuUsage(cpu);
       this.trainSeconds += (performance.now() - t) / 1000;
       this.trainCpuSeconds += (used.user + used.system) / 1e6;
@@ -294,7 +301,7 @@ export class Trainer {
       const evaluated = this.status === 'ok' && this.step % every === 0;
       if (evaluated) this.evaluate();
       this.flush();
-      this.progress(onProgress, losses[losses.length - 1]!);
+      this.progress(onProgress, last);
       if (evaluated && this.hooks.evaluated !== undefined && this.step < steps) {
         // Early stopping decides on the evaluation just sent (the rows went first): go on, or stop here.
         const verdict = await this.hooks.evaluated(this.step);
@@ -317,11 +324,72 @@ export class Trainer {
     return n !== null && Math.floor(this.step / n) > Math.floor(this.lastCheckpoint / n);
   }
 
-  /** The end of training (all steps, or a divergence): the final full-split losses, unless just taken. */
+  /**
+   * Where the chunk that starts at `step` ends: at the next evaluation, the next diagnostics step, after the engine's
+   * most steps, or at `until`, whichever comes first; a function of the step alone, so that a resumed trial cuts the
+   * same chunks. (A diagnostics step is looked at from outside before its update, with its minibatch: the engine holds
+   * the weights only between chunks, so its chunk begins there; trainChunk draws the chunk's minibatches first.)
+   */
+  private chunkEnd(until: number): number {
+    const every = this.config.eval.every;
+    const nextEval = (Math.floor(this.step / every) + 1) * every;
+    return Math.min(until, this.step + this.chunkSteps, nextEval, this.nextDiagnostics());
+  }
+
+  /**
+   * Steps [from, to) at the rates `lrs` on the engine, their rows recorded; returns the chunk's last loss kept. The
+   * minibatches' row indices are drawn first, the chunk's all at once (rows[k·B … k·B+B) is step from+k's), from the
+   * trial's generator. The engine stops at a non-finite loss itself, before that step's update; a range test that
+   * blows up inside the chunk (its smoothed loss past 4 × its best, a step whose row is kept) goes back to the
+   * chunk's start and trains again up to that step, so that the weights, the last evaluation and weights.json are
+   * those of the step where the metrics stop. When step `from` is a diagnostics step (chunks begin at every one), its
+   * diagnostics come first, on its own minibatch before its update: the same draws and the same steps as without them.
+   */
+  private trainChunk(from: number, to: number, lrs: Float64Array): number {
+    const k = to - from;
+    const rows = this.rows === 'full' ? 'full' : this.draws.batch.fillInt(this.rows.subarray(0, k * this.B), this.data.train.n);
+    const every = this.config.diagnostics?.every;
+    if (every !== undefined && from % every === 0) this.diagnose(from, rows, lrs[0]!);
+    if (this.rangeTest !== null) this.engine.save();
+    const done = this.engine.trainChunk(rows, lrs, this.losses, k);
+    const losses = this.losses.subarray(0, Math.min(k, done + 1)); // the first non-finite loss too, when there is one
+    this.record(from, losses, lrs);
+    const last = losses[losses.length - 1]!;
+    if (this.stepsReached < from + done) {
+      this.engine.restore();
+      this.engine.trainChunk(rows, lrs, this.losses, this.stepsReached - from);
+    }
+    return last;
+  }
+
+  /**
+   * Step `step`'s diagnostics (diagnostics.ts: TF.js's backward pass, whatever the engine) on its minibatch (the first
+   * B of the chunk's rows, or the whole split), from the weights before its update: the engine's, copied to the Params.
+   */
+  private diagnose(step: number, rows: Int32Array | 'full', lr: number): void {
+    this.engine.toParams();
+    const batch = batchTensors(this.data.train, rows, 0, this.B);
+    try {
+      this.pendingDiagnostics.push(diagnose(this.params, batch, lr, this.config.loss, step));
+    } finally {
+      batch.X.dispose();
+      batch.Y.dispose();
+    }
+  }
+
+  /** The end of training (all steps, or a divergence): the final full-split losses, unless just taken; the weights in the Params. */
   finish(): void {
+    this.engine.toParams();
     if (this.lastEvalStep !== this.stepsReached) this.evaluate();
     this.flush();
-    this.batches.dispose();
+    this.dispose();
+  }
+
+  /** Let the engine go (its memory, its instance of the kernel); a second call does nothing. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.engine.dispose();
   }
 
   /** Hand the rows gathered since the last flush to their sinks (a chunk's diagnostics, taken at its start, first). */
@@ -341,49 +409,6 @@ export class Trainer {
   private nextDiagnostics(): number {
     const every = this.config.diagnostics?.every;
     return every === undefined ? Infinity : (Math.floor(this.step / every) + 1) * every;
-  }
-
-  /**
-   * Steps [from, to) at the rates `lrs`: SGD on each step's minibatch, then all their losses read back at once. When
-   * step `from` is a diagnostics step (chunks begin at every one), its diagnostics come first, on its own minibatch
-   * before its update: the same draws and the same steps as without them.
-   */
-  private trainChunk(from: number, to: number, lrs: Float64Array): Float32Array {
-    this.batches.prepare(to - from);
-    const every = this.config.diagnostics?.every;
-    if (every !== undefined && from % every === 0) {
-      const batch = this.batches.next();
-      this.pendingDiagnostics.push(diagnose(this.params, batch.tensors, lrs[0]!, this.config.loss, from));
-      this.batches.release(batch.tensors);
-      this.batches.rewind(); // the step trains on the same minibatch
-    }
-    const { outs, targets } = this.sgdSteps(from, to, lrs);
-    return chunkLosses(outs, targets);
-  }
-
-  /**
-   * After a divergence at step `reached` of the chunk that began at `from`: back to the weights the chunk began
-   * with, then its steps again, on the same minibatches, up to `reached`. So weights.json and the last evaluation
-   * are those of the step where the metrics stop, not of the chunk's end.
-   */
-  private replayTo(start: ParamsCopy, from: number, reached: number, lrs: Float64Array): void {
-    restoreParams(this.params, start);
-    this.batches.rewind();
-    for (const o of this.sgdSteps(from, reached, lrs).outs) (o.loss ?? o.logits)!.dispose();
-  }
-
-  /** SGD steps [from, to) of the prepared chunk (lrs[0] is step from's rate): what each leaves for its loss, and its targets. */
-  private sgdSteps(from: number, to: number, lrs: Float64Array): { outs: StepOut[]; targets: Int32Array[] } {
-    const mode: LossMode = this.config.loss;
-    const outs: StepOut[] = [];
-    const targets: Int32Array[] = [];
-    for (let i = from; i < to; i++) {
-      const batch = this.batches.next();
-      outs.push(sgdStep(this.params, batch.tensors, lrs[i - from]!, mode));
-      targets.push(batch.Y);
-      this.batches.release(batch.tensors);
-    }
-    return { outs, targets };
   }
 
   /**
@@ -413,6 +438,7 @@ export class Trainer {
 
   /** Full-split losses of the configured splits after `stepsReached` steps, as metric rows and as the final ones. */
   private evaluate(): void {
+    this.engine.toParams();
     const step = this.stepsReached;
     for (const split of this.config.eval.splits) {
       const loss = evaluateSplit(this.params, this.data[split], this.config.loss);
@@ -449,103 +475,4 @@ export class Trainer {
 async function turn(): Promise<void> {
   await new Promise<void>((resolve) => setImmediate(resolve));
   await new Promise<void>((resolve) => setImmediate(resolve));
-}
-
-/** The loss of every step of a chunk, in one read back; disposes the steps' outputs. */
-function chunkLosses(outs: StepOut[], targets: Int32Array[]): Float32Array {
-  if (outs.length === 0) return new Float32Array(0);
-  const losses = tf.tidy(() => {
-    if (outs[0]!.loss) return tf.stack(outs.map((o) => o.loss!)); // manual: the step computed its loss
-    const logits = outs.map((o) => o.logits!);
-    const B = logits[0]!.shape[0];
-    const all = logits.length === 1 ? logits[0]! : tf.concat(logits, 0); // (K·B, V)
-    const Y = new Int32Array(outs.length * B);
-    targets.forEach((y, k) => Y.set(y, k * B));
-    const rows = fusedLossRows(all, tf.tensor1d(Y, 'int32')); // (K·B,)
-    return tf.mean(tf.reshape(rows, [outs.length, B]), 1); // (K,)
-  });
-  const values = losses.dataSync() as Float32Array;
-  losses.dispose();
-  for (const o of outs) (o.loss ?? o.logits)!.dispose();
-  return values;
-}
-
-/** A minibatch: its tensors for the step, and its targets on the host for the chunk's losses. */
-interface HostBatch {
-  tensors: Batch;
-  Y: Int32Array;
-}
-
-/** Where each step's batch comes from. */
-interface BatchSource {
-  prepare(steps: number): void; // draw what the next `steps` batches need
-  next(): HostBatch;
-  rewind(): void; // back to the first batch of the prepared steps (the same batches again)
-  release(batch: Batch): void; // the step is done with the batch's tensors
-  dispose(): void;
-}
-
-/** The whole training split every step (batch_size: full): uploaded once. */
-class FullBatch implements BatchSource {
-  private readonly batch: HostBatch;
-  constructor(split: Split) {
-    this.batch = {
-      tensors: { X: tf.tensor2d(split.X, [split.X.length, 1], 'int32'), Y: tf.tensor1d(split.Y, 'int32') }, // (n·T, 1), (n,)
-      Y: split.Y,
-    };
-  }
-  prepare(): void {}
-  next(): HostBatch {
-    return this.batch;
-  }
-  rewind(): void {}
-  release(): void {}
-  dispose(): void {
-    this.batch.tensors.X.dispose();
-    this.batch.tensors.Y.dispose();
-  }
-}
-
-/** Minibatches of B rows drawn uniformly with replacement (torch.randint) from the trial's indices, a chunk at a time. */
-class MiniBatches implements BatchSource {
-  private readonly T: number;
-  private rows: Int32Array = new Int32Array(0); // (steps·B,) row indices of the chunk
-  private at = 0; // next batch in the chunk
-
-  constructor(
-    private readonly split: Split,
-    private readonly B: number,
-    private readonly indices: IndexSource,
-  ) {
-    this.T = split.X.length / split.n;
-  }
-
-  prepare(steps: number): void {
-    this.rows = this.indices.fillInt(new Int32Array(steps * this.B), this.split.n); // step k's batch: rows[k·B … k·B+B)
-    this.at = 0;
-  }
-
-  next(): HostBatch {
-    const { B, T, split } = this;
-    const X = new Int32Array(B * T);
-    const Y = new Int32Array(B);
-    for (let b = 0; b < B; b++) {
-      const row = this.rows[this.at * B + b]!;
-      for (let t = 0; t < T; t++) X[b * T + t] = split.X[row * T + t]!; // Xtr[ix]
-      Y[b] = split.Y[row]!; // Ytr[ix]
-    }
-    this.at++;
-    return { tensors: { X: tf.tensor2d(X, [B * T, 1], 'int32'), Y: tf.tensor1d(Y, 'int32') }, Y };
-  }
-
-  rewind(): void {
-    this.at = 0;
-  }
-
-  release(batch: Batch): void {
-    batch.X.dispose();
-    batch.Y.dispose();
-  }
-
-  dispose(): void {}
 }

@@ -1,31 +1,40 @@
+// One trial, as a worker trains it, on either engine: the Trainer's chunks, schedules, divergence, the range test,
+// progress and checkpoints behave alike whether the steps run in the WebAssembly kernel or in TensorFlow.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Lr, LossMode } from '../../src/config/schema.js';
-import { trainTrial, trainTrialInMemory } from '../../src/train/trial.js';
+import type { EngineName, Lr, LossMode } from '../../src/config/schema.js';
+import { buildDataset, loadWords } from '../../src/train/data.js';
+import { trialDraws } from '../../src/train/draws.js';
+import { disposeParams, initParams, toWeights } from '../../src/train/model.js';
+import { trainTrial, trainTrialInMemory, Trainer } from '../../src/train/trial.js';
 import type { DiagnosticsRow, MetricRow, Progress, TrainState, TrialConfig, TrialStart } from '../../src/types.js';
 
 /** A few hundred words of the built-in names and a small network: trains in well under a second. */
-function tiny(over: { steps?: number; lr?: Lr; batch?: number | 'full'; loss?: LossMode; every?: number; sample?: number } = {}): TrialConfig {
+function tiny(over: { steps?: number; lr?: Lr; batch?: number | 'full'; loss?: LossMode; every?: number; sample?: number; engine?: EngineName } = {}): TrialConfig {
   return {
     seed: 42,
     rng: 'streams',
     data: { builtin: 'names', slice: { first: 300 }, split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
     model: { block_size: 3, embed_dim: 4, hidden: 32 },
     loss: over.loss ?? 'fused',
-    engine: 'tfjs',
+    engine: over.engine ?? 'kernel',
     train: { steps: over.steps ?? 200, batch_size: over.batch ?? 32, lr: over.lr ?? 0.1 },
     eval: { every: over.every ?? 100, splits: ['train', 'dev'] },
     sample: over.sample ?? 5,
   };
 }
 
+const ENGINES = ['kernel', 'tfjs'] as const;
+
 const stepRows = (rows: MetricRow[]) => rows.filter((r): r is Extract<MetricRow, { lr: number }> => 'lr' in r);
 const evalRows = (rows: MetricRow[]) => rows.filter((r): r is Extract<MetricRow, { split: string }> => 'split' in r);
 
-test('a short trial trains, evaluates every eval.every steps and at the end, samples and fills the summary', async () => {
-  const out = await trainTrialInMemory(tiny({ steps: 250 }), { id: 'tiny', backend: 'wasm' });
+for (const engine of ENGINES) test(`a short trial trains, evaluates every eval.every steps and at the end, samples and fills the summary (${engine} engine)`, async () => {
+  const out = await trainTrialInMemory(tiny({ steps: 250, engine }), { id: 'tiny', backend: 'wasm' });
   const { summary } = out;
   assert.equal(summary.status, 'ok');
+  assert.equal(summary.engine, engine);
+  assert.equal(summary.engine_fallback, undefined);
   assert.equal(summary.id, 'tiny');
   assert.equal(summary.steps, 250);
   assert.equal(summary.steps_planned, 250);
@@ -55,16 +64,21 @@ test('a short trial trains, evaluates every eval.every steps and at the end, sam
   assert.deepEqual(out.weights.map((w) => [w.name, w.shape]), [['C', [V, 4]], ['W1', [12, 32]], ['b1', [32]], ['W2', [32, V]], ['b2', [V]]]);
 });
 
-test('each step records the lr of its schedule', async () => {
+for (const engine of ENGINES) test(`each step records the lr of its schedule, and trains at it (${engine} engine)`, async () => {
   const lr: Lr = { schedule: 'step', start: 0.1, drops: [{ at: 30, lr: 0.01 }] };
-  const rows = stepRows((await trainTrialInMemory(tiny({ steps: 50, lr }), { id: 's', backend: 'wasm' })).metrics);
+  const out = await trainTrialInMemory(tiny({ steps: 50, lr, engine }), { id: 's', backend: 'wasm' });
+  const rows = stepRows(out.metrics);
   assert.deepEqual([rows[29]!.lr, rows[30]!.lr, rows[49]!.lr], [0.1, 0.01, 0.01]);
+  // The same trial at lr 0.1 throughout is the same up to step 30 and other from step 31 on (step 30's loss is before its update).
+  const constant = stepRows((await trainTrialInMemory(tiny({ steps: 50, engine }), { id: 'c', backend: 'wasm' })).metrics);
+  assert.deepEqual(constant.slice(0, 31).map((r) => r.loss), rows.slice(0, 31).map((r) => r.loss));
+  assert.notEqual(constant[31]!.loss, rows[31]!.loss);
 });
 
-test('the full batch and the manual loss train too', async (t) => {
+for (const engine of ENGINES) test(`the full batch and the manual loss train too (${engine} engine)`, async (t) => {
   for (const over of [{ batch: 'full' as const }, { loss: 'manual' as const }, { batch: 'full' as const, loss: 'manual' as const }]) {
     await t.test(JSON.stringify(over), async () => {
-      const out = await trainTrialInMemory(tiny({ steps: 30, every: 30, ...over }), { id: 'f', backend: 'wasm' });
+      const out = await trainTrialInMemory(tiny({ steps: 30, every: 30, engine, ...over }), { id: 'f', backend: 'wasm' });
       assert.equal(out.summary.status, 'ok');
       assert.equal(stepRows(out.metrics).length, 30);
       assert.ok(out.summary.final.train_loss! < out.metrics[0]!.loss);
@@ -72,14 +86,14 @@ test('the full batch and the manual loss train too', async (t) => {
   }
 });
 
-test('the manual and fused losses train the same way on moderate logits', async () => {
-  const fused = await trainTrialInMemory(tiny({ steps: 40, every: 40, sample: 0 }), { id: 'a', backend: 'wasm' });
-  const manual = await trainTrialInMemory(tiny({ steps: 40, every: 40, sample: 0, loss: 'manual' }), { id: 'b', backend: 'wasm' });
+for (const engine of ENGINES) test(`the manual and fused losses train the same way on moderate logits (${engine} engine)`, async () => {
+  const fused = await trainTrialInMemory(tiny({ steps: 40, every: 40, sample: 0, engine }), { id: 'a', backend: 'wasm' });
+  const manual = await trainTrialInMemory(tiny({ steps: 40, every: 40, sample: 0, loss: 'manual', engine }), { id: 'b', backend: 'wasm' });
   stepRows(fused.metrics).forEach((r, i) => assert.ok(Math.abs(r.loss - stepRows(manual.metrics)[i]!.loss) < 1e-3, `step ${i}`));
 });
 
-test('an LR range test records (lr, loss, smooth) at every step, suggests an lr, and stops when the loss blows up', async () => {
-  const out = await trainTrialInMemory(tiny({ steps: 400, every: 1000, lr: { schedule: 'range', min: 1e-3, max: 1e3 } }), { id: 'r', backend: 'wasm' });
+for (const engine of ENGINES) test(`an LR range test records (lr, loss, smooth) at every step, suggests an lr, and stops when the loss blows up (${engine} engine)`, async () => {
+  const out = await trainTrialInMemory(tiny({ steps: 400, every: 1000, lr: { schedule: 'range', min: 1e-3, max: 1e3 }, engine }), { id: 'r', backend: 'wasm' });
   const rows = stepRows(out.metrics);
   assert.equal(out.summary.status, 'diverged');
   assert.match(out.summary.reason!, /passed 4 × its best at step \d+|the loss became (NaN|Infinity)/);
@@ -92,10 +106,22 @@ test('an LR range test records (lr, loss, smooth) at every step, suggests an lr,
   assert.ok(steepest !== null && steepest > 1e-3 && steepest < 1e3);
   assert.ok(min_over_10 !== null && min_over_10 > 1e-4 && min_over_10 < 1e2);
   assert.ok(evalRows(out.metrics).every((r) => r.step === rows.length), 'the end-of-training evaluation is at the step reached');
+  // Its weights are those of the step where the rows stop (the chunk went back to its start and trained again up to
+  // there): the same trial's Trainer run exactly that far ends with the same bits.
+  const config = tiny({ steps: 400, every: 1000, lr: { schedule: 'range', min: 1e-3, max: 1e3 }, engine });
+  const data = buildDataset(await loadWords(config.data), config.data, config.model.block_size);
+  const draws = trialDraws(config.seed, config.rng);
+  const params = initParams(draws.init, data.vocab.length, config.model);
+  const trainer = new Trainer(config, data, params, draws);
+  await trainer.runTo(rows.length);
+  trainer.finish();
+  assert.equal(trainer.stepsReached, rows.length);
+  assert.deepEqual(out.weights, toWeights(params));
+  disposeParams(params);
 });
 
-test('a loss that turns NaN/Inf stops the trial as diverged, keeping the steps before it', async () => {
-  const out = await trainTrialInMemory(tiny({ steps: 300, lr: 1e4, loss: 'manual' }), { id: 'd', backend: 'wasm' });
+for (const engine of ENGINES) test(`a loss that turns NaN/Inf stops the trial as diverged, keeping the steps before it (${engine} engine)`, async () => {
+  const out = await trainTrialInMemory(tiny({ steps: 300, lr: 1e4, loss: 'manual', engine }), { id: 'd', backend: 'wasm' });
   assert.equal(out.summary.status, 'diverged');
   assert.match(out.summary.reason!, /^the loss became (NaN|Infinity|-Infinity) at step (\d+) \(lr 10000\)$/);
   const at = Number(/at step (\d+)/.exec(out.summary.reason!)![1]);
@@ -104,14 +130,14 @@ test('a loss that turns NaN/Inf stops the trial as diverged, keeping the steps b
   assert.ok(stepRows(out.metrics).every((r) => Number.isFinite(r.loss)));
 });
 
-test('a diverged trial ends with the weights and losses of the step where its metrics stop, not of the end of its chunk', async () => {
+for (const engine of ENGINES) test(`a diverged trial ends with the weights and losses of the step where its metrics stop, not of the end of its chunk (${engine} engine)`, async () => {
   // lr 1e4 diverges within a few steps, inside the first 500-step chunk, where the losses are read back.
-  const diverged = await trainTrialInMemory(tiny({ steps: 300, lr: 1e4, loss: 'manual', every: 300, sample: 0 }), { id: 'd', backend: 'wasm' });
+  const diverged = await trainTrialInMemory(tiny({ steps: 300, lr: 1e4, loss: 'manual', every: 300, sample: 0, engine }), { id: 'd', backend: 'wasm' });
   assert.equal(diverged.summary.status, 'diverged');
   const at = diverged.summary.steps;
   assert.ok(at > 0 && at < 300, `diverged at step ${at}`);
   // The same trial stopped at that step: same seed, same minibatches, same updates.
-  const stopped = await trainTrialInMemory(tiny({ steps: at, lr: 1e4, loss: 'manual', every: 300, sample: 0 }), { id: 's', backend: 'wasm' });
+  const stopped = await trainTrialInMemory(tiny({ steps: at, lr: 1e4, loss: 'manual', every: 300, sample: 0, engine }), { id: 's', backend: 'wasm' });
   assert.equal(stopped.summary.status, 'ok');
   assert.deepEqual(diverged.weights, stopped.weights);
   assert.deepEqual(evalRows(diverged.metrics), evalRows(stopped.metrics));
@@ -129,11 +155,14 @@ test('progress comes at most every 250 ms, and once at the end with the last ste
   assert.ok(seen.every((p) => Number.isFinite(p.loss) && p.steps_per_s > 0));
 });
 
-test('the CPU backend trains the same trial to nearly the same losses', async () => {
-  const wasm = await trainTrialInMemory(tiny({ steps: 60, every: 60, sample: 0 }), { id: 'w', backend: 'wasm' });
-  const cpu = await trainTrialInMemory(tiny({ steps: 60, every: 60, sample: 0 }), { id: 'c', backend: 'cpu' });
-  assert.equal(cpu.summary.backend, 'cpu');
-  stepRows(wasm.metrics).forEach((r, i) => assert.ok(Math.abs(r.loss - stepRows(cpu.metrics)[i]!.loss) < 1e-3, `step ${i}`));
+test('the CPU backend trains the same trial to nearly the same losses on the tfjs engine, and to the same bits on the kernel', async () => {
+  for (const engine of ENGINES) {
+    const wasm = await trainTrialInMemory(tiny({ steps: 60, every: 60, sample: 0, engine }), { id: 'w', backend: 'wasm' });
+    const cpu = await trainTrialInMemory(tiny({ steps: 60, every: 60, sample: 0, engine }), { id: 'c', backend: 'cpu' });
+    assert.equal(cpu.summary.backend, 'cpu');
+    if (engine === 'kernel') assert.deepEqual(stepRows(cpu.metrics), stepRows(wasm.metrics)); // TensorFlow.js does not train here
+    else stepRows(wasm.metrics).forEach((r, i) => assert.ok(Math.abs(r.loss - stepRows(cpu.metrics)[i]!.loss) < 1e-3, `step ${i}`));
+  }
 });
 
 test('successive trials in one process each get the data of their own configuration', async () => {
@@ -175,14 +204,14 @@ async function withCheckpoints(config: TrialConfig, every: number) {
   return { ...out, metrics, diagnostics, saved };
 }
 
-test('going on from any checkpoint computes the rest of the trial bit for bit: the same rows, weights and samples', async (t) => {
+for (const engine of ENGINES) test(`going on from any checkpoint computes the rest of the trial bit for bit: the same rows, weights and samples (${engine} engine)`, async (t) => {
   const cases: [string, TrialConfig][] = [
-    ['minibatches, fused loss (rng: streams)', tiny({ steps: 230, every: 70 })],
-    ['the lecture\'s generators (rng: torch)', { ...tiny({ steps: 230, every: 70 }), rng: 'torch' }],
-    ['full batch, manual loss', tiny({ steps: 120, every: 50, batch: 'full', loss: 'manual' })],
-    ['an LR range test (chunks of 25 steps, its smoothed loss)', tiny({ steps: 180, every: 1000, lr: { schedule: 'range', min: 1e-3, max: 1 } })],
-    ['a cosine schedule', tiny({ steps: 230, every: 100, lr: { schedule: 'cosine', start: 0.2, end: 0.01, warmup: 20 } })],
-    ['diagnostics every 30 (chunks end at each)', { ...tiny({ steps: 230, every: 70 }), diagnostics: { every: 30 } }],
+    ['minibatches, fused loss (rng: streams)', tiny({ steps: 230, every: 70, engine })],
+    ['the lecture\'s generators (rng: torch)', { ...tiny({ steps: 230, every: 70, engine }), rng: 'torch' }],
+    ['full batch, manual loss', tiny({ steps: 120, every: 50, batch: 'full', loss: 'manual', engine })],
+    ['an LR range test (chunks of 25 steps, its smoothed loss)', tiny({ steps: 180, every: 1000, lr: { schedule: 'range', min: 1e-3, max: 1 }, engine })],
+    ['a cosine schedule', tiny({ steps: 230, every: 100, lr: { schedule: 'cosine', start: 0.2, end: 0.01, warmup: 20 }, engine })],
+    ['diagnostics every 30 (chunks end at each)', { ...tiny({ steps: 230, every: 70, engine }), diagnostics: { every: 30 } }],
   ];
   for (const [name, config] of cases) {
     await t.test(name, async () => {
@@ -206,19 +235,20 @@ test('going on from any checkpoint computes the rest of the trial bit for bit: t
   }
 });
 
-test('a checkpoint is taken at the first chunk boundary from each multiple of checkpoint.every, never at the last step', async () => {
-  const run = await withCheckpoints(tiny({ steps: 1300, every: 300, sample: 0 }), 400);
+for (const engine of ENGINES) test(`a checkpoint is taken at the first chunk boundary from each multiple of checkpoint.every, never at the last step (${engine} engine)`, async () => {
+  const run = await withCheckpoints(tiny({ steps: 1300, every: 300, sample: 0, engine }), 400);
   // Chunk boundaries: evaluations every 300 steps, and 500-step chunks between them: 300, 600, 900, 1200, 1300.
   assert.deepEqual(run.saved.map((c) => c.state.step), [600, 900, 1200]);
 });
 
-test('a checkpoint of another backend, vocabulary or schedule is not used: the trial starts from step 0 and says why', async () => {
-  const config = tiny({ steps: 120, every: 60, sample: 2 });
+for (const engine of ENGINES) test(`a checkpoint of another backend, engine, vocabulary or schedule is not used: the trial starts from step 0 and says why (${engine} engine)`, async () => {
+  const config = tiny({ steps: 120, every: 60, sample: 2, engine });
+  const other = engine === 'kernel' ? 'tfjs' : 'kernel';
   const plain = await trainTrialInMemory(config, { id: 'c', backend: 'wasm' });
   const { state } = (await withCheckpoints(config, 60)).saved[0]!;
   const unfit: [Partial<TrainState>, RegExp][] = [
     [{ backend: 'cpu' }, /trained on the cpu backend, this run has wasm/],
-    [{ engine: 'kernel' }, /trained by the kernel engine/],
+    [{ engine: other }, new RegExp(`trained by the ${other} engine, this run trains with ${engine}`)],
     [{ vocab: '.abc' }, /its vocabulary "\.abc" is not the data's/],
     [{ range_test: { avg: 0, best: 1, lrs: new Float64Array(60), smooth: new Float64Array(60) } }, /another schedule/],
   ];

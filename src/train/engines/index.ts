@@ -3,6 +3,7 @@
 import type { Split } from '../data.js';
 import type { Params } from '../model.js';
 import type { Engine, EngineName, EngineOptions } from './engine.js';
+import { kernelUnavailable } from '../kernel/index.js';
 import { KernelEngine } from './kernel.js';
 import { TfjsEngine } from './tfjs.js';
 
@@ -18,4 +19,13 @@ export function createEngine(name: EngineName, split: Split, params: Params, opt
     default:
       throw new Error(`engine: expected kernel or tfjs, found ${JSON.stringify(name satisfies never)}: not recognised`);
   }
+}
+
+/**
+ * The engine that trains a trial that asks for `asked`: itself, or tfjs where the kernel cannot run in this process (not
+ * built, no WebAssembly SIMD), with why: the trial still trains, on the reference step, and says so.
+ */
+export function engineFor(asked: EngineName): { name: EngineName; fallback?: string } {
+  const why = asked === 'kernel' ? kernelUnavailable() : null;
+  return why === null ? { name: asked } : { name: 'tfjs', fallback: why };
 }

@@ -13,7 +13,6 @@ export class TfjsEngine implements Engine {
   readonly name = 'tfjs';
   readonly maxSteps: number;
   private readonly B: number;
-  private readonly T: number;
   private readonly full: Batch | null; // the whole split, uploaded once (batch_size: full)
   private saved: ParamsCopy | null = null;
 
@@ -23,7 +22,6 @@ export class TfjsEngine implements Engine {
     private readonly options: EngineOptions,
   ) {
     this.B = options.batch === 'full' ? split.n : options.batch;
-    this.T = split.X.length / split.n;
     this.maxSteps = tfjsChunkSteps(this.B, params.C.shape[0], options.chunkSteps); // the chunk's logits are kept for its losses
     this.full =
       options.batch === 'full' ? { X: tf.tensor2d(split.X, [split.X.length, 1], 'int32'), Y: tf.tensor1d(split.Y, 'int32') } : null; // (n·T, 1), (n,)
@@ -78,7 +76,7 @@ export class TfjsEngine implements Engine {
         targets.push(this.split.Y);
         continue;
       }
-      const { X, Y } = this.minibatch(rows, k);
+      const { X, Y } = minibatch(this.split, rows, k, this.B);
       const batch = { X: tf.tensor2d(X, [X.length, 1], 'int32'), Y: tf.tensor1d(Y, 'int32') }; // (B·T, 1), (B,)
       outs.push(sgdStep(this.params, batch, lrs[k]!, this.options.loss));
       targets.push(Y);
@@ -87,18 +85,25 @@ export class TfjsEngine implements Engine {
     return { outs, targets };
   }
 
-  /** Step k's minibatch: Xtr[ix], Ytr[ix] for ix = rows[k·B … k·B+B). (B·T,), (B,) */
-  private minibatch(rows: Int32Array, k: number): { X: Int32Array; Y: Int32Array } {
-    const { B, T, split } = this;
-    const X = new Int32Array(B * T);
-    const Y = new Int32Array(B);
-    for (let b = 0; b < B; b++) {
-      const row = rows[k * B + b]!;
-      for (let t = 0; t < T; t++) X[b * T + t] = split.X[row * T + t]!;
-      Y[b] = split.Y[row]!;
-    }
-    return { X, Y };
+}
+
+/** Step k's minibatch: Xtr[ix], Ytr[ix] for ix = rows[k·B … k·B+B). (B·T,), (B,) */
+function minibatch(split: Split, rows: Int32Array, k: number, B: number): { X: Int32Array; Y: Int32Array } {
+  const T = split.X.length / split.n;
+  const X = new Int32Array(B * T);
+  const Y = new Int32Array(B);
+  for (let b = 0; b < B; b++) {
+    const row = rows[k * B + b]!;
+    for (let t = 0; t < T; t++) X[b * T + t] = split.X[row * T + t]!;
+    Y[b] = split.Y[row]!;
   }
+  return { X, Y };
+}
+
+/** Step k's minibatch on the device (or the whole split: 'full'), as sgdStep and diagnostics take it; the caller disposes it. */
+export function batchTensors(split: Split, rows: Int32Array | 'full', k: number, B: number): Batch {
+  const { X, Y } = rows === 'full' ? split : minibatch(split, rows, k, B);
+  return { X: tf.tensor2d(X, [X.length, 1], 'int32'), Y: tf.tensor1d(Y, 'int32') }; // (B·T, 1), (B,)
 }
 
 interface Stepped {

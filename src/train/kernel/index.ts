@@ -40,23 +40,30 @@ export interface KernelData {
 // An idle instance whose memory grew past this is dropped rather than kept for the next trial (memory never shrinks).
 const KEEP_IDLE_BYTES = 256 * 2 ** 20;
 
-let compiled: WebAssembly.Module | undefined;
+let compiled: WebAssembly.Module | string | undefined; // the module, or why there is none
 const idle: Exports[] = []; // instances free for the next Kernel: a worker's trials reuse one
 
-function kernelModule(): WebAssembly.Module {
-  if (compiled) return compiled;
+/** The compiled module (once per process), or why it cannot be had. */
+function compile(): WebAssembly.Module | string {
+  if (compiled !== undefined) return compiled;
   let bytes: Uint8Array<ArrayBuffer>;
   try {
     bytes = new Uint8Array(readFileSync(KERNEL_WASM));
   } catch {
-    throw new Error(`engine: kernel: expected the built kernel at ${KERNEL_WASM}, found none: run npm run build (or npm ci)`);
+    return (compiled = `expected the built kernel at ${KERNEL_WASM}, found none: run npm run build (or npm ci)`);
   }
   try {
     compiled = new WebAssembly.Module(bytes);
   } catch (error) {
-    throw new Error(`engine: kernel: expected a JavaScript engine with WebAssembly SIMD, found that it cannot compile the kernel: ${(error as Error).message}`);
+    compiled = `expected a JavaScript engine with WebAssembly SIMD, found that it cannot compile the kernel: ${(error as Error).message}`;
   }
   return compiled;
+}
+
+function kernelModule(): WebAssembly.Module {
+  const module = compile();
+  if (typeof module === 'string') throw new Error(`engine: kernel: ${module}`);
+  return module;
 }
 
 /**
@@ -64,12 +71,8 @@ function kernelModule(): WebAssembly.Module {
  * when it can: for a caller that would rather train on tfjs with a line saying why than fail.
  */
 export function kernelUnavailable(): string | null {
-  try {
-    kernelModule();
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
+  const module = compile();
+  return typeof module === 'string' ? module : null;
 }
 
 function acquire(): Exports {
