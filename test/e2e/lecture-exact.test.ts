@@ -2,8 +2,9 @@
 // The PyTorch figures come from bench/reference/lecture_torch.py (PyTorch 1.13, one thread), run once:
 //   five words:   /usr/bin/python3 bench/reference/lecture_torch.py --first 5 --train 1 --dev 0 --steps 1000 --batch full --emb 2 --hidden 100
 //   lecture net:  /usr/bin/python3 bench/reference/lecture_torch.py --steps 100 --keep 100
-// The draws are the same bits (test/train/rng/); the arithmetic is not (tfjs's WASM kernels against PyTorch's, and
-// run-exp's hand-written step), so losses agree to float32 rounding at first and drift apart slowly (see README).
+// The draws are the same bits (test/rng/); the arithmetic is not (run-exp's kernel, or tfjs's WASM kernels, against
+// PyTorch's, and run-exp's hand-written step), so losses agree to float32 rounding at first and drift apart slowly (see
+// README). Both engines are held to the same figures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trainTrialInMemory } from '../../src/train/trial.js';
@@ -26,7 +27,7 @@ function lecture(over: Partial<TrialConfig>): TrialConfig {
     data: { builtin: 'makemore', split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
     model: { block_size: 3, embed_dim: 10, hidden: 200 },
     loss: 'fused',
-    engine: 'tfjs',
+    engine: 'kernel',
     train: { steps: 100, batch_size: 32, lr: 0.1 },
     eval: { every: 100, splits: ['train'] },
     sample: 0,
@@ -36,8 +37,9 @@ function lecture(over: Partial<TrialConfig>): TrialConfig {
 
 const stepLosses = (rows: MetricRow[]) => rows.filter((r) => 'lr' in r).map((r) => r.loss);
 
-test("the lecture's first five words: first loss 17.7697, the loss after 1,000 full-batch steps and 20 samples as PyTorch's", async () => {
+for (const engine of ['kernel', 'tfjs'] as const) test(`the lecture's first five words: first loss 17.7697, the loss after 1,000 full-batch steps and 20 samples as PyTorch's (${engine} engine)`, async () => {
   const config = lecture({
+    engine,
     data: { builtin: 'makemore', slice: { first: 5 }, split: { train: 1, dev: 0, test: 0 }, shuffle_seed: 42 },
     model: { block_size: 3, embed_dim: 2, hidden: 100 },
     train: { steps: 1000, batch_size: 'full', lr: 0.1 },
@@ -45,6 +47,7 @@ test("the lecture's first five words: first loss 17.7697, the loss after 1,000 f
     sample: 20,
   });
   const out = await trainTrialInMemory(config, { id: 'five', backend: 'wasm' });
+  assert.equal(out.summary.engine, engine);
   const losses = stepLosses(out.metrics);
   assert.equal(out.summary.examples.train, 32); // emma, olivia, ava, isabella, sophia: 32 examples
   assert.equal(out.summary.first_loss, losses[0]);
@@ -57,8 +60,9 @@ test("the lecture's first five words: first loss 17.7697, the loss after 1,000 f
   assert.deepEqual(out.samples, TORCH_FIVE.samples);
 });
 
-test("the lecture's net on its 32,033 names: its split, and the first minibatch losses as PyTorch's", async () => {
-  const out = await trainTrialInMemory(lecture({}), { id: 'lecture', backend: 'wasm' });
+for (const engine of ['kernel', 'tfjs'] as const) test(`the lecture's net on its 32,033 names: its split, and the first minibatch losses as PyTorch's (${engine} engine)`, async () => {
+  const out = await trainTrialInMemory(lecture({ engine }), { id: 'lecture', backend: 'wasm' });
+  assert.equal(out.summary.engine, engine);
   assert.deepEqual(out.summary.examples, TORCH_LECTURE_100.examples);
   assert.equal(out.summary.seed, 2147483647);
   const losses = stepLosses(out.metrics);

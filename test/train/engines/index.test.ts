@@ -5,17 +5,13 @@ import type { LossMode, Model } from '../../../src/config/schema.js';
 import { initBackend } from '../../../src/train/backend.js';
 import { builtinWords } from '../../../src/train/builtin.js';
 import { buildDataset, loadWords, type Split } from '../../../src/train/data.js';
-import { trialDraws } from '../../../src/train/draws.js';
 import { createEngine, type EngineName } from '../../../src/train/engines/index.js';
 import { stepFlops } from '../../../src/train/kernel/layout.js';
 import { meanLoss } from '../../../src/train/loss.js';
 import { disposeParams, initParams, type Params } from '../../../src/train/model.js';
 import { PARAM_NAMES } from '../../../src/train/shapes.js';
 import { Rng } from '../../../src/rng/streams.js';
-import { lrTable } from '../../../src/train/schedule.js';
 import { sgdStep } from '../../../src/train/step.js';
-import { trainTrialInMemory } from '../../../src/train/trial.js';
-import type { TrialConfig } from '../../../src/types.js';
 
 const STEPS = 50;
 
@@ -81,7 +77,7 @@ const cases: Case[] = [
   { name: 'hidden 13, T·E 6, full batch', model: { block_size: 2, embed_dim: 3, hidden: 13 }, batch: 'full', init: 'plain', words: 300 },
 ];
 
-test('from the same weights and minibatches, the kernel’s losses over 50 steps agree with step.ts’s within 1e-4', async (t) => {
+test('from the same weights and minibatches, the kernel’s losses over 50 steps agree with step.ts’s within 1e-4 (where rounding is not amplified)', async (t) => {
   await initBackend('wasm');
   for (const c of cases) {
     for (const loss of ['fused', 'manual'] as const) {
@@ -116,6 +112,32 @@ test('from the same weights and minibatches, the kernel’s losses over 50 steps
         disposeParams(reference);
         disposeParams(p);
       });
+    }
+  }
+});
+
+test('at the lecture’s own N(0, 1) init, where saturated tanh units amplify rounding, the two agree within 1e-4 over the first 20 steps', async (t) => {
+  // Later the curves part as any two float32 implementations do: over 50 steps by up to 1.3e-2 here (the makemore names,
+  // seed 7), where tfjs against itself with W1[0, 0] one ulp up parts by 3.5e-2 (README: Engines).
+  await initBackend('wasm');
+  const model = { block_size: 3, embed_dim: 10, hidden: 200 };
+  const steps = 20;
+  for (const builtin of ['names', 'makemore'] as const) {
+    const data = buildDataset(await loadWords({ builtin, split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 }), { builtin, slice: { first: 2000 }, split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 }, 3);
+    const rows = new Rng(17).fillInt(new Int32Array(steps * 32), data.train.n);
+    for (const seed of [7, 8, 9]) {
+      const losses = (['kernel', 'tfjs'] as const).map((name) => {
+        const p = params(seed, data.vocab.length, model, 'plain');
+        const engine = createEngine(name, data.train, p, { batch: 32, loss: 'fused', chunkSteps: steps });
+        const out = new Float32Array(steps);
+        assert.equal(engine.trainChunk(rows, new Float64Array(steps).fill(0.1), out), steps);
+        engine.dispose();
+        disposeParams(p);
+        return out;
+      });
+      const worst = Math.max(...losses[0]!.map((g, k) => Math.abs(g - losses[1]![k]!) / Math.abs(losses[1]![k]!)));
+      assert.ok(worst < 1e-4, `${builtin}, seed ${seed}: largest relative difference ${worst.toExponential(2)}`);
+      t.diagnostic(`${builtin}, seed ${seed}: largest relative loss difference over ${steps} steps ${worst.toExponential(2)}`);
     }
   }
 });
@@ -196,30 +218,6 @@ test('both engines stop a chunk before the update of its non-finite loss, and re
     const fresh = chunkOn(name, 'fused', 0.1, 25, 10);
     for (const w of PARAM_NAMES) assert.deepEqual(replayed[w], fresh.weights[w], `${name}: ${w}`);
   }
-});
-
-test('the tfjs engine gives the Trainer’s losses bit for bit (the same minibatches, rates and step)', async () => {
-  const config: TrialConfig = {
-    seed: 42,
-    rng: 'streams',
-    data: { builtin: 'names', slice: { first: 300 }, split: { train: 0.8, dev: 0.1, test: 0.1 }, shuffle_seed: 42 },
-    model: { block_size: 3, embed_dim: 4, hidden: 32 },
-    loss: 'manual',
-    engine: 'tfjs',
-    train: { steps: 100, batch_size: 32, lr: { schedule: 'exponential', start: 0.5, end: 0.05 } },
-    eval: { every: 100, splits: ['train'] },
-    sample: 0,
-  };
-  const trainer = (await trainTrialInMemory(config, { id: 't', backend: 'wasm' })).metrics.flatMap((r) => ('lr' in r ? [r.loss] : []));
-  const data = buildDataset(await loadWords(config.data), config.data, 3, 'streams');
-  const draws = trialDraws(config.seed, config.rng);
-  const p = initParams(draws.init, data.vocab.length, config.model);
-  const engine = createEngine('tfjs', data.train, p, { batch: 32, loss: 'manual', chunkSteps: 100 });
-  const losses = new Float32Array(100);
-  engine.trainChunk(draws.batch.fillInt(new Int32Array(100 * 32), data.train.n), lrTable(config.train.lr, 100), losses);
-  assert.deepEqual(Array.from(losses), trainer);
-  engine.dispose();
-  disposeParams(p);
 });
 
 test('a chunk leaves no tensor behind on either engine, diverged or not, nor do save(), restore() and toParams()', async () => {
