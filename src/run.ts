@@ -187,7 +187,8 @@ async function runLocked(plan: Plan, options: RunOptions, events: RunEvents, hel
       : new LiveReport({ out, name, trials: toRun, run: runInfo, leaveFree: needed ?? 0, write: options.writeReport ?? writeReport, signal, onFailure: (e) => events.note(msg.liveReportFailed(reportFile, e.message), 'always') });
   let launched;
   try {
-    launched = await launcher.launch(request, live === undefined ? events : withLive(events, live));
+    const told = sayingFallbacks(events); // a trial that asked for the kernel and trained on tfjs: why, once
+    launched = await launcher.launch(request, live === undefined ? told : withLive(told, live));
   } finally {
     events.finish();
     await live?.stop();
@@ -253,6 +254,29 @@ async function runLocked(plan: Plan, options: RunOptions, events: RunEvents, hel
   const missed = expectations === undefined || expectations.some((e) => !e.passed);
   const exitCode = failed || missed || report === null ? EXIT.failed : EXIT.ok;
   return { kind: 'ended', rows, expectations: expectations ?? [], report, problems, exitCode };
+}
+
+/**
+ * The launcher's events, and a note (once per reason) when a trial that asked for the kernel engine trained on tfjs
+ * (the kernel cannot run in its worker: src/train/engines/index.ts, engineFor): the worker said so only on its stderr.
+ */
+function sayingFallbacks(events: RunEvents): RunEvents {
+  const said = new Set<string>();
+  return {
+    begin: (trials) => events.begin(trials),
+    finish: () => events.finish(),
+    note: (line, level) => events.note(line, level),
+    start: (trial) => events.start(trial),
+    progress: (trial, p) => events.progress(trial, p),
+    end(trial, summary) {
+      const why = summary.engine_fallback;
+      if (why !== undefined && !said.has(why)) {
+        said.add(why);
+        events.note(msg.kernelFallback(why), 'always');
+      }
+      events.end(trial, summary);
+    },
+  };
 }
 
 /** The launcher's events, told to the live report as well. */
