@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import { TrialWriter } from '../src/store/trial-files.js';
 import { initBackend } from '../src/train/backend.js';
-import { checkpointInterval } from '../src/train/cost.js';
+import { checkpointInterval, stepSeconds } from '../src/train/cost.js';
 import { buildDataset, loadWords } from '../src/train/data.js';
 import { trialDraws } from '../src/train/draws.js';
 import { disposeParams, initParams } from '../src/train/model.js';
@@ -80,13 +80,13 @@ async function parts(repeat: number): Promise<void> {
   const bytes = (await readFile(path.join(dir, 'parts', 'bench', 'checkpoint.json'))).length;
   trainer.finish();
   disposeParams(params);
-  const every = checkpointInterval('auto', config.model, 32, data.vocab.length, 500)!;
+  const every = checkpointInterval('auto', config.model, 32, data.vocab.length, config.engine, 500)!;
   const worker = median(capture) + median(clone);
   const interval = every / speed;
   console.log(`\n1. one checkpoint of the lecture's net (${data.vocab.length}-character vocabulary, ${backend.name}), median of ${repeat}`);
   console.log(`   worker, while training waits: the state ${ms(median(capture))}, its structured clone for IPC ${ms(median(clone))}`);
   console.log(`   parent, in its own process: fdatasync of metrics.jsonl and checkpoint.json written whole ${ms(median(write))} (${(bytes / 1024).toFixed(0)} KB)`);
-  console.log(`   the default interval: every ${every.toLocaleString('en-US')} steps (a minute at the planned 2,000 steps/s); here ${speed.toFixed(0)} steps/s, so ${interval.toFixed(1)} s of training`);
+  console.log(`   the default interval: every ${every.toLocaleString('en-US')} steps (a minute at the ${config.engine} engine's planned ${(1 / stepSeconds(config.model, 32, data.vocab.length, config.engine)).toFixed(0)} steps/s); here ${speed.toFixed(0)} steps/s, so ${interval.toFixed(1)} s of training`);
   const share = (x: number) => `${((x / interval) * 100).toPrecision(2)} %`;
   console.log(`   share of training time: the worker's ${share(worker)}; with the parent's write too (as if it took the same core) ${share(worker + median(write))}`);
 }

@@ -67,7 +67,7 @@ function estimateTrial(trial: Trial, corpus: DataSizes): { seconds: number; byte
   const used = data.slice === undefined ? 1 : Math.min(1, data.slice.first / corpus.words);
   const examples = (split: 'train' | 'dev' | 'test') => corpus.examples * used * data.split[split];
   const batch = train.batch_size === 'full' ? examples('train') : train.batch_size;
-  const step = stepSeconds(model, batch, corpus.vocab);
+  const step = stepSeconds(model, batch, corpus.vocab, trial.config.engine);
   const evals = Math.floor(train.steps / evaluation.every) + (train.steps % evaluation.every === 0 ? 0 : 1); // every N steps, and at the end
   const evalSeconds = evaluation.splits.reduce((s, split) => s + examples(split), 0) * macs * EVAL_SECONDS_PER_MAC;
   const params = paramCount(corpus.vocab, model);

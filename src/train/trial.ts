@@ -198,7 +198,7 @@ export class Trainer {
     const B = (this.B = batch_size === 'full' ? data.train.n : batch_size);
     this.rows = batch_size === 'full' ? 'full' : new Int32Array(this.chunkSteps * B);
     this.losses = new Float32Array(this.chunkSteps);
-    this.checkpointEvery = hooks.checkpoint === undefined ? null : checkpointInterval(hooks.checkpoint.every, config.model, B, data.vocab.length, this.chunkSteps);
+    this.checkpointEvery = hooks.checkpoint === undefined ? null : checkpointInterval(hooks.checkpoint.every, config.model, B, data.vocab.length, this.engine.name, this.chunkSteps);
     this.clock = hooks.clock ?? { started: new Date(), t0: performance.now() };
     this.notePeak();
   }
