@@ -12,6 +12,7 @@ import { planExperiment } from '../src/config/plan.js';
 const BIN = path.join(ROOT, 'bin', 'run-exp.js');
 const SWEEP = path.join(FIXTURES, 'config', 'good', 'sweep.yaml');
 const BAD = path.join(FIXTURES, 'config', 'bad');
+const MINIMAL = path.join(FIXTURES, 'config', 'good', 'minimal.yaml');
 
 /** Run the installed command in a child process; resolves to its exit code and output. */
 function runExp(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -83,11 +84,14 @@ describe('run-exp FILE --dry-run', concurrently, () => {
     assert.equal(within.estimated_bytes - without.estimated_bytes, within.trials.length * 10 * 1000); // steps 0, 100, …, 900
   });
 
-  it('estimates the lecture network at about 2,000 steps/s (the calibration of the cost model)', async () => {
-    const r = await runExp(path.join(FIXTURES, 'config', 'good', 'minimal.yaml'), '--dry-run', '--json', '--set', 'train.steps=200000', '--set', 'eval.every=200000');
-    const json = JSON.parse(r.stdout) as { trials: { estimated_seconds: number }[] };
-    const seconds = json.trials[0]!.estimated_seconds;
-    assert.ok(seconds > 95 && seconds < 110, `200,000 steps estimated at ${seconds} s`);
+  it('estimates the lecture network at about 12,500 steps/s in the kernel, 2,000 on tfjs (the calibration of the cost model)', async () => {
+    const estimate = async (engine: string) => {
+      const r = await runExp(path.join(FIXTURES, 'config', 'good', 'minimal.yaml'), '--dry-run', '--json', '--set', 'train.steps=200000', '--set', 'eval.every=200000', '--set', `engine=${engine}`);
+      return (JSON.parse(r.stdout) as { trials: { estimated_seconds: number }[] }).trials[0]!.estimated_seconds;
+    };
+    const [kernel, tfjs] = [await estimate('kernel'), await estimate('tfjs')];
+    assert.ok(kernel > 16 && kernel < 20, `200,000 steps estimated at ${kernel} s in the kernel`);
+    assert.ok(tfjs > 95 && tfjs < 110, `200,000 steps estimated at ${tfjs} s on tfjs`);
   });
 
   it('warns about a plan that would run for days and write a hundred gigabytes, in text and in JSON', async () => {
@@ -147,14 +151,14 @@ describe('bad input exits 2 with every problem on stderr and nothing on stdout',
     { args: [SWEEP, '--set', 'repeat=1000', '--set', 'model.hidden=1,2,3,4,5,6'], stderr: /^--set repeat=1000 repeat: expected at most 10,000 trials, got 24,000 \(grid combinations × repeat\)\n1 problem/ },
     {
       title: "rejects a trial whose kernel buffers pass WebAssembly's 4 GiB at the key to blame, with what fits (a full batch of the lecture's names at hidden 4,000)",
-      args: [path.join(BAD, 'kernel-too-large.yaml'), '--dry-run'],
+      args: [MINIMAL, '--dry-run', '--set', 'data.builtin=makemore', '--set', 'model.hidden=4000', '--set', 'train.batch_size=full'],
       stderr:
-        /^.*kernel-too-large\.yaml:4:21 train\.batch_size: expected a batch whose buffers fit the kernel engine's 4\.00 GiB of WebAssembly memory, got full \(182,432 examples\): with hidden 4,000, block_size 3 and embed_dim 10 the kernel needs 5\.52 GiB; batch_size up to [\d,]+ fits \(or hidden up to 2,8\d\d with this batch\), or set engine: tfjs \(in 2 combinations, e\.g\. the one with train\.lr: 0\.1\)\n1 problem; nothing was run or written\.\n$/,
+        /^--set train\.batch_size=full train\.batch_size: expected a batch whose buffers fit the kernel engine's 4\.00 GiB of WebAssembly memory, got full \(about 182,\d{3} examples\): with hidden 4,000, block_size 3 and embed_dim 10 the kernel needs 5\.5\d GiB; batch_size up to [\d,]+ fits \(or hidden up to 2,8\d\d with this batch\), or set engine: tfjs\n1 problem; nothing was run or written\.\n$/,
     },
     {
       title: 'rejects a grid value that the kernel cannot hold at that value',
-      args: [SWEEP, '--set', 'model.hidden=200,6000000', '--set', 'loss=fused', '--set', 'train.batch_size=32', '--set', 'repeat=1'],
-      stderr: /^--set model\.hidden=200,6000000 grid\.model\.hidden\[1\]: expected a hidden size whose buffers fit the kernel engine's 4\.00 GiB of WebAssembly memory, got 6,000,000: with block_size 3, embed_dim 10 and batch_size 32 the kernel needs 4\.16 GiB; hidden up to [\d,]+ fits \(or batch_size up to 28 with this hidden\), or set engine: tfjs\n1 problem/,
+      args: [SWEEP, '--set', 'train.batch_size=32,3000000', '--set', 'loss=fused', '--set', 'model.hidden=200', '--set', 'repeat=1'],
+      stderr: /^--set train\.batch_size=32,3000000 grid\.train\.batch_size\[1\]: expected a batch whose buffers fit the kernel engine's 4\.00 GiB of WebAssembly memory, got 3,000,000: with hidden 200, block_size 3 and embed_dim 10 the kernel needs 5\.\d\d GiB; batch_size up to [\d,]+ fits \(or hidden up to \d+ with this batch\), or set engine: tfjs\n1 problem/,
     },
   ];
   for (const { title, args, stderr } of cases) {
@@ -166,10 +170,11 @@ describe('bad input exits 2 with every problem on stderr and nothing on stdout',
     });
   }
 
-  it('plans the trial that is too large for the kernel on engine: tfjs', async () => {
-    const r = await runExp(path.join(BAD, 'kernel-too-large.yaml'), '--dry-run', '--set', 'engine=tfjs');
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^kernel-too-large: 2 trials \(train\.lr\)/);
+  it('asks the kernel\'s limit of kernel trials only: on engine: tfjs the same trial meets the WASM heap\'s instead', async () => {
+    const r = await runExp(MINIMAL, '--dry-run', '--backend', 'wasm', '--set', 'data.builtin=makemore', '--set', 'model.hidden=4000', '--set', 'train.batch_size=full', '--set', 'engine=tfjs');
+    assert.equal(r.code, 2, r.stderr);
+    assert.doesNotMatch(r.stderr, /kernel/);
+    assert.match(r.stderr, /^--set train\.batch_size=full train\.batch_size: expected TF\.js tensors that fit in the WASM backend's heap/);
   });
 
   it('also prints the problems as JSON on stdout with --json', async () => {

@@ -263,7 +263,7 @@ describe('sizes that cannot fit, and data that cannot train', () => {
     assert.ok(!existsSync(path.join(dir, 'out')));
   });
 
-    it('refuses a binary data file in one short line, and a file whose split leaves no word for training', async () => {
+  it('refuses a binary data file in one short line, and a file whose split leaves no word for training', async () => {
     const dir = await workspace('binary', 'data: {file: node.bin}\n');
     await writeFile(path.join(dir, 'node.bin'), readFileSync(process.execPath).subarray(0, 65_536));
     const binary = await runExp(dir, ['binary.yaml']);
@@ -279,8 +279,9 @@ describe('sizes that cannot fit, and data that cannot train', () => {
 
 describe('a local run as `run-exp status` sees it', () => {
   it('shows every trial of the plan: running with its step, waiting, done; and the run that holds the folder', async () => {
-    // The first trial runs for seconds (its progress.json passes step 0 after a second), the second is short.
-    const dir = await workspace('watch', `${SMALL}train: {batch_size: 8}\ngrid:\n  train.steps: [15000, 200]\n`);
+    // The first trial runs for seconds (its progress.json passes step 0 after a second), the second is short: on
+    // the tfjs engine (the kernel ran the first trial's 15,000 steps between two looks).
+    const dir = await workspace('watch', `${SMALL}engine: tfjs\ntrain: {batch_size: 8}\ngrid:\n  train.steps: [15000, 200]\n`);
     const run = runExp(dir, ['watch.yaml', '--out', 'out', '--jobs', '1', '--backend', 'wasm']);
     type Row = { state: string; step: number | null; steps: number };
     let seen: { run: string | null; trials: Row[] } | undefined;

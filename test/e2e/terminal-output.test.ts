@@ -18,6 +18,7 @@ describe('the end of a run', () => {
       status: 'ok',
       steps: 20,
       steps_planned: 20,
+      engine: 'kernel',
       final: { train_loss: 2.5, dev_loss: 2.6, test_loss: null },
       steps_per_s: 1000,
       seconds: doc.trials[0].seconds,

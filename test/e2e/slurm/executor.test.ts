@@ -48,7 +48,7 @@ describe('a sweep through Slurm', { skip: await skipWithoutCluster() }, () => {
 
   it('fails the trial whose task is cancelled mid-run and the one cancelled while pending (exit 1), keeps the others, and a re-run completes both, the first from its checkpoint', async () => {
     // Trials of some seconds (the lecture's network), two at a time: tasks 0 and 1 run while 2 and 3 wait.
-    const file = await gridFile(dir, 'cancel', 3000, [], LECTURE);
+    const file = await gridFile(dir, 'cancel', 3000, ['engine: tfjs'], LECTURE); // tfjs: the kernel trains 3,000 steps between two looks
     const run = startRunExp(dir, [file, '--executor', 'slurm', '--out', 'out', '--backend', 'wasm', '--jobs', '2']);
     await waitForOutput(run, /submitted Slurm job/, 30_000);
     const job = await jobIdOf(path.join(dir, 'out'), 'cancel');
@@ -123,7 +123,7 @@ describe('a sweep through Slurm', { skip: await skipWithoutCluster() }, () => {
   });
 
   it('refuses a re-run while the previous array of the experiment is still queued, and Ctrl-C cancels the array: exit 130, nothing left in squeue, nothing failed', async () => {
-    const file = await gridFile(dir, 'interrupt', 200_000);
+    const file = await gridFile(dir, 'interrupt', 200_000, ['engine: tfjs']); // tfjs: every task still runs at the second look
     const run = startRunExp(dir, [file, '--executor', 'slurm', '--out', 'out', '--backend', 'wasm']);
     await waitForOutput(run, /start /, 60_000);
     const job = await jobIdOf(path.join(dir, 'out'), 'interrupt');
@@ -205,12 +205,12 @@ describe('a sweep through Slurm', { skip: await skipWithoutCluster() }, () => {
     // refuses a trial beyond a limit the file sets (mem_gb, or --mem in sbatch_args), and its estimate errs high for a
     // trial this small (123 MB planned; a task passed under --mem=130M), so no limit in the file lets Slurm kill it. The
     // limit comes from outside the file, as a site's environment may set it: SBATCH_MEM_PER_NODE, which sbatch reads
-    // over the script's options.
+    // over the script's options. On tfjs, whose tensors grow the worker past 50 MB (the kernel's trial stays under it).
     const args = ['--executor', 'slurm', '--out', 'out', '--backend', 'wasm', '--set', 'train.lr=0.1', '--set', 'train.batch_size=32'];
-    const refused = await startRunExp(dir, [await gridFile(dir, 'memory', 20_000, ['executor: {sbatch_args: ["--mem=50M"]}', 'repeat: 1']), ...args]);
+    const refused = await startRunExp(dir, [await gridFile(dir, 'memory', 20_000, ['executor: {sbatch_args: ["--mem=50M"]}', 'repeat: 1', 'engine: tfjs']), ...args]);
     assert.equal(refused.exitCode, 2, refused.stderr);
     assert.match(refused.stderr, /memory\.yaml:10:26 executor\.sbatch_args\[0\]: expected a trial that fits in a Slurm task's memory \(--mem=50M\), got one that needs about \d+ MB at its peak/);
-    const file = await gridFile(dir, 'memory', 20_000, ['repeat: 1']);
+    const file = await gridFile(dir, 'memory', 20_000, ['repeat: 1', 'engine: tfjs']);
     const run = await startRunExp(dir, [file, ...args], { SBATCH_MEM_PER_NODE: '50M' });
     assert.equal(run.exitCode, 1, run.stderr);
     const [id] = await trialIds(path.join(dir, 'out'), 'memory');

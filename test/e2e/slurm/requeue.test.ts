@@ -14,11 +14,11 @@ import { requireCluster, skipWithoutCluster, waitFor } from './cluster.js';
 import { TINY, jobIdOf, startRunExp, summaryOf, trialFile, trialIds, workspace } from './helpers.js';
 
 /** A one-trial experiment of the tiny model: `steps` steps, a checkpoint every chunk (500 steps), diagnostics every 250 (diagnostics.jsonl resumes too). */
-async function oneTrial(dir: string, name: string, steps: number, executor = ''): Promise<string> {
+async function oneTrial(dir: string, name: string, steps: number, executor = '', engine = 'kernel'): Promise<string> {
   const file = path.join(dir, `${name}.yaml`);
   await writeFile(
     file,
-    [`name: ${name}`, 'data: {slice: {first: 200}}', `model: ${TINY}`, `train: {steps: ${steps}, batch_size: 16}`, 'eval: {every: 5000}', 'sample: 3', 'checkpoint: {every: 500}', 'diagnostics: {every: 250}', executor].join('\n') + '\n',
+    [`name: ${name}`, 'data: {slice: {first: 200}}', `model: ${TINY}`, `train: {steps: ${steps}, batch_size: 16}`, 'eval: {every: 5000}', 'sample: 3', 'checkpoint: {every: 500}', 'diagnostics: {every: 250}', `engine: ${engine}`, executor].join('\n') + '\n',
   );
   return file;
 }
@@ -90,7 +90,7 @@ describe('a task that Slurm requeues', { skip: await skipWithoutCluster(), concu
   after(async () => cleanup());
 
   it('is requeued mid-run by `scontrol requeue`: it writes a checkpoint on SIGTERM, waits (status says requeued), goes on from there and ends with a local run\'s files', async () => {
-    const file = await oneTrial(dir, 'requeued', 12_000);
+    const file = await oneTrial(dir, 'requeued', 12_000, '', 'tfjs'); // tfjs: the kernel's task ended before the requeue could reach it
     await withChildren(dir, async (start, cancelled) => {
       const local = start([file, '--out', 'local', '--backend', 'wasm']);
       const run = start([file, '--executor', 'slurm', '--out', 'out', '--backend', 'wasm']); // attached: its watcher must wait, not fail the trial

@@ -164,7 +164,7 @@ test('a model too large for 4 GiB of WebAssembly memory is refused before any me
   const big = { X: new Int32Array(0), Y: new Int32Array(0), n: 0 };
   assert.throws(
     () => new Kernel(big, { T: 3, E: 10, H: 200_000, V: 27, batch: 4096, steps: 500, loss: 'fused' }),
-    /^Error: engine: kernel: expected a model and batch whose kernel buffers fit WebAssembly's 4\.00 GiB, found 6\.\d\d GiB \(hidden 200000, block_size 3, embed_dim 10, batch_size 4096\)/,
+    /^Error: engine: kernel: model\.hidden: expected a hidden size whose buffers fit the kernel engine's 4\.00 GiB of WebAssembly memory, got 200,000: with block_size 3, embed_dim 10 and batch_size 4,096 the kernel needs 6\.\d\d GiB; hidden up to [\d,]+ fits/,
   );
 });
 
