@@ -300,3 +300,35 @@ test("a diverging trial's diagnostics stop where its metrics do", async () => {
   const last = out.diagnostics.at(-1)!.step;
   assert.ok(last <= out.summary.steps && out.summary.steps - last < 2, `the last diagnostics at ${last}, ${out.summary.steps} steps kept`);
 });
+
+/** Every number of two diagnostics rows within `tol` of each other (relative, absolute below 1), histogram counts within 1. */
+function assertClose(a: unknown, b: unknown, tol: number, at: string): void {
+  if (typeof a === 'number' && typeof b === 'number') {
+    assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${at}: ${a} against ${b}`);
+  } else if (Array.isArray(a) && Array.isArray(b)) {
+    assert.equal(a.length, b.length, at);
+    a.forEach((x, i) => (Number.isInteger(x) ? assert.ok(Math.abs(x - (b[i] as number)) <= 1, `${at}[${i}]: ${x} against ${b[i]}`) : assertClose(x, b[i], tol, `${at}[${i}]`)));
+  } else if (a !== null && typeof a === 'object' && b !== null && typeof b === 'object') {
+    assert.deepEqual(Object.keys(a).sort(), Object.keys(b).sort(), at);
+    for (const key of Object.keys(a)) assertClose((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], tol, `${at}.${key}`);
+  } else {
+    assert.equal(a, b, at);
+  }
+}
+
+for (const batch of [32, 'full'] as const) test(`diagnostics on the kernel engine: TF.js's statistics from the kernel's weights agree with the tfjs engine's within 1e-4, and the metrics are bit for bit those without them (batch ${batch})`, async () => {
+  const config = (engine: EngineName, diagnostics: boolean): TrialConfig => {
+    const c = tiny({ steps: 95, every: 40, batch, engine });
+    return { ...c, model: { ...c.model, init: { W1: 0.2, b1: 0.01, W2: 0.01, b2: 0 } }, ...(diagnostics ? { diagnostics: { every: 30 } } : {}) }; // the scaled init: training is not chaotic in its rounding
+  };
+  const kernel = await trainTrialInMemory(config('kernel', true), { id: 'd', backend: 'wasm' });
+  const tfjs = await trainTrialInMemory(config('tfjs', true), { id: 'd', backend: 'wasm' });
+  assert.deepEqual(kernel.diagnostics.map((r) => r.step), [0, 30, 60, 90]);
+  assert.deepEqual(kernel.diagnostics.map((r) => r.lr), tfjs.diagnostics.map((r) => r.lr));
+  kernel.diagnostics.forEach((row, i) => assertClose(row, tfjs.diagnostics[i], 1e-4, `step ${row.step}`));
+  const without = await trainTrialInMemory(config('kernel', false), { id: 'd', backend: 'wasm' });
+  assert.deepEqual(without.diagnostics, []);
+  assert.deepEqual(kernel.metrics, without.metrics, 'the same rows with diagnostics as without');
+  assert.deepEqual(kernel.weights, without.weights);
+  assert.deepEqual(kernel.samples, without.samples);
+});
