@@ -89,11 +89,11 @@ describe('planMemory of a Slurm run', () => {
   });
 
   it('refuses a trial beyond the --mem of executor.sbatch_args at that item, which wins over mem_gb', async () => {
-    const { lines, memory } = await check('name: exp\nexecutor:\n  kind: slurm\n  mem_gb: 8\n  sbatch_args: ["--qos=short", "--mem 50M"]\n');
+    const { lines, memory } = await check('name: exp\nexecutor:\n  kind: slurm\n  mem_gb: 8\n  sbatch_args: ["--qos=short", "--mem 50M"]\nengine: tfjs\n');
     assert.equal(memory.limit, 50 * 2 ** 20);
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /^exp\.yaml:5:32 executor\.sbatch_args\[1\]: expected a trial that fits in a Slurm task's memory \(--mem 50M\), got one that needs about 222 MB at its peak \(tensors 110 MB, runtime 110 MB\); raise this$/);
-    const large = await check('name: exp\ntrain: {batch_size: 100000}\nexecutor: {kind: slurm, sbatch_args: ["--mem=1G"]}\n');
+    const large = await check('name: exp\ntrain: {batch_size: 100000}\nexecutor: {kind: slurm, sbatch_args: ["--mem=1G"]}\nengine: tfjs\n');
     assert.match(large.lines.join('\n'), /^exp\.yaml:3:39 executor\.sbatch_args\[0\]: .*; raise this, or make the trial smaller \(train\.batch_size\)$/);
   });
 
