@@ -1,9 +1,10 @@
 // How long a plan will take and how much it writes, before it runs: a simple cost model, documented here and in `--help`.
 //
-//   diag  = DIAGNOSTIC_OVERHEAD + step      (a step's forward and backward again, and the reads)
+//   diag  = DIAGNOSTIC_OVERHEAD + tfjs step (a step's forward and backward again by TF.js, whatever the engine, and the reads)
 //   trial = TRIAL_OVERHEAD + steps × step + evals × eval + diagnostics × diag
-// with a step's and an evaluation's cost from src/train/cost.ts (the lecture's network at ≈ 2,000 steps/s). It is a
-// rough guide for planning (seconds vs hours), not a benchmark.
+// with a step's cost on the trial's engine and an evaluation's from src/train/cost.ts (the lecture's network at
+// ≈ 12,500 steps/s on the kernel engine, ≈ 2,000 on tfjs). It is a rough guide for planning (seconds vs hours), not a
+// benchmark.
 //
 // Disk: metrics.jsonl keeps a row per step (about 50 bytes; 90 with a range test's smoothed loss) and per evaluated
 // split; diagnostics.jsonl about 1,000 bytes per diagnostics step; weights.json about 20 bytes per parameter. A plan that would run for more than a day or write more than a
@@ -32,7 +33,7 @@ export const WARN_BYTES = 1e9;
 
 /** The cost model in one line, for --help and the JSON plan. */
 export const COST_MODEL =
-  'per step 250 µs + batch × (block·embed·hidden + hidden·vocab) × 0.69 ns; evals forward-only at a third of that; +1 s per trial (≈ 2,000 steps/s for the lecture network)';
+  'per step on the kernel engine 5 µs + batch × (block·embed·hidden + hidden·vocab) × 0.21 ns (≈ 12,500 steps/s for the lecture network), on tfjs 250 µs + the same × 0.69 ns (≈ 2,000 steps/s); evals forward-only at a third of tfjs\'s; +1 s per trial';
 
 /** The estimate of one trial and of the whole plan. */
 export interface Estimate {
@@ -74,7 +75,7 @@ function estimateTrial(trial: Trial, corpus: DataSizes): { seconds: number; byte
   const diagnostics = diagnosticsSteps(trial);
   const bytes =
     train.steps * (isRangeTest(train.lr) ? RANGE_ROW_BYTES : STEP_ROW_BYTES) + evals * evaluation.splits.length * EVAL_ROW_BYTES + diagnostics * DIAGNOSTICS_ROW_BYTES + params * WEIGHT_BYTES;
-  return { seconds: TRIAL_OVERHEAD + train.steps * step + evals * evalSeconds + diagnostics * (DIAGNOSTIC_OVERHEAD + step), bytes };
+  return { seconds: TRIAL_OVERHEAD + train.steps * step + evals * evalSeconds + diagnostics * (DIAGNOSTIC_OVERHEAD + stepSeconds(model, batch, corpus.vocab, 'tfjs')), bytes };
 }
 
 /** How many rows a trial's diagnostics.jsonl gets: steps 0, every, 2·every, … before train.steps (0 without diagnostics). */
