@@ -22,7 +22,7 @@ import { runPool } from '../src/launch/local/pool.js';
 import type { BackendName, Summary } from '../src/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const WORKER = path.join(ROOT, 'dist', 'src', 'run', 'worker.js');
+const WORKER = path.join(ROOT, 'dist', 'src', 'launch', 'local', 'worker.js');
 const CLI = path.join(ROOT, 'bin', 'run-exp.js');
 const ALONE = path.join(ROOT, 'dist', 'bench', 'train-alone.js');
 
