@@ -140,7 +140,7 @@ export interface TrainOptions {
   id: string;
   backend: BackendName;
   onProgress?: (p: Progress) => void; // called every few hundred ms at most
-  onMetrics?: (rows: MetricRow[]) => void; // each chunk's rows of metrics.jsonl, in step order, as the chunk ends
+  onMetrics?: (rows: MetricRow[]) => void | Promise<void>; // each chunk's rows of metrics.jsonl, in step order, as the chunk ends; the next chunk waits for the promise
   onDiagnostics?: (rows: DiagnosticsRow[]) => void; // diagnostics.jsonl's rows (diagnostics.every), each chunk's before its metrics
   onEvaluated?: (step: number) => Promise<Verdict>; // early stopping: asked after each evaluation before the last step
   resume?: TrainState; // go on from this checkpoint, when it fits (the same backend, engine and vocabulary)

@@ -108,10 +108,11 @@ export class TrialRecorder {
     writeProgress(this.dir, { ...p, ...source, node: os.hostname(), pid: process.pid, started_at: this.started.toISOString(), updated_at: new Date().toISOString(), ...(resumed === undefined ? {} : { resumed_from: resumed }) });
   }
 
-  /** A chunk's rows: to metrics.jsonl, and to early stopping. */
-  metrics(rows: MetricRow[]): void {
-    this.writer.metrics(rows);
+  /** A chunk's rows: to metrics.jsonl, and to early stopping; resolves once they are written (or the write failed: onFault heard it). */
+  metrics(rows: MetricRow[]): Promise<void> {
+    const written = this.writer.metrics(rows);
     this.options.stopper?.observe(this.trial.id, rows);
+    return written;
   }
 
   /** A chunk's diagnostics: to diagnostics.jsonl. */

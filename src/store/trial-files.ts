@@ -193,7 +193,7 @@ async function writeLog(dir: string, log: string): Promise<void> {
 /**
  * The files of one running trial, written in call order on one queue: begin at construction (afresh, or with `resume`
  * from the trial's checkpoint: `begun` says which; await it before the first rows), `diagnostics` and `metrics` for
- * each chunk (they return at once), `checkpoint` after the rows it covers, then `finish` or `fail`, which wait for everything before and
+ * each chunk (they return at once; `metrics`'s promise says when its rows are written, for flow control), `checkpoint` after the rows it covers, then `finish` or `fail`, which wait for everything before and
  * rethrow the first error of any write. `settle` waits without ending the trial (an interrupted run leaves it unfinished).
  * After a failed write nothing more is written (no checkpoint either), and `onFault` hears of it at once: the run stops
  * at its first failed write.
@@ -239,11 +239,13 @@ export class TrialWriter {
     return this.saved;
   }
 
-  /** Queue a chunk's rows for metrics.jsonl. */
-  metrics(rows: readonly MetricRow[]): void {
-    if (rows.length === 0) return;
-    for (const row of rows) if (!('split' in row)) this.lastStepRow = Math.max(this.lastStepRow, row.step);
-    this.mark = this.append('metrics.jsonl', this.mark, rows);
+  /** Queue a chunk's rows for metrics.jsonl; resolves once they (and every write queued before them) are written, or failed. */
+  metrics(rows: readonly MetricRow[]): Promise<void> {
+    if (rows.length > 0) {
+      for (const row of rows) if (!('split' in row)) this.lastStepRow = Math.max(this.lastStepRow, row.step);
+      this.mark = this.append('metrics.jsonl', this.mark, rows);
+    }
+    return this.settle();
   }
 
   /** Queue a chunk's diagnostics for diagnostics.jsonl. */

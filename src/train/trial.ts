@@ -134,7 +134,7 @@ export async function trainTrialInMemory(config: TrialConfig, options: TrainOpti
 
 /** What a Trainer tells, and when it checkpoints; all optional (a test may just run it). */
 export interface TrainerHooks {
-  sink?: (rows: MetricRow[]) => void; // each chunk's rows, in step order
+  sink?: (rows: MetricRow[]) => void | Promise<void>; // each chunk's rows, in step order; the next chunk trains once it resolves (flow control)
   diagnostics?: (rows: DiagnosticsRow[]) => void; // each chunk's diagnostics rows (diagnostics.every), before its rows
   evaluated?: (step: number) => Promise<Verdict>; // early stopping: asked after each evaluation before the last step
   checkpoint?: {
@@ -300,8 +300,9 @@ export class Trainer {
       this.notePeak();
       const evaluated = this.status === 'ok' && this.step % every === 0;
       if (evaluated) this.evaluate();
-      this.flush();
+      const handedOver = this.flush();
       this.progress(onProgress, last);
+      await handedOver; // flow control: the sink takes more rows (a chunk or two unwritten at most, src/launch/in-flight.ts)
       if (evaluated && this.hooks.evaluated !== undefined && this.step < steps) {
         // Early stopping decides on the evaluation just sent (the rows went first): go on, or stop here.
         const verdict = await this.hooks.evaluated(this.step);
@@ -381,7 +382,7 @@ export class Trainer {
   finish(): void {
     this.engine.toParams();
     if (this.lastEvalStep !== this.stepsReached) this.evaluate();
-    this.flush();
+    void this.flush(); // handed over now, before the trial's end; nothing trains after them
     this.dispose();
   }
 
@@ -392,17 +393,20 @@ export class Trainer {
     this.engine.dispose();
   }
 
-  /** Hand the rows gathered since the last flush to their sinks (a chunk's diagnostics, taken at its start, first). */
-  private flush(): void {
+  /**
+   * Hand the rows gathered since the last flush to their sinks (a chunk's diagnostics, taken at its start, first), at
+   * once; the promise is the metrics sink's: it resolves when the sink takes more (the end's last rows need no wait).
+   */
+  private flush(): Promise<void> {
     if (this.pendingDiagnostics.length > 0) {
       const rows = this.pendingDiagnostics;
       this.pendingDiagnostics = [];
       this.hooks.diagnostics?.(rows);
     }
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0) return Promise.resolve();
     const rows = this.pending;
     this.pending = [];
-    this.hooks.sink?.(rows);
+    return Promise.resolve(this.hooks.sink?.(rows));
   }
 
   /** The next step after this one whose diagnostics are due (diagnostics.every; chunks end there), or Infinity. */

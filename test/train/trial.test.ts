@@ -332,3 +332,17 @@ for (const batch of [32, 'full'] as const) test(`diagnostics on the kernel engin
   assert.deepEqual(kernel.weights, without.weights);
   assert.deepEqual(kernel.samples, without.samples);
 });
+
+for (const engine of ENGINES) test(`the next chunk trains only once the sink's promise for the last one's rows resolves: flow control (${engine} engine)`, async () => {
+  const held: (() => void)[] = []; // one per chunk handed to the sink, resolved here one at a time
+  const run = trainTrial(tiny({ steps: 40, every: 10, sample: 0, engine }), { id: 'f', backend: 'wasm', onMetrics: () => new Promise<void>((resolve) => held.push(resolve)) });
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  for (let chunk = 1; chunk <= 4; chunk++) {
+    while (held.length < chunk) await sleep(5);
+    await sleep(50); // the other chunks would have trained by now, were the trainer not held
+    assert.equal(held.length, chunk, `chunk ${chunk}: the trainer went on while the sink held its rows`);
+    held[chunk - 1]!();
+  }
+  const output = await run;
+  assert.equal(output.summary.steps, 40);
+});

@@ -47,8 +47,8 @@ export interface PoolEvents {
   /** The worker set the trial up: from step 0, or from the checkpoint. */
   started(trial: Trial, start: TrialStart): void;
   progress(trial: Trial, progress: Progress): void;
-  /** A chunk's rows of metrics.jsonl, in step order, as the worker sent them. */
-  metrics(trial: Trial, rows: MetricRow[]): void;
+  /** A chunk's rows of metrics.jsonl, in step order, as the worker sent them; resolves once written (the worker then sends more). */
+  metrics(trial: Trial, rows: MetricRow[]): void | Promise<void>;
   /** A chunk's rows of diagnostics.jsonl (diagnostics.every), as the worker sent them, before the chunk's metrics. */
   diagnostics?(trial: Trial, rows: DiagnosticsRow[]): void;
   /** A checkpoint, after the rows it covers (in the order the worker sent them). */
@@ -150,7 +150,7 @@ function spawnWorker(workerPath: string, execArgv: string[]) {
 interface TrialListeners {
   started(start: TrialStart): void;
   progress(p: Progress): void;
-  metrics(rows: MetricRow[]): void;
+  metrics(rows: MetricRow[]): void | Promise<void>;
   diagnostics(rows: DiagnosticsRow[]): void;
   checkpoint(state: TrainState): void;
   evaluated(step: number): Verdict;
@@ -267,6 +267,7 @@ class WorkerProcess {
   }
 
   private send(message: ParentMessage): void {
+    if (!this.subprocess.connected) return; // gone (execa would throw): a dead worker is seen by its exit
     this.subprocess.sendMessage(message as unknown as Parameters<ReturnType<typeof spawnWorker>['sendMessage']>[0]).catch(() => {}); // a dead worker is seen by its exit
   }
 
@@ -285,9 +286,11 @@ class WorkerProcess {
         if (current?.trial.id !== m.id) return;
         this.lastProgress = m.progress;
         return current.on.progress(m.progress);
-      case 'metrics':
-        if (current?.trial.id !== m.id) return;
-        return current.on.metrics(m.rows);
+      case 'metrics': {
+        // Answered once written: the worker has CHUNKS_IN_FLIGHT unanswered at most (a late one's are not written, and answered too).
+        const written = current?.trial.id === m.id ? current.on.metrics(m.rows) : undefined;
+        return void Promise.resolve(written).then(() => this.send({ type: 'written', id: m.id }));
+      }
       case 'diagnostics':
         if (current?.trial.id !== m.id) return;
         return current.on.diagnostics(m.rows);

@@ -6,6 +6,8 @@
 //     ── trial {trial, backend, resume?} ─▶ (resume: the checkpoint to go on from)
 //     ◀──── started {start} ─────────────  (set up: from step 0, or from the checkpoint)
 //     ◀─── progress, diagnostics, metrics … (progress every few hundred ms at most; a chunk's rows as it ends)
+//     ── written ────────────────────────▶ (a metrics message's rows, and all before, are on disk: the worker has
+//                                          CHUNKS_IN_FLIGHT unwritten at most and waits for this to send more)
 //     ◀──── evaluated {step} ────────────  (early stopping only: after an evaluation, the worker waits for …)
 //     ── verdict {step, verdict} ────────▶ (… go on, or stop here)
 //     ◀──── checkpoint {state} ──────────  (every checkpoint.every steps, after the rows up to it)
@@ -43,13 +45,19 @@ export interface VerdictMessage {
   verdict: Verdict;
 }
 
+/** Parent → worker: the rows of the trial's oldest unanswered metrics message (and everything before) are written. */
+export interface WrittenMessage {
+  type: 'written';
+  id: string;
+}
+
 /** Parent → worker: no more trials; end the process. */
 export interface ExitMessage {
   type: 'exit';
 }
 
 /** Every message the parent sends. */
-export type ParentMessage = TrialMessage | PauseMessage | VerdictMessage | ExitMessage;
+export type ParentMessage = TrialMessage | PauseMessage | VerdictMessage | WrittenMessage | ExitMessage;
 
 /** Worker → parent: the worker has loaded its modules and waits for a trial. */
 export interface ReadyMessage {
@@ -72,7 +80,7 @@ export interface ProgressMessage {
   progress: Progress;
 }
 
-/** Worker → parent: the rows of metrics.jsonl of the chunk that just ended, in step order. */
+/** Worker → parent: the rows of metrics.jsonl of the chunk that just ended, in step order; answered by `written`. */
 export interface MetricsMessage {
   type: 'metrics';
   id: string;
@@ -119,7 +127,7 @@ export interface ErrorMessage {
 export type WorkerMessage = ReadyMessage | StartedMessage | ProgressMessage | MetricsMessage | DiagnosticsMessage | EvaluatedMessage | CheckpointMessage | ResultMessage | ErrorMessage;
 
 const WORKER_TYPES = new Set(['ready', 'started', 'progress', 'metrics', 'diagnostics', 'evaluated', 'checkpoint', 'result', 'error']);
-const PARENT_TYPES = new Set(['trial', 'pause', 'verdict', 'exit']);
+const PARENT_TYPES = new Set(['trial', 'pause', 'verdict', 'written', 'exit']);
 
 /** Whether a value received over IPC is a worker message (anything else is a protocol error). */
 export function isWorkerMessage(value: unknown): value is WorkerMessage {

@@ -2,7 +2,8 @@
 // The parent speaks through execa's IPC; here, Node's own channel (process.send / 'message') is all it takes, with the
 // same structured-clone serialisation, and the worker starts faster without importing execa (~0.3 s a process).
 import { on } from 'node:events';
-import type { TrainOptions, Trial, TrialOutput, Verdict } from '../../types.js';
+import type { MetricRow, TrainOptions, Trial, TrialOutput, Verdict } from '../../types.js';
+import { InFlight } from '../in-flight.js';
 import { endWithParent } from './parent-watch.js';
 import { isParentMessage, type TrialMessage, type WorkerMessage } from './protocol.js';
 
@@ -24,6 +25,7 @@ export async function serveTrials(train: TrainFn): Promise<never> {
   // A signal reached the parent: it asks the trial for a checkpoint at its next chunk boundary, after which the trial
   // trains no more. Heard from the start: a pause read together with its trial must not wait in `messages`.
   process.on('message', (m: unknown) => void (isParentMessage(m) && m.type === 'pause' && paused.add(m.id)));
+  process.on('message', (m: unknown) => void (isParentMessage(m) && m.type === 'written' && unwritten[0]?.id === m.id && unwritten.shift()!.resolve())); // in order: one queue writes them
   await send({ type: 'ready', pid: process.pid, load_seconds: process.uptime() });
   for await (const [message] of messages) {
     if (!isParentMessage(message)) throw new Error(`worker ${process.pid}: not a message of the protocol: ${JSON.stringify(message)}`);
@@ -33,6 +35,7 @@ export async function serveTrials(train: TrainFn): Promise<never> {
         break;
       case 'verdict':
       case 'pause':
+      case 'written':
         break; // taken by the trial it was for (see runTrial); a late one is of no use now
       case 'exit':
         process.exit(0);
@@ -59,15 +62,26 @@ function verdictFor(id: string, step: number): Promise<Verdict> {
 /** The trials the parent asked to pause (see serveTrials). */
 const paused = new Set<string>();
 
+/** The metrics messages sent whose `written` has not come yet, oldest first (one trial runs at a time). */
+const unwritten: { id: string; resolve: () => void }[] = [];
+
+/** Send a chunk's rows; resolves when the parent says they are written. */
+function sendMetrics(id: string, rows: MetricRow[]): Promise<void> {
+  const written = new Promise<void>((resolve) => unwritten.push({ id, resolve }));
+  send({ type: 'metrics', id, rows }).catch(() => {}); // a parent that is gone ends this process
+  return written;
+}
+
 async function runTrial(train: TrainFn, message: TrialMessage): Promise<void> {
   const { trial, backend } = message;
   const id = trial.id;
+  const written = new InFlight(); // the trainer waits while CHUNKS_IN_FLIGHT chunks' rows are unwritten
   try {
     const options: TrainOptions = {
       id,
       backend,
       onProgress: (progress) => void send({ type: 'progress', id, progress }).catch(() => {}),
-      onMetrics: (rows) => void send({ type: 'metrics', id, rows }).catch(() => {}),
+      onMetrics: (rows) => written.add(sendMetrics(id, rows)),
       onDiagnostics: (rows) => void send({ type: 'diagnostics', id, rows }).catch(() => {}),
       ...(message.early_stop ? { onEvaluated: (step: number) => verdictFor(id, step) } : {}),
       ...(message.resume === undefined ? {} : { resume: message.resume }),
@@ -87,6 +101,7 @@ async function runTrial(train: TrainFn, message: TrialMessage): Promise<void> {
     await send({ type: 'error', id, error: { message: e.message, stack: e.stack ?? e.message } });
   } finally {
     paused.delete(id);
+    unwritten.length = 0; // the trial is over: answers still to come for its last rows are of no use
   }
 }
 

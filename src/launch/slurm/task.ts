@@ -20,6 +20,7 @@ import { readSummary, trialDir } from '../../store/files.js';
 import { StoreFault } from '../../store/fs-errors.js';
 import type { SlurmTaskInfo, TrainState } from '../../types.js';
 import { EarlyStopper } from '../early-stop.js';
+import { InFlight } from '../in-flight.js';
 import { TrialRecorder } from '../recorder.js';
 import { requeue } from './commands.js';
 import { readTaskFile } from './submission.js';
@@ -112,13 +113,14 @@ export async function runTask(submission: string, indexText: string): Promise<nu
           return record.decide(step);
         };
 
+  const written = new InFlight();
   try {
     const { trainTrial } = await import('../../train/trial.js'); // TF.js loads here, after the cheap checks above
     const output = await trainTrial(trial.config, {
       id: trial.id,
       backend: tasks.backend,
       onProgress: (p) => record.progress(p),
-      onMetrics: (rows) => record.metrics(rows),
+      onMetrics: (rows) => written.add(record.metrics(rows)), // a chunk or two ahead of the disk at most
       onDiagnostics: (rows) => record.diagnostics(rows),
       ...(onEvaluated === undefined ? {} : { onEvaluated }),
       ...(record.resume === undefined ? {} : { resume: record.resume }),
