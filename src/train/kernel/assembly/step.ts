@@ -368,16 +368,19 @@ function backHidden(): void {
   }
 }
 
-/** W2 −= h.T @ dlogits, as W2T (Vp, Hp) −= dlogits.T @ h: in tiles of 4 characters × 8 units, summed over the batch. */
-function updateW2(): void {
-  const rowV = <usize>Vp << 2, rowH = <usize>Hp << 2, n = <usize>Bp, z = f32x4.splat(0);
+/**
+ * W −= G.T @ X, W (cols, Hp) with rows `row` bytes apart: G (Bp, cols) and X (Bp, Hp), summed over the batch in tiles
+ * of 4 columns of G × 8 units, ROWS examples at a time. W2T −= dlogits.T @ h and W1 −= emb.T @ dpre are both this.
+ */
+function subtractProducts(W: usize, G: usize, rowG: usize, X: usize): void {
+  const rowH = <usize>Hp << 2, n = <usize>Bp, z = f32x4.splat(0);
   for (let from: usize = 0; from < n; from += ROWS) {
     for (let j: usize = 0; j < rowH; j += 32) {
-      for (let v: usize = 0; v < rowV; v += 16) {
+      for (let c: usize = 0; c < rowG; c += 16) {
         let a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
-        let g = dlogits + from * rowV + v; // dlogits[b, v]
-        let x = h + from * rowH + j; //       h[b, j]
-        for (let b = from, to = min(from + ROWS, n); b < to; b++, g += rowV, x += rowH) {
+        let g = G + from * rowG + c; // G[b, c]
+        let x = X + from * rowH + j; // X[b, j]
+        for (let b = from, to = min(from + ROWS, n); b < to; b++, g += rowG, x += rowH) {
           const x0 = v128.load(x), x1 = v128.load(x, 16);
           let d = v128.load32_splat(g);
           a00 = f32x4.add(a00, f32x4.mul(d, x0));
@@ -392,7 +395,7 @@ function updateW2(): void {
           a30 = f32x4.add(a30, f32x4.mul(d, x0));
           a31 = f32x4.add(a31, f32x4.mul(d, x1));
         }
-        const w = W2T + (v >> 2) * rowH + j;
+        const w = W + (c >> 2) * rowH + j;
         subtract(w, a00, a01);
         subtract(w + rowH, a10, a11);
         subtract(w + 2 * rowH, a20, a21);
@@ -400,6 +403,11 @@ function updateW2(): void {
       }
     }
   }
+}
+
+/** W2 −= h.T @ dlogits, as W2T (Vp, Hp) −= dlogits.T @ h. */
+function updateW2(): void {
+  subtractProducts(W2T, dlogits, <usize>Vp << 2, h);
 }
 
 /** b1 −= dpre.sum(0): (Hp,) ← (Bp, Hp). */
@@ -443,38 +451,9 @@ function backEmbedding(): void {
   }
 }
 
-/** W1 −= emb.T @ dpre: (TEp, Hp) ← (Bp, TEp).T @ (Bp, Hp), in tiles of 4 rows × 8 units, summed over the batch. */
+/** W1 −= emb.T @ dpre: (TEp, Hp) ← (Bp, TEp).T @ (Bp, Hp). */
 function updateW1(): void {
-  const rowE = <usize>TEp << 2, rowH = <usize>Hp << 2, n = <usize>Bp, z = f32x4.splat(0);
-  for (let from: usize = 0; from < n; from += ROWS) {
-    for (let j: usize = 0; j < rowH; j += 32) {
-      for (let k: usize = 0; k < rowE; k += 16) {
-        let a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
-        let e = emb + from * rowE + k; // emb[b, k]
-        let x = dpre + from * rowH + j; // dpre[b, j]
-        for (let b = from, to = min(from + ROWS, n); b < to; b++, e += rowE, x += rowH) {
-          const x0 = v128.load(x), x1 = v128.load(x, 16);
-          let d = v128.load32_splat(e);
-          a00 = f32x4.add(a00, f32x4.mul(d, x0));
-          a01 = f32x4.add(a01, f32x4.mul(d, x1));
-          d = v128.load32_splat(e, 4);
-          a10 = f32x4.add(a10, f32x4.mul(d, x0));
-          a11 = f32x4.add(a11, f32x4.mul(d, x1));
-          d = v128.load32_splat(e, 8);
-          a20 = f32x4.add(a20, f32x4.mul(d, x0));
-          a21 = f32x4.add(a21, f32x4.mul(d, x1));
-          d = v128.load32_splat(e, 12);
-          a30 = f32x4.add(a30, f32x4.mul(d, x0));
-          a31 = f32x4.add(a31, f32x4.mul(d, x1));
-        }
-        const w = W1 + (k >> 2) * rowH + j;
-        subtract(w, a00, a01);
-        subtract(w + rowH, a10, a11);
-        subtract(w + 2 * rowH, a20, a21);
-        subtract(w + 3 * rowH, a30, a31);
-      }
-    }
-  }
+  subtractProducts(W1, emb, <usize>TEp << 2, dpre);
 }
 
 /** dC = 0; dC[context[b, t]] += demb[b, t·E … t·E+E) for every (b, t), repeated characters accumulating; C −= dC. */
