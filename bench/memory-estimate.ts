@@ -3,18 +3,15 @@
 // read every 50 ms while they live, beside the estimate of the worker's peak and its parts.
 //
 // usage: node dist/bench/memory-estimate.js [--only NAME,NAME] [--backend wasm]
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { execaNode } from 'execa';
+import { runWithPeaks } from './peaks.js';
 import { planExperiment } from '../src/config/plan.js';
 import { dataSizes } from '../src/launch/estimate.js';
 import { trialMemory } from '../src/train/memory.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'bin', 'run-exp.js');
 
 /** The shapes measured: the lecture's net, large batches, full batches, wide and deep contexts, a large vocabulary. */
 const SHAPES: { name: string; yaml: string }[] = [
@@ -35,20 +32,6 @@ const SHAPES: { name: string; yaml: string }[] = [
 const { values } = parseArgs({ options: { only: { type: 'string' }, backend: { type: 'string', default: 'wasm' } } });
 const only = values.only?.split(',');
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
-
-/** VmHWM of a process in bytes, or undefined once it is gone. */
-async function highWater(pid: number): Promise<number | undefined> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const kb = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
-  return kb === undefined ? undefined : Number(kb) * 1024;
-}
-
-/** The pids of a process's children. */
-async function childrenOf(pid: number): Promise<number[]> {
-  const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
-  const lists = await Promise.all(tasks.map((t) => readFile(`/proc/${pid}/task/${t}/children`, 'utf8').catch(() => '')));
-  return lists.flatMap((l) => l.trim().split(/\s+/)).filter(Boolean).map(Number);
-}
 
 /** 20,000 words over 3,000 distinct characters (CJK ideographs), deterministic. */
 function wideVocabulary(): string {
@@ -73,19 +56,7 @@ for (const shape of SHAPES.filter((s) => only === undefined || only.includes(s.n
     const { plan, files } = await planExperiment(file);
     const trial = plan.trials[0]!;
     const estimate = trialMemory(trial.config, dataSizes(trial, files));
-    const cli = execaNode(CLI, [file, '--out', path.join(dir, 'out'), '--quiet', '--jobs', '1', '--backend', values.backend!], { reject: false, nodeOptions: [] });
-    const peaks = { parent: 0, worker: 0 };
-    let running = true;
-    const poll = (async () => {
-      while (running) {
-        peaks.parent = Math.max(peaks.parent, (await highWater(cli.pid!)) ?? 0);
-        for (const child of await childrenOf(cli.pid!)) peaks.worker = Math.max(peaks.worker, (await highWater(child)) ?? 0);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    })();
-    const result = await cli;
-    running = false;
-    await poll;
+    const { result, peaks } = await runWithPeaks([file, '--out', path.join(dir, 'out'), '--quiet', '--jobs', '1', '--backend', values.backend!], 50);
     if (result.exitCode !== 0) throw new Error(`${shape.name}: run-exp exited with ${result.exitCode}:\n${result.stderr}`);
     const error = (estimate.bytes - peaks.worker) / peaks.worker;
     errors.push(error);
